@@ -1,0 +1,37 @@
+# Two commands on a fresh machine:  make demo  and  make test
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.noomarketing-installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install demo test lint bench clean
+
+install: $(STAMP)
+
+# torch==2.13.0 first: it takes the CPU wheel already on the machine instead of pulling
+# gigabytes of CUDA packages; constraints.txt pins everything else.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,fast,dask]"
+	@touch $@
+
+demo: $(STAMP)
+	$(BIN)/noomarketing segment "$$($(BIN)/python -c 'import noomarketing as nm; print(nm.example_feedback_path())')" \
+		--text text --customer customer_id --time created_at --rating rating --id feedback_id \
+		--out demo-out --no-progress
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks scripts
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[bench]"
+
+clean:
+	rm -rf $(VENV) demo-out .pytest_cache

@@ -1,0 +1,67 @@
+"""noomarketing: customer feedback in, retention action out.
+
+    >>> import noomarketing as nm
+    >>> fb = nm.load_feedback(nm.example_feedback_path(), **nm.EXAMPLE_COLUMNS)
+    >>> model = nm.SegmentModel(random_state=0).fit(fb)
+    >>> ideas = nm.highlight_ideas(model, fb)
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from noomarketing.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder
+from noomarketing.highlighting import highlight_ideas
+from noomarketing.loading import load_feedback, read_table
+from noomarketing.outputs import read_segments_json
+from noomarketing.pipeline import SegmentationResult, segment
+from noomarketing.schema import (
+    UNASSIGNED,
+    Feedback,
+    FeedbackItem,
+    Idea,
+    Keyword,
+    LoadReport,
+    NoomarketingError,
+    Quote,
+)
+from noomarketing.segmentation import SegmentModel
+
+EXAMPLE_COLUMNS = {
+    "text": "text",
+    "customer": "customer_id",
+    "time": "created_at",
+    "rating": "rating",
+    "id": "feedback_id",
+}
+"""Column names of the bundled example feedback, for ``load_feedback(..., **EXAMPLE_COLUMNS)``."""
+
+
+def example_feedback_path() -> Path:
+    """Path of the bundled example feedback CSV (made up by this project)."""
+    return Path(str(resources.files("noomarketing").joinpath("data/example_feedback.csv")))
+
+
+__all__ = [
+    "EXAMPLE_COLUMNS",
+    "UNASSIGNED",
+    "CachedEmbedder",
+    "Embedder",
+    "Feedback",
+    "FeedbackItem",
+    "Idea",
+    "Keyword",
+    "LoadReport",
+    "NoomarketingError",
+    "Quote",
+    "SegmentModel",
+    "SegmentationResult",
+    "SentenceTransformerEmbedder",
+    "example_feedback_path",
+    "highlight_ideas",
+    "load_feedback",
+    "read_segments_json",
+    "read_table",
+    "segment",
+]

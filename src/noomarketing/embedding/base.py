@@ -1,0 +1,37 @@
+"""The embedder interface: anything with ``encode(list[str]) -> ndarray`` works."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the pipeline needs from an embedding model.
+
+    ``encode`` maps n texts to an ``(n, d)`` float array. An optional ``name`` attribute
+    identifies the model for the on-disk embedding cache; embedders without one are not cached.
+    """
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def normalize_rows(vectors: np.ndarray) -> np.ndarray:
+    """L2-normalise rows as float32 (zero rows stay zero), so dot products are cosines.
+
+    >>> normalize_rows(np.array([[3.0, 4.0], [0.0, 0.0]])).tolist()
+    [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2:
+        raise ValueError(f"embeddings must be 2-d (n_texts, dim), got shape {vectors.shape}")
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
+
+def embedder_name(embedder: object) -> str | None:
+    """The cache identity of an embedder, or None when it has none."""
+    name = getattr(embedder, "name", None)
+    return name if isinstance(name, str) and name else None

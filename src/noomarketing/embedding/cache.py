@@ -1,0 +1,109 @@
+"""On-disk embedding cache: a re-run over the same texts does not re-embed them.
+
+One SQLite file per cache folder; rows are keyed by (model name, SHA-1 of the text) and hold the
+float32 vector as bytes. SQLite gives atomic writes and safe concurrent readers for free.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import numpy as np
+
+from noomarketing.embedding.base import Embedder, embedder_name, normalize_rows
+
+_CHUNK = 900  # stays under SQLite's default limit of host parameters per statement
+
+
+def default_cache_dir() -> Path:
+    """``$NOOMARKETING_CACHE`` or ``~/.cache/noomarketing``."""
+    env = os.environ.get("NOOMARKETING_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "noomarketing"
+
+
+def _key(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class CachedEmbedder:
+    """Wrap an embedder so vectors already computed are read from disk.
+
+    Texts are de-duplicated before embedding, so ten identical texts cost one forward pass.
+
+    Example:
+        >>> from noomarketing.embedding import SentenceTransformerEmbedder
+        >>> emb = CachedEmbedder(SentenceTransformerEmbedder(), cache_dir="/tmp/nm-cache")
+        >>> emb.encode(["hello", "hello"]).shape
+        (2, 384)
+    """
+
+    def __init__(self, embedder: Embedder, cache_dir: str | Path | None = None) -> None:
+        self.embedder = embedder
+        self.cache_dir = cache_dir
+        self.hits_ = 0
+        self.misses_ = 0
+
+    @property
+    def name(self) -> str | None:
+        return embedder_name(self.embedder)
+
+    def get_config(self) -> dict:
+        inner = getattr(self.embedder, "get_config", None)
+        return inner() if callable(inner) else {"type": type(self.embedder).__name__}
+
+    def _connect(self) -> sqlite3.Connection:
+        folder = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(folder / "embeddings.sqlite3", timeout=60)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, key BLOB, dim INTEGER, vec BLOB,"
+            " PRIMARY KEY (model, key))"
+        )
+        return conn
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        name = self.name
+        unique = list(dict.fromkeys(texts))
+        if name is None:  # nothing identifies the model: embed without caching
+            found = dict(zip(unique, normalize_rows(self.embedder.encode(unique)), strict=True))
+            return np.stack([found[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
+        keys = {t: _key(t) for t in unique}
+        found: dict[str, np.ndarray] = {}
+        with closing(self._connect()) as conn:
+            by_key = {k: t for t, k in keys.items()}
+            for part in _chunks(list(by_key), _CHUNK):
+                marks = ",".join("?" * len(part))
+                rows = conn.execute(
+                    f"SELECT key, vec FROM vectors WHERE model = ? AND key IN ({marks})",
+                    [name, *part],
+                )
+                for key, blob in rows:
+                    found[by_key[bytes(key)]] = np.frombuffer(blob, dtype=np.float32)
+            todo = [t for t in unique if t not in found]
+            self.hits_ += len(unique) - len(todo)
+            self.misses_ += len(todo)
+            if todo:
+                fresh = normalize_rows(self.embedder.encode(todo))
+                with conn:
+                    conn.executemany(
+                        "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)",
+                        [
+                            (name, keys[t], v.shape[0], v.astype(np.float32).tobytes())
+                            for t, v in zip(todo, fresh, strict=True)
+                        ],
+                    )
+                found.update(zip(todo, fresh, strict=True))
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)

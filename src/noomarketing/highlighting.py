@@ -1,0 +1,303 @@
+"""Stage 1b: highlight the idea of each segment.
+
+For each segment: class-based TF-IDF keywords (stop words of many languages removed), kept
+diverse with maximal marginal relevance; a short label; representative quotes nearest the
+centroid with near-duplicates removed; size and share; sentiment from the texts; and, when
+ratings exist, the mean rating and its impact on the overall mean.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from noomarketing.loading import FeedbackSource, as_feedback
+from noomarketing.schema import Feedback, Idea, Keyword, NoomarketingError, Quote
+from noomarketing.text import TOKEN_PATTERN, stop_words
+
+QUOTE_CHARS = 500
+"""Quotes longer than this are shown cut, with an ellipsis (the full text stays in the input)."""
+
+
+def class_tfidf(documents: Sequence[str], ngram_range: tuple[int, int] = (1, 2)):
+    """Class-based TF-IDF over one concatenated document per class (as in BERTopic).
+
+    Returns ``(terms, scores)`` with ``scores`` of shape (n_classes, n_terms):
+    ``tf(t, c) / |c| * log(1 + A / f(t))`` where A is the mean words per class.
+
+    >>> terms, scores = class_tfidf(["late delivery late", "price too high"])
+    >>> terms[scores[0].argmax()]
+    'late'
+    """
+    vectorizer = CountVectorizer(
+        token_pattern=TOKEN_PATTERN,
+        stop_words=sorted(stop_words()),
+        ngram_range=ngram_range,
+        lowercase=True,
+    )
+    try:
+        counts = vectorizer.fit_transform(documents)
+    except ValueError:  # every word was a stop word (or there were none)
+        return np.array([], dtype=object), np.zeros((len(documents), 0))
+    counts = counts.astype(np.float64)
+    totals = np.asarray(counts.sum(axis=1)).ravel()
+    tf = counts.multiply(1.0 / np.maximum(totals, 1.0)[:, None]).tocsr()
+    freq = np.asarray(counts.sum(axis=0)).ravel()
+    avg_words = totals.mean() if len(totals) else 0.0
+    idf = np.log(1.0 + avg_words / np.maximum(freq, 1.0))
+    scores = tf.multiply(idf[None, :]).toarray()
+    return vectorizer.get_feature_names_out(), scores
+
+
+def mmr(
+    candidate_vectors: np.ndarray,
+    relevance: np.ndarray,
+    k: int,
+    diversity: float = 0.3,
+) -> list[int]:
+    """Maximal marginal relevance: pick ``k`` indices, trading relevance against redundancy.
+
+    >>> mmr(np.array([[1, 0], [1, 0], [0, 1]], dtype=float), np.array([1.0, 0.9, 0.5]), 2, 0.7)
+    [0, 2]
+    """
+    chosen: list[int] = []
+    left = list(range(len(relevance)))
+    sims = candidate_vectors @ candidate_vectors.T
+    while left and len(chosen) < k:
+        redundancy = sims[np.ix_(left, chosen)].max(axis=1) if chosen else np.zeros(len(left))
+        gain = (1 - diversity) * relevance[left] - diversity * redundancy
+        best = left[int(np.argmax(gain))]
+        chosen.append(best)
+        left.remove(best)
+    return chosen
+
+
+def make_label(terms: Sequence[str], n_terms: int = 3) -> str:
+    """A short readable label from ranked keywords, skipping words already in the label.
+
+    >>> make_label(["late delivery", "delivery", "courier", "box"])
+    'Late delivery / courier / box'
+    """
+    picked: list[str] = []
+    for term in terms:
+        words = set(term.split())
+        if any(words <= set(p.split()) for p in picked):
+            continue
+        picked.append(term)
+        if len(picked) == n_terms:
+            break
+    if not picked:
+        return "(no keywords)"
+    label = " / ".join(picked)
+    return label[0].upper() + label[1:]
+
+
+@cache
+def _anchors() -> dict[str, list[str]]:
+    raw = resources.files("noomarketing").joinpath("data/sentiment_anchors.json").read_text()
+    return json.loads(raw)
+
+
+class SentimentScorer:
+    """Sentiment from embeddings: a logistic regression fitted on bundled labelled sentences.
+
+    It learns the positive/negative direction of the embedder in use, so it works for any
+    model (multilingual ones too). Scores run from -1 (negative) to 1 (positive).
+
+    Example:
+        >>> from noomarketing.embedding import SentenceTransformerEmbedder
+        >>> emb = SentenceTransformerEmbedder()
+        >>> scorer = SentimentScorer().fit(emb)
+        >>> scorer.score(emb.encode(["I love it", "awful, broken"])).round().tolist()
+        [1.0, -1.0]
+    """
+
+    def __init__(self, C: float = 10.0) -> None:
+        self.C = C
+
+    def fit(self, embedder: Any) -> SentimentScorer:
+        anchors = _anchors()
+        texts = anchors["positive"] + anchors["negative"]
+        y = [1] * len(anchors["positive"]) + [0] * len(anchors["negative"])
+        vectors = np.asarray(embedder.encode(texts), dtype=np.float32)
+        self.classifier_ = LogisticRegression(C=self.C, max_iter=1000).fit(vectors, y)
+        return self
+
+    def score(self, vectors: np.ndarray) -> np.ndarray:
+        if len(vectors) == 0:
+            return np.zeros(0)
+        return 2.0 * self.classifier_.predict_proba(vectors)[:, 1] - 1.0
+
+
+def _quotes(
+    feedback: Feedback,
+    members: np.ndarray,
+    embeddings: np.ndarray,
+    centroid: np.ndarray,
+    n_quotes: int,
+    languages: Sequence[str | None] | None,
+    duplicate_similarity: float = 0.95,
+) -> list[Quote]:
+    sims = embeddings[members] @ centroid
+    chosen: list[int] = []
+    seen_texts: set[str] = set()
+    for local in np.argsort(-sims, kind="stable"):
+        index = int(members[local])
+        norm_text = " ".join(feedback.items[index].text.lower().split())
+        if norm_text in seen_texts:
+            continue
+        if chosen and float((embeddings[chosen] @ embeddings[index]).max()) > duplicate_similarity:
+            continue
+        chosen.append(index)
+        seen_texts.add(norm_text)
+        if len(chosen) == n_quotes:
+            break
+    quotes = []
+    for index in chosen:
+        item = feedback.items[index]
+        text = item.text if len(item.text) <= QUOTE_CHARS else item.text[:QUOTE_CHARS] + "…"
+        quotes.append(
+            Quote(
+                row=item.row,
+                customer_id=item.customer_id,
+                text=text,
+                similarity=round(float(embeddings[index] @ centroid), 4),
+                language=languages[index] if languages is not None else None,
+            )
+        )
+    return quotes
+
+
+def _keywords(
+    terms: np.ndarray,
+    scores: np.ndarray,
+    embedder: Any,
+    centroid: np.ndarray,
+    n_keywords: int,
+    diversity: float,
+) -> list[Keyword]:
+    top = [i for i in np.argsort(-scores, kind="stable")[: n_keywords * 3] if scores[i] > 0]
+    if not top:
+        return []
+    candidates = [str(terms[i]) for i in top]
+    raw = scores[top]
+    relevance = raw / raw.max()
+    if embedder is not None and diversity > 0:
+        vectors = np.asarray(embedder.encode(candidates), dtype=np.float32)
+        relevance = 0.5 * relevance + 0.5 * np.clip(vectors @ centroid, 0, None)
+        order = mmr(vectors, relevance, n_keywords, diversity)
+    else:
+        order = list(range(min(n_keywords, len(top))))
+    return [Keyword(term=candidates[i], score=round(float(raw[i]), 6)) for i in order]
+
+
+def highlight_ideas(
+    model: Any,
+    feedback: Feedback | FeedbackSource,
+    *,
+    embeddings: np.ndarray | None = None,
+    labels: np.ndarray | None = None,
+    n_keywords: int = 10,
+    n_quotes: int = 5,
+    diversity: float = 0.3,
+    languages: Sequence[str | None] | None = None,
+) -> list[Idea]:
+    """Stage 1: the idea of every segment of a fitted :class:`SegmentModel`.
+
+    ``feedback`` is normally what the model was fitted on (its ``labels_`` are used); for other
+    feedback the model's :meth:`predict` assigns segments first. Unassigned items get no idea.
+    ``languages`` (one code per item) adds each segment's language mix and per-language
+    keywords.
+
+    Example:
+        >>> import noomarketing as nm
+        >>> fb = nm.load_feedback(nm.example_feedback_path(), text="text", customer="customer_id")
+        >>> model = nm.SegmentModel(random_state=0).fit(fb)
+        >>> ideas = nm.highlight_ideas(model, fb)
+        >>> ideas[0].size >= ideas[-1].size
+        True
+    """
+    feedback = as_feedback(feedback)
+    if not hasattr(model, "centroids_"):
+        raise NoomarketingError("highlight_ideas needs a fitted SegmentModel: call fit() first")
+    if languages is not None and len(languages) != len(feedback):
+        raise NoomarketingError(f"got {len(languages)} languages for {len(feedback)} items")
+    same_data = getattr(model, "fitted_rows_", None) == feedback.rows
+    if embeddings is None:
+        embeddings = model.embeddings_ if same_data else model.embed(feedback)
+    if labels is None:
+        labels = model.labels_ if same_data else model.predict(feedback, embeddings)
+    embeddings = np.asarray(embeddings, dtype=np.float32)
+    labels = np.asarray(labels)
+
+    segment_ids = [int(s) for s in model.segment_ids_ if np.any(labels == s)]
+    documents = [" ".join(feedback.items[i].text for i in np.flatnonzero(labels == s))
+                 for s in segment_ids]
+    terms, scores = class_tfidf(documents)
+    embedder = getattr(model, "embedder_", None)
+    sentiment = SentimentScorer().fit(embedder).score(embeddings) if embedder else None
+    ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
+    has_ratings = bool(np.isfinite(ratings).any())
+    overall = float(np.nanmean(ratings)) if has_ratings else None
+    total = len(feedback)
+
+    ideas = []
+    for position, segment in enumerate(segment_ids):
+        members = np.flatnonzero(labels == segment)
+        centroid = model.centroids_[segment]
+        keywords = _keywords(terms, scores[position], embedder, centroid, n_keywords, diversity)
+        seg_ratings = ratings[members]
+        mean_rating = rating_impact = None
+        if has_ratings and np.isfinite(seg_ratings).any():
+            mean_rating = float(np.nanmean(seg_ratings))
+            rest = np.delete(ratings, members)
+            if np.isfinite(rest).any():
+                rating_impact = round(overall - float(np.nanmean(rest)), 4)
+        mix, by_language = _language_mix(feedback, members, languages)
+        ideas.append(
+            Idea(
+                segment_id=segment,
+                label=make_label([k.term for k in keywords]),
+                keywords=keywords,
+                quotes=_quotes(feedback, members, embeddings, centroid, n_quotes, languages),
+                size=len(members),
+                share=round(len(members) / total, 4),
+                sentiment=round(float(sentiment[members].mean()), 4) if sentiment is not None
+                else 0.0,
+                mean_rating=None if mean_rating is None else round(mean_rating, 4),
+                rating_impact=rating_impact,
+                customer_ids=list(dict.fromkeys(feedback.items[i].customer_id for i in members)),
+                languages=mix,
+                keywords_by_language=by_language,
+            )
+        )
+    return ideas
+
+
+def _language_mix(
+    feedback: Feedback, members: np.ndarray, languages: Sequence[str | None] | None
+) -> tuple[dict[str, float], dict[str, list[Keyword]]]:
+    if languages is None:
+        return {}, {}
+    langs = [languages[i] or "unknown" for i in members]
+    codes, counts = np.unique(langs, return_counts=True)
+    mix = {str(c): round(int(n) / len(langs), 4) for c, n in zip(codes, counts, strict=True)}
+    if len(mix) < 2:
+        return mix, {}
+    docs = [" ".join(feedback.items[i].text for i, lang in zip(members, langs, strict=True)
+                     if lang == code) for code in codes]
+    terms, scores = class_tfidf(docs, ngram_range=(1, 1))
+    by_language = {}
+    for row, code in enumerate(codes):
+        top = [i for i in np.argsort(-scores[row], kind="stable")[:5] if scores[row, i] > 0]
+        by_language[str(code)] = [
+            Keyword(term=str(terms[i]), score=round(float(scores[row, i]), 6)) for i in top
+        ]
+    return mix, by_language

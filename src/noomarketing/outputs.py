@@ -1,0 +1,104 @@
+"""The files other tools read: keep their names and columns stable.
+
+``assignments.csv``: one row per *input* row, in input order: ``row``, ``customer_id``,
+``segment`` (empty when none), ``status`` (``assigned``, ``unassigned`` or ``skipped``),
+``reason`` (why unassigned/skipped), ``similarity`` (cosine to the segment centroid).
+``segments.json``: the ideas, plus how the segmentation was made.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from noomarketing.schema import UNASSIGNED, Feedback, Idea
+
+ASSIGNMENT_COLUMNS = ["row", "customer_id", "segment", "status", "reason", "similarity"]
+
+
+def assignments_frame(
+    feedback: Feedback, labels: np.ndarray, similarities: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Every input row with its segment; skipped rows keep their place and reason.
+
+    >>> from noomarketing.schema import FeedbackItem
+    >>> fb = Feedback(items=[FeedbackItem(row=1, text="late", customer_id="a")])
+    >>> assignments_frame(fb, np.array([0])).status.tolist()
+    ['assigned']
+    """
+    records: list[dict[str, Any]] = []
+    for i, item in enumerate(feedback.items):
+        label = int(labels[i])
+        records.append(
+            {
+                "row": item.row,
+                "customer_id": item.customer_id,
+                "segment": label if label != UNASSIGNED else pd.NA,
+                "status": "assigned" if label != UNASSIGNED else "unassigned",
+                "reason": "" if label != UNASSIGNED else "no segment similar enough (outlier)",
+                "similarity": None if similarities is None else round(float(similarities[i]), 4),
+            }
+        )
+    if feedback.report is not None:
+        for skipped in feedback.report.skipped:
+            records.append(
+                {
+                    "row": skipped.row,
+                    "customer_id": "",
+                    "segment": pd.NA,
+                    "status": "skipped",
+                    "reason": skipped.reason,
+                    "similarity": None,
+                }
+            )
+    frame = pd.DataFrame.from_records(records, columns=ASSIGNMENT_COLUMNS)
+    frame["segment"] = frame["segment"].astype("Int64")
+    return frame.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def write_segments_json(
+    path: Path, ideas: Sequence[Idea], info: dict[str, Any] | None = None
+) -> None:
+    """``segments.json``: ``{"segmentation": info, "segments": [Idea...]}``."""
+    payload = {
+        "segmentation": info or {},
+        "segments": [idea.model_dump(mode="json") for idea in ideas],
+    }
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def read_segments_json(path: str | Path) -> list[Idea]:
+    """Ideas back from a ``segments.json`` written by :func:`write_segments_json`."""
+    payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [Idea.model_validate(item) for item in payload["segments"]]
+
+
+def summary_text(ideas: Sequence[Idea], unassigned: int, total: int, strategy: str) -> str:
+    """A short summary a person reads in the terminal."""
+    lines = [
+        f"{len(ideas)} segment(s) from {total} feedback item(s) [{strategy}]; "
+        f"unassigned: {unassigned} ({unassigned / max(total, 1):.1%})"
+    ]
+    for idea in ideas:
+        rating = (
+            f", rating {idea.mean_rating:.2f} (impact {idea.rating_impact:+.2f})"
+            if idea.mean_rating is not None and idea.rating_impact is not None
+            else ""
+        )
+        langs = (
+            " [" + ", ".join(f"{k} {v:.0%}" for k, v in idea.languages.items()) + "]"
+            if len(idea.languages) > 1
+            else ""
+        )
+        lines.append(
+            f"  #{idea.segment_id:<3} {idea.size:>6} ({idea.share:5.1%})  {idea.label}"
+            f"  sentiment {idea.sentiment:+.2f}{rating}{langs}"
+        )
+        if idea.quotes:
+            lines.append(f"        “{idea.quotes[0].text[:110]}”")
+    return "\n".join(lines)

@@ -1,0 +1,174 @@
+"""Typed data that flows between the stages.
+
+Feedback comes in (:class:`FeedbackItem`, collected in :class:`Feedback` with a
+:class:`LoadReport` of what was skipped), segments come out of stage 1 as :class:`Idea`.
+Later stages define their own output models next to the code that makes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+UNASSIGNED = -1
+"""Segment id of feedback that no segment took (HDBSCAN noise kept as such)."""
+
+
+class NoomarketingError(ValueError):
+    """A problem with what the user gave us, explained in one line."""
+
+
+class FeedbackItem(BaseModel):
+    """One piece of customer feedback.
+
+    ``row`` is the 0-based position of the row in the user's input, so every output can be
+    joined back to it.
+
+    >>> FeedbackItem(row=0, text="Delivery was late", customer_id="c1").text
+    'Delivery was late'
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    row: int = Field(ge=0)
+    text: str = Field(min_length=1)
+    customer_id: str
+    time: datetime | None = None
+    rating: float | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is blank")
+        return value
+
+
+class SkippedRow(BaseModel):
+    """An input row that did not become a :class:`FeedbackItem`, and why."""
+
+    row: int
+    reason: str
+
+
+class RowNote(BaseModel):
+    """An input row that was kept but changed or read partially (e.g. unparseable date)."""
+
+    row: int
+    note: str
+
+
+class LoadReport(BaseModel):
+    """What loading did with every input row: nothing is dropped without a trace."""
+
+    n_input_rows: int
+    n_loaded: int
+    skipped: list[SkippedRow] = Field(default_factory=list)
+    notes: list[RowNote] = Field(default_factory=list)
+
+    def summary(self) -> str:
+        """One paragraph a person can read: counts per reason, with the first row numbers."""
+        lines = [f"loaded {self.n_loaded} of {self.n_input_rows} rows"]
+        for title, pairs in (
+            ("skipped", [(s.reason, s.row) for s in self.skipped]),
+            ("note", [(n.note, n.row) for n in self.notes]),
+        ):
+            by_reason: dict[str, list[int]] = {}
+            for reason, row in pairs:
+                by_reason.setdefault(reason, []).append(row)
+            for reason, rows in by_reason.items():
+                shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
+                lines.append(f"{title}: {len(rows)} row(s) {reason} (rows {shown})")
+        return "\n".join(lines)
+
+
+class Feedback(BaseModel):
+    """A validated collection of feedback items plus the report of how they were loaded.
+
+    >>> fb = Feedback(items=[FeedbackItem(row=0, text="too pricey", customer_id="a")])
+    >>> len(fb), fb.texts
+    (1, ['too pricey'])
+    """
+
+    items: list[FeedbackItem]
+    report: LoadReport | None = None
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[FeedbackItem]:  # type: ignore[override]
+        return iter(self.items)
+
+    @property
+    def texts(self) -> list[str]:
+        return [item.text for item in self.items]
+
+    @property
+    def customer_ids(self) -> list[str]:
+        return [item.customer_id for item in self.items]
+
+    @property
+    def rows(self) -> list[int]:
+        return [item.row for item in self.items]
+
+    @property
+    def ratings(self) -> list[float | None]:
+        return [item.rating for item in self.items]
+
+    @classmethod
+    def from_texts(cls, texts: list[str]) -> Feedback:
+        """Wrap plain strings; each text is its own customer (``row-<n>``).
+
+        Blank texts are rejected here; use :func:`noomarketing.load_feedback` to skip them
+        with a report instead.
+        """
+        return cls(
+            items=[FeedbackItem(row=i, text=t, customer_id=f"row-{i}") for i, t in enumerate(texts)]
+        )
+
+
+class Keyword(BaseModel):
+    term: str
+    score: float
+
+
+class Quote(BaseModel):
+    """A representative piece of feedback, traceable to its input row."""
+
+    row: int
+    customer_id: str
+    text: str
+    similarity: float = Field(description="cosine similarity to the segment centroid")
+    language: str | None = None
+
+
+class Idea(BaseModel):
+    """Stage 1 output: the idea of one segment (or of one customer when data is small).
+
+    ``rating_impact`` is the overall mean rating minus the mean rating without this segment:
+    negative means the segment pulls the score down.
+    """
+
+    segment_id: int
+    label: str
+    keywords: list[Keyword]
+    quotes: list[Quote]
+    size: int
+    share: float
+    sentiment: float = Field(description="-1 (negative) .. 1 (positive), from the texts")
+    mean_rating: float | None = None
+    rating_impact: float | None = None
+    customer_ids: list[str] = Field(default_factory=list)
+    languages: dict[str, float] = Field(default_factory=dict)
+    keywords_by_language: dict[str, list[Keyword]] = Field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The idea as one string (label, keywords, quotes): what later stages embed."""
+        words = ", ".join(k.term for k in self.keywords)
+        quotes = " ".join(q.text[:300] for q in self.quotes)
+        return f"{self.label}. {words}. {quotes}"

@@ -1,0 +1,423 @@
+"""Stage 1a: group feedback into segments (embed → reduce → cluster).
+
+The defaults are UMAP then HDBSCAN, as in the field; any object with ``fit_transform`` can
+replace the reducer and any object with ``fit_predict`` the clusterer. With few texts the model
+falls back to the method's "few clients: highlight each one's idea": one segment per customer.
+
+New feedback is assigned to the segment whose centroid (mean unit embedding of its members) is
+most similar, when that cosine similarity reaches ``outlier_threshold``. The same rule takes
+HDBSCAN's noise points into segments when ``outliers="nearest"``. Because the rule needs only
+the centroids, a saved model is a few arrays and a JSON file: no pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+from noomarketing.embedding import CachedEmbedder, embedder_from_config, resolve_embedder
+from noomarketing.loading import FeedbackSource, as_feedback
+from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
+
+Strategy = Literal["auto", "clusters", "per_customer"]
+OutlierPolicy = Literal["nearest", "keep"]
+
+FORMAT_VERSION = 1
+
+
+def auto_min_cluster_size(n_texts: int) -> int:
+    """HDBSCAN ``min_cluster_size`` that grows with the data: ~√n / 2, at least 8.
+
+    >>> auto_min_cluster_size(300), auto_min_cluster_size(10_000)
+    (8, 50)
+    """
+    return max(8, round(math.sqrt(n_texts) / 2))
+
+
+def nearest_segments(
+    embeddings: np.ndarray, centroids: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the most similar centroid per row (or -1 below ``threshold``) and its cosine.
+
+    >>> idx, sim = nearest_segments(np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32), 0.5)
+    >>> idx.tolist(), sim.tolist()
+    ([0, 1], [1.0, 1.0])
+    """
+    if len(centroids) == 0 or len(embeddings) == 0:
+        return np.full(len(embeddings), UNASSIGNED), np.zeros(len(embeddings), np.float32)
+    sims = embeddings @ centroids.T
+    best = sims.argmax(axis=1)
+    best_sim = sims[np.arange(len(best)), best]
+    return np.where(best_sim >= threshold, best, UNASSIGNED), best_sim
+
+
+def _unit_mean(vectors: np.ndarray) -> np.ndarray:
+    mean = vectors.mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm if norm > 0 else mean).astype(np.float32)
+
+
+class SegmentModel:
+    """Segment customer feedback: embed, reduce (UMAP), cluster (HDBSCAN).
+
+    Args:
+        embedding: ``None`` for the bundled all-MiniLM-L6-v2, a sentence-transformers model
+            name or folder, a registered name (``"default"``...), or any object with ``encode``.
+        reducer: object with ``fit_transform`` (default: UMAP to ``n_components`` dims).
+        clusterer: object with ``fit_predict`` (default: HDBSCAN).
+        strategy: ``"auto"`` clusters when there are at least ``min_texts`` distinct texts and
+            otherwise makes one segment per customer; ``"clusters"``/``"per_customer"`` force it.
+        min_texts: below this many distinct texts ``"auto"`` uses one segment per customer.
+        min_cluster_size: HDBSCAN's smallest segment (default grows with the data).
+        min_samples: HDBSCAN's density smoothing (default: a fifth of ``min_cluster_size``).
+        n_neighbors, n_components, min_dist: UMAP's parameters.
+        outliers: ``"nearest"`` puts noise points into the nearest segment when similar enough;
+            ``"keep"`` leaves all of them unassigned. Either way ``unassigned_share_`` says how
+            many stayed out.
+        outlier_threshold: cosine similarity to a segment centroid needed to join it (for noise
+            points and for :meth:`predict`).
+        cache_dir: folder of the on-disk embedding cache (default ``~/.cache/noomarketing``);
+            ``use_cache=False`` turns caching off.
+        progress: progress bars (default: when stderr is a terminal).
+        random_state: one seed for the whole pipeline (same seed → same segments).
+
+    Attributes learned by :meth:`fit`: ``embeddings_``, ``labels_`` (segment per item, -1 =
+    unassigned), ``cluster_labels_`` (the clusterer's raw labels), ``segment_ids_``,
+    ``centroids_``, ``strategy_``, ``strategy_reason_``, ``unassigned_share_``,
+    ``customer_segments_`` (per-customer strategy), ``embedder_``, ``reducer_``, ``clusterer_``.
+
+    Example:
+        >>> import noomarketing as nm
+        >>> fb = nm.load_feedback(nm.example_feedback_path(), text="text", customer="customer_id")
+        >>> model = nm.SegmentModel(random_state=0).fit(fb)
+        >>> model.n_segments_ > 1
+        True
+    """
+
+    def __init__(
+        self,
+        embedding: Any = None,
+        reducer: Any = None,
+        clusterer: Any = None,
+        *,
+        strategy: Strategy = "auto",
+        min_texts: int = 50,
+        min_cluster_size: int | None = None,
+        min_samples: int | None = None,
+        n_neighbors: int = 15,
+        n_components: int = 5,
+        min_dist: float = 0.0,
+        outliers: OutlierPolicy = "nearest",
+        outlier_threshold: float = 0.3,
+        cache_dir: str | Path | None = None,
+        use_cache: bool = True,
+        progress: bool | None = None,
+        random_state: int | None = 0,
+    ) -> None:
+        self.embedding = embedding
+        self.reducer = reducer
+        self.clusterer = clusterer
+        self.strategy = strategy
+        self.min_texts = min_texts
+        self.min_cluster_size = min_cluster_size
+        self.min_samples = min_samples
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.min_dist = min_dist
+        self.outliers = outliers
+        self.outlier_threshold = outlier_threshold
+        self.cache_dir = cache_dir
+        self.use_cache = use_cache
+        self.progress = progress
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ parameters
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's keyword arguments, as given (scikit-learn style)."""
+        return {name: getattr(self, name) for name in _PARAMS}
+
+    def _check_params(self) -> None:
+        if self.strategy not in ("auto", "clusters", "per_customer"):
+            raise NoomarketingError(
+                f"strategy must be 'auto', 'clusters' or 'per_customer', not {self.strategy!r}"
+            )
+        if self.outliers not in ("nearest", "keep"):
+            raise NoomarketingError(f"outliers must be 'nearest' or 'keep', not {self.outliers!r}")
+        if not -1.0 <= self.outlier_threshold <= 1.0:
+            raise NoomarketingError("outlier_threshold is a cosine similarity: use -1..1")
+        if self.min_cluster_size is not None and self.min_cluster_size < 2:
+            raise NoomarketingError("min_cluster_size must be at least 2")
+        if self.n_components < 1 or self.n_neighbors < 2:
+            raise NoomarketingError("n_components must be ≥ 1 and n_neighbors ≥ 2")
+
+    # ------------------------------------------------------------------ embedding
+    def _make_embedder(self) -> Any:
+        embedder = resolve_embedder(self.embedding)
+        if self.progress is not None and hasattr(embedder, "progress"):
+            embedder.progress = self.progress
+        return CachedEmbedder(embedder, self.cache_dir) if self.use_cache else embedder
+
+    def embed(self, feedback: Feedback | FeedbackSource) -> np.ndarray:
+        """Unit embeddings of the feedback texts with this model's embedder (cached on disk)."""
+        if not hasattr(self, "embedder_"):
+            self.embedder_ = self._make_embedder()
+        texts = as_feedback(feedback).texts
+        vectors = np.asarray(self.embedder_.encode(texts), dtype=np.float32)
+        if vectors.ndim != 2 or len(vectors) != len(texts):
+            raise NoomarketingError(
+                f"the embedder returned shape {vectors.shape} for {len(texts)} texts"
+            )
+        if not np.isfinite(vectors).all():
+            raise NoomarketingError("the embedder returned NaN or infinite values")
+        return vectors
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, feedback: Feedback | FeedbackSource, embeddings: np.ndarray | None = None):
+        """Learn the segments of ``feedback``; pass ``embeddings`` to skip embedding.
+
+        Returns self, so ``SegmentModel().fit(fb).labels_`` reads naturally.
+        """
+        self._check_params()
+        feedback = as_feedback(feedback)
+        if not hasattr(self, "embedder_"):
+            self.embedder_ = self._make_embedder()
+        if embeddings is None:
+            embeddings = self.embed(feedback)
+        else:
+            embeddings = np.asarray(embeddings, dtype=np.float32)
+            if embeddings.shape[0] != len(feedback):
+                raise NoomarketingError(
+                    f"got {embeddings.shape[0]} embeddings for {len(feedback)} feedback items"
+                )
+        self.embeddings_ = embeddings
+        self.fitted_rows_ = feedback.rows
+        self.customer_segments_: dict[str, int] = {}
+        n_distinct = len(np.unique(embeddings.round(5), axis=0))
+        strategy = self.strategy
+        if strategy == "auto":
+            strategy = "clusters" if n_distinct >= self.min_texts else "per_customer"
+            self.strategy_reason_ = (
+                f"{n_distinct} distinct texts ≥ min_texts={self.min_texts}: clustering"
+                if strategy == "clusters"
+                else f"only {n_distinct} distinct texts (< min_texts={self.min_texts}): "
+                "one segment per customer"
+            )
+        else:
+            self.strategy_reason_ = f"strategy={strategy!r} was asked for"
+        if strategy == "clusters" and n_distinct < 3:
+            raise NoomarketingError(
+                f"cannot cluster {n_distinct} distinct text(s): use strategy='per_customer'"
+            )
+        self.strategy_ = strategy
+        if strategy == "per_customer":
+            self._fit_per_customer(feedback, embeddings)
+        else:
+            self._fit_clusters(embeddings)
+        counts = np.bincount(self.labels_[self.labels_ >= 0], minlength=len(self.segment_ids_))
+        self.segment_sizes_ = counts
+        self.unassigned_share_ = float(np.mean(self.labels_ == UNASSIGNED))
+        return self
+
+    def fit_predict(self, feedback: Feedback | FeedbackSource, embeddings=None) -> np.ndarray:
+        """Fit and return ``labels_``."""
+        return self.fit(feedback, embeddings).labels_
+
+    def _fit_per_customer(self, feedback: Feedback, embeddings: np.ndarray) -> None:
+        order = list(dict.fromkeys(feedback.customer_ids))
+        self.customer_segments_ = {cid: i for i, cid in enumerate(order)}
+        self.labels_ = np.array(
+            [self.customer_segments_[c] for c in feedback.customer_ids], dtype=np.int64
+        )
+        self.cluster_labels_ = self.labels_.copy()
+        self.segment_ids_ = np.arange(len(order), dtype=np.int64)
+        self.centroids_ = np.stack(
+            [_unit_mean(embeddings[self.labels_ == s]) for s in self.segment_ids_]
+        )
+        self.reducer_ = None
+        self.clusterer_ = None
+
+    def _default_reducer(self, n_points: int) -> Any:
+        from noomarketing._numba import import_umap
+
+        return import_umap().UMAP(
+            n_neighbors=max(2, min(self.n_neighbors, n_points - 1)),
+            n_components=min(self.n_components, max(1, n_points - 2)),
+            min_dist=self.min_dist,
+            metric="cosine",
+            random_state=self.random_state,
+            low_memory=True,
+            n_jobs=1 if self.random_state is not None else -1,
+        )
+
+    def _default_clusterer(self, n_points: int) -> Any:
+        from hdbscan import HDBSCAN
+
+        size = self.min_cluster_size or auto_min_cluster_size(n_points)
+        size = max(2, min(size, n_points // 2))
+        samples = self.min_samples or max(2, size // 5)
+        return HDBSCAN(
+            min_cluster_size=size,
+            min_samples=samples,
+            metric="euclidean",
+            cluster_selection_method="eom",
+            core_dist_n_jobs=1,
+        )
+
+    def _fit_clusters(self, embeddings: np.ndarray) -> None:
+        # Reduce the distinct vectors only: spam and copy-paste make exact duplicates, which
+        # UMAP handles badly and which add nothing to the manifold. Duplicates come back
+        # afterwards, so HDBSCAN still sees their weight.
+        distinct, inverse = np.unique(embeddings, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        self.reducer_ = self.reducer if self.reducer is not None else self._default_reducer(
+            len(distinct)
+        )
+        reduced = np.asarray(self.reducer_.fit_transform(distinct))[inverse]
+        self.clusterer_ = (
+            self.clusterer if self.clusterer is not None else self._default_clusterer(len(reduced))
+        )
+        raw = np.asarray(self.clusterer_.fit_predict(reduced), dtype=np.int64)
+        self.cluster_labels_ = raw
+        found = [c for c in np.unique(raw) if c >= 0]
+        if not found:  # nothing dense enough: keep everyone together rather than all noise
+            self.strategy_reason_ += "; the clusterer found no dense group, so one segment"
+            raw = np.zeros_like(raw)
+            found = [0]
+        # Segment 0 is the largest; ties go to the cluster seen first.
+        sizes = {c: int((raw == c).sum()) for c in found}
+        first = {c: int(np.argmax(raw == c)) for c in found}
+        ordered = sorted(found, key=lambda c: (-sizes[c], first[c]))
+        remap = {c: i for i, c in enumerate(ordered)}
+        labels = np.array([remap.get(c, UNASSIGNED) for c in raw], dtype=np.int64)
+        self.segment_ids_ = np.arange(len(ordered), dtype=np.int64)
+        self.centroids_ = np.stack([_unit_mean(embeddings[labels == s]) for s in self.segment_ids_])
+        if self.outliers == "nearest":
+            noise = labels == UNASSIGNED
+            nearest, _ = nearest_segments(
+                embeddings[noise], self.centroids_, self.outlier_threshold
+            )
+            labels[noise] = nearest
+        self.labels_ = labels
+
+    # ------------------------------------------------------------------ using a fitted model
+    @property
+    def n_segments_(self) -> int:
+        self._check_fitted()
+        return len(self.segment_ids_)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "centroids_"):
+            raise NoomarketingError("this SegmentModel is not fitted yet: call fit() first")
+
+    def transform(self, feedback: Feedback | FeedbackSource, embeddings=None) -> np.ndarray:
+        """Cosine similarity of each feedback item to each segment centroid, shape (n, k)."""
+        self._check_fitted()
+        vectors = self.embed(feedback) if embeddings is None else np.asarray(embeddings)
+        return vectors.astype(np.float32) @ self.centroids_.T
+
+    def predict(self, feedback: Feedback | FeedbackSource, embeddings=None) -> np.ndarray:
+        """Segment of each new feedback item (-1 when no segment is similar enough).
+
+        In the per-customer strategy a known customer keeps their own segment.
+        """
+        self._check_fitted()
+        feedback = as_feedback(feedback)
+        vectors = self.embed(feedback) if embeddings is None else np.asarray(embeddings)
+        labels, _ = nearest_segments(
+            vectors.astype(np.float32), self.centroids_, self.outlier_threshold
+        )
+        if self.customer_segments_:
+            known = [self.customer_segments_.get(c, -2) for c in feedback.customer_ids]
+            labels = np.where(np.array(known) >= 0, known, labels)
+        return labels.astype(np.int64)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted model to a folder: ``config.json`` + ``arrays.safetensors``."""
+        self._check_fitted()
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        params = {k: v for k, v in self.get_params().items() if _jsonable(v)}
+        config = {
+            "format_version": FORMAT_VERSION,
+            "noomarketing_version": metadata.version("noomarketing"),
+            "params": params,
+            "embedder": getattr(self.embedder_, "get_config", lambda: None)(),
+            "embedder_name": getattr(self.embedder_, "name", None),
+            "custom_embedding": not _jsonable(self.embedding),
+            "strategy_": self.strategy_,
+            "strategy_reason_": self.strategy_reason_,
+            "unassigned_share_": self.unassigned_share_,
+            "customer_segments_": self.customer_segments_,
+        }
+        (folder / "config.json").write_text(json.dumps(config, indent=2, default=str))
+        save_file(
+            {
+                "centroids": np.ascontiguousarray(self.centroids_, dtype=np.float32),
+                "segment_ids": self.segment_ids_.astype(np.int64),
+                "labels": self.labels_.astype(np.int64),
+                "cluster_labels": self.cluster_labels_.astype(np.int64),
+                "segment_sizes": self.segment_sizes_.astype(np.int64),
+            },
+            str(folder / "arrays.safetensors"),
+        )
+        return folder
+
+    @classmethod
+    def load(cls, path: str | Path, embedding: Any = None) -> SegmentModel:
+        """Load a model saved by :meth:`save`; pass ``embedding`` if it was a custom object."""
+        folder = Path(path)
+        config_path = folder / "config.json"
+        if not config_path.exists():
+            raise NoomarketingError(f"no saved SegmentModel in {folder} (config.json missing)")
+        config = json.loads(config_path.read_text())
+        if config.get("format_version") != FORMAT_VERSION:
+            raise NoomarketingError(
+                f"{folder} holds format {config.get('format_version')}, "
+                f"this version reads {FORMAT_VERSION}"
+            )
+        params = dict(config["params"])
+        if embedding is None and config.get("custom_embedding"):
+            embedding = embedder_from_config(config.get("embedder"))
+        if embedding is not None:
+            params["embedding"] = embedding
+        elif config.get("custom_embedding"):
+            raise NoomarketingError(
+                f"the model in {folder} was fitted with a custom embedder "
+                f"({config.get('embedder')}); pass the same one as embedding= to load it"
+            )
+        model = cls(**params)
+        arrays = load_file(str(folder / "arrays.safetensors"))
+        model.centroids_ = arrays["centroids"]
+        model.segment_ids_ = arrays["segment_ids"]
+        model.labels_ = arrays["labels"]
+        model.cluster_labels_ = arrays["cluster_labels"]
+        model.segment_sizes_ = arrays["segment_sizes"]
+        model.strategy_ = config["strategy_"]
+        model.strategy_reason_ = config["strategy_reason_"]
+        model.unassigned_share_ = config["unassigned_share_"]
+        model.customer_segments_ = config["customer_segments_"]
+        model.embedder_ = model._make_embedder()
+        saved_name = config.get("embedder_name")
+        if saved_name and getattr(model.embedder_, "name", None) != saved_name:
+            raise NoomarketingError(
+                f"the model was fitted with embedder {saved_name!r}; pass embedding= to load it"
+            )
+        return model
+
+
+_PARAMS = [
+    "embedding", "reducer", "clusterer", "strategy", "min_texts", "min_cluster_size",
+    "min_samples", "n_neighbors", "n_components", "min_dist", "outliers", "outlier_threshold",
+    "cache_dir", "use_cache", "progress", "random_state",
+]
+
+
+def _jsonable(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool | Path)

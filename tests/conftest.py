@@ -1,0 +1,32 @@
+"""Shared fixtures: the real model is loaded once per session; the embedding cache is private."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("embedding-cache"))
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real bundled all-MiniLM-L6-v2, loaded once for the whole session."""
+    from noomarketing.embedding import SentenceTransformerEmbedder
+
+    model = SentenceTransformerEmbedder(progress=False)
+    model.encode(["warm up"])
+    return model
+
+
+@pytest.fixture(scope="session")
+def themed():
+    from corpus import themed_feedback
+
+    return themed_feedback()

@@ -1,0 +1,65 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import noomarketing as nm
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "noomarketing.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+    )
+
+
+@pytest.mark.slow
+def test_segment_on_the_bundled_example(tmp_path, cache_dir):
+    out = tmp_path / "out"
+    proc = run_cli(
+        "segment", nm.example_feedback_path(), "--text", "text", "--customer", "customer_id",
+        "--time", "created_at", "--rating", "rating", "--id", "feedback_id",
+        "--out", out, "--cache-dir", cache_dir, "--no-progress",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "segment(s) from" in proc.stdout and "skipped" in proc.stdout
+    rows = pd.read_csv(nm.example_feedback_path())
+    assignments = pd.read_csv(out / "assignments.csv")
+    assert assignments["row"].tolist() == list(range(len(rows)))  # one row per input row
+    assert set(assignments["status"]) <= {"assigned", "unassigned", "skipped"}
+    assert (assignments["status"] == "skipped").sum() == 3
+    segments = json.loads((out / "segments.json").read_text())
+    assert segments["segmentation"]["n_segments"] == len(segments["segments"]) >= 4
+    assert segments["segmentation"]["unassigned_share"] <= 0.15
+    ideas = nm.read_segments_json(out / "segments.json")
+    assert all(idea.keywords and idea.quotes for idea in ideas)
+    assert any(idea.rating_impact is not None for idea in ideas)
+
+
+def test_missing_column_is_one_line_on_stderr(tmp_path):
+    path = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["a"]}).to_csv(path, index=False)
+    proc = run_cli("segment", path, "--text", "comment", "--out", tmp_path / "o")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("noomarketing: error: column(s) 'comment' not found")
+    assert "Traceback" not in proc.stderr
+
+
+def test_nasty_input_end_to_end(tmp_path, cache_dir):
+    """Empty, NaN, one 1 MB row, mixed languages and duplicates in one file: no crash."""
+    texts = ["", None, "word " * 200_000, "Dostawa spóźniona", "Доставка опоздала", "late"] + [
+        "same"
+    ] * 10
+    path = tmp_path / "nasty.csv"
+    pd.DataFrame({"text": texts}).to_csv(path, index=False)
+    proc = run_cli("segment", path, "--text", "text", "--out", tmp_path / "o",
+                   "--cache-dir", cache_dir, "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    assignments = pd.read_csv(tmp_path / "o" / "assignments.csv")
+    assert len(assignments) == len(texts)
+    assert assignments.loc[[0, 1], "status"].tolist() == ["skipped", "skipped"]
+    assert (assignments.loc[2:, "status"] == "assigned").all()

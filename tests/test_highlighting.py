@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+import noomarketing as nm
+from noomarketing.highlighting import class_tfidf, make_label, mmr
+
+
+@pytest.fixture(scope="module")
+def ideas_and_labels(themed, embedder, cache_dir):
+    texts, labels = themed
+    ratings = {"delivery": 2.0, "price": 3.0, "support": 1.0}
+    fb = nm.load_feedback(
+        [{"t": t, "r": ratings[lab]} for t, lab in zip(texts, labels, strict=True)],
+        text="t",
+        rating="r",
+    )
+    model = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, random_state=0).fit(fb)
+    return nm.highlight_ideas(model, fb), model, labels
+
+
+def test_each_theme_gets_its_own_keywords(ideas_and_labels):
+    ideas, _model, _labels = ideas_and_labels
+    words = " ".join(k.term for i in ideas for k in i.keywords)
+    for expected in ("late", "expensive", "support"):
+        assert expected in words
+    for idea in ideas:
+        assert idea.label and idea.label != "(no keywords)"
+        assert 1 <= len(idea.quotes) <= 5
+        assert len({q.text for q in idea.quotes}) == len(idea.quotes)
+
+
+def test_sizes_shares_and_rating_impact_add_up(ideas_and_labels):
+    ideas, model, labels = ideas_and_labels
+    assert sum(i.size for i in ideas) == int((model.labels_ >= 0).sum())
+    stars = np.array([{"delivery": 2.0, "price": 3.0, "support": 1.0}[lab] for lab in labels])
+    overall = stars.mean()
+    for idea in ideas:
+        members = np.flatnonzero(model.labels_ == idea.segment_id)
+        seg, rest = stars[members], np.delete(stars, members)
+        assert idea.mean_rating == pytest.approx(seg.mean(), abs=1e-3)
+        assert idea.rating_impact == pytest.approx(overall - rest.mean(), abs=1e-3)
+
+
+def test_sentiment_separates_praise_from_complaints(embedder, cache_dir):
+    texts = [f"I love this shop, wonderful service number {i}" for i in range(30)] + [
+        f"terrible shop, awful broken product number {i}" for i in range(30)
+    ]
+    model = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, random_state=0).fit(texts)
+    ideas = nm.highlight_ideas(model, texts)
+    by_label = {i.label.lower(): i.sentiment for i in ideas}
+    assert any(s > 0.3 for s in by_label.values()) and any(s < -0.3 for s in by_label.values())
+
+
+def test_class_tfidf_and_mmr_and_label_units():
+    terms, scores = class_tfidf(["late late parcel", "price price high", "rude support"])
+    assert [terms[scores[i].argmax()] for i in range(3)] == ["late", "price", "rude"]
+    vecs = np.array([[1.0, 0.0], [0.99, 0.14], [0.0, 1.0]])
+    assert mmr(vecs, np.array([1.0, 0.95, 0.6]), 2, diversity=0.5) == [0, 2]
+    assert make_label(["late delivery", "late", "courier"]) == "Late delivery / courier"

@@ -1,0 +1,81 @@
+import json
+import math
+
+import pandas as pd
+import pytest
+
+import noomarketing as nm
+from noomarketing.schema import NoomarketingError
+
+
+def test_every_bad_row_is_reported_with_its_row_number():
+    frame = pd.DataFrame(
+        {
+            "comment": ["late again", "", "   ", None, math.nan, "fine", "dup"],
+            "cid": ["a", "b", "c", "d", "e", None, "g"],
+            "when": ["2025-01-02", "x", "2025-01-03", None, None, "yesterday?", "2025-02-01"],
+            "stars": [1, 2, 3, 4, 5, "five", 3],
+            "fid": ["f1", "f2", "f3", "f4", "f5", "f6", "f1"],
+        }
+    )
+    fb = nm.load_feedback(frame, text="comment", customer="cid", time="when", rating="stars",
+                          id="fid")
+    assert fb.rows == [0, 5]
+    reasons = {s.row: s.reason for s in fb.report.skipped}
+    assert reasons == {
+        1: "empty text",
+        2: "empty text",
+        3: "missing text (NaN/None)",
+        4: "missing text (NaN/None)",
+        6: "duplicate id 'f1'",
+    }
+    notes = {(n.row, n.note) for n in fb.report.notes}
+    assert (5, "rating not a number, left empty") in notes
+    assert (5, "time not parseable, left empty") in notes
+    assert (5, "missing customer id, using 'row-5'") in notes
+    assert fb.report.n_input_rows == 7 and fb.report.n_loaded == 2
+    assert "skipped: 2 row(s) empty text (rows 1, 2)" in fb.report.summary()
+
+
+def test_missing_column_is_one_clear_error():
+    expected = r"column\(s\) 'comment' not found; available: text"
+    with pytest.raises(NoomarketingError, match=expected):
+        nm.load_feedback(pd.DataFrame({"text": ["a"]}), text="comment")
+
+
+def test_all_rows_empty_is_an_error_not_an_empty_result():
+    with pytest.raises(NoomarketingError, match="no usable feedback: all 2 row"):
+        nm.load_feedback(["", None])
+
+
+def test_one_document_and_a_list_of_strings():
+    fb = nm.load_feedback(["only one"])
+    assert len(fb) == 1 and fb.items[0].customer_id == "row-0"
+
+
+def test_huge_text_is_kept_whole(tmp_path):
+    big = "word " * 200_000  # 1 MB in one row
+    fb = nm.load_feedback(pd.DataFrame({"text": [big, "small"]}))
+    assert len(fb.items[0].text) == len(big)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet", ".csv.gz"])
+def test_reads_each_file_format(tmp_path, suffix):
+    frame = pd.DataFrame({"text": ["a b c", "d e f"], "customer": [1, 2]})
+    path = tmp_path / f"in{suffix}"
+    if suffix == ".jsonl":
+        path.write_text("\n".join(json.dumps(r) for r in frame.to_dict("records")))
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_csv(path, index=False)
+    fb = nm.load_feedback(path, text="text", customer="customer")
+    assert fb.texts == ["a b c", "d e f"] and fb.customer_ids == ["1", "2"]
+
+
+def test_unknown_format_and_missing_file(tmp_path):
+    (tmp_path / "in.xlsx").write_text("x")
+    with pytest.raises(NoomarketingError, match="unsupported input format"):
+        nm.load_feedback(tmp_path / "in.xlsx")
+    with pytest.raises(NoomarketingError, match="input file not found"):
+        nm.load_feedback(tmp_path / "nope.csv")

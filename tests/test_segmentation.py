@@ -1,0 +1,129 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import normalized_mutual_info_score
+
+import noomarketing as nm
+from noomarketing.schema import UNASSIGNED, NoomarketingError
+
+
+@pytest.fixture(scope="module")
+def fitted(themed, embedder, cache_dir):
+    texts, labels = themed
+    fb = nm.Feedback.from_texts(texts)
+    model = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, random_state=0).fit(fb)
+    return fb, labels, model
+
+
+def test_umap_hdbscan_finds_the_themes(fitted):
+    _fb, labels, model = fitted
+    assert model.strategy_ == "clusters"
+    assert model.n_segments_ >= 3
+    assert normalized_mutual_info_score(labels, model.labels_) > 0.7
+    assert model.unassigned_share_ <= 0.15
+
+
+def test_same_seed_same_segments(fitted, embedder, cache_dir):
+    fb, _, model = fitted
+    again = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, random_state=0).fit(fb)
+    np.testing.assert_array_equal(again.labels_, model.labels_)
+
+
+def test_outlier_policy_keep_reports_more_unassigned(fitted, embedder, cache_dir):
+    fb, _, model = fitted
+    keep = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, outliers="keep").fit(
+        fb, embeddings=model.embeddings_
+    )
+    assert keep.unassigned_share_ == pytest.approx(np.mean(keep.cluster_labels_ == -1))
+    assert keep.unassigned_share_ >= model.unassigned_share_
+
+
+def test_predict_matches_segment_of_similar_text(fitted):
+    _fb, labels, model = fitted
+    pred = model.predict(["the courier brought my parcel 9 days late"])
+    delivery = [model.labels_[i] for i, lab in enumerate(labels) if lab == "delivery"]
+    assert pred[0] == max(set(delivery), key=delivery.count)
+
+
+def test_save_load_in_a_new_process_predicts_the_same(fitted, tmp_path, cache_dir):
+    fb, _, model = fitted
+    model.save(tmp_path / "run")
+    assert not list(tmp_path.glob("run/*.pkl"))
+    expected = model.predict(fb.texts[:20])
+    code = (
+        "import sys, json, noomarketing as nm;"
+        f"m = nm.SegmentModel.load({str(tmp_path / 'run')!r});"
+        f"print(json.dumps(m.predict({fb.texts[:20]!r}).tolist()))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == str(expected.tolist()).replace(" ", "").replace(
+        ",", ", "
+    )
+
+
+def test_custom_embedder_must_be_given_again_on_load(tmp_path):
+    class Hashing:
+        def encode(self, texts):
+            return np.array([[len(t), t.count("a") + 1.0] for t in texts])
+
+    model = nm.SegmentModel(embedding=Hashing(), strategy="per_customer", use_cache=False)
+    model.fit(["a", "bb", "aaa"])
+    model.save(tmp_path / "m")
+    with pytest.raises(NoomarketingError, match="custom embedder"):
+        nm.SegmentModel.load(tmp_path / "m")
+    loaded = nm.SegmentModel.load(tmp_path / "m", embedding=Hashing())
+    np.testing.assert_array_equal(loaded.predict(["a", "bb"]), [0, 1])
+
+
+def test_swappable_reducer_and_clusterer(fitted, embedder, cache_dir):
+    fb, labels, model = fitted
+    swapped = nm.SegmentModel(
+        embedding=embedder,
+        reducer=PCA(n_components=5, random_state=0),
+        clusterer=KMeans(n_clusters=3, n_init=10, random_state=0),
+        cache_dir=cache_dir,
+    ).fit(fb, embeddings=model.embeddings_)
+    assert swapped.n_segments_ == 3
+    assert normalized_mutual_info_score(labels, swapped.labels_) > 0.7
+
+
+def test_few_texts_give_one_segment_per_customer(embedder, cache_dir):
+    fb = nm.load_feedback(
+        [
+            {"c": "ann", "t": "late delivery again"},
+            {"c": "bob", "t": "too expensive"},
+            {"c": "ann", "t": "the courier was late"},
+        ],
+        text="t",
+        customer="c",
+    )
+    model = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir).fit(fb)
+    assert model.strategy_ == "per_customer"
+    assert model.labels_.tolist() == [0, 1, 0]
+    assert model.predict(fb).tolist() == [0, 1, 0]  # a known customer keeps their segment
+
+
+@pytest.mark.parametrize("texts", [["one lonely review"], ["same words"] * 10])
+def test_degenerate_inputs_do_not_crash(texts, embedder, cache_dir):
+    model = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir).fit(texts)
+    assert model.strategy_ == "per_customer"
+    assert (model.labels_ != UNASSIGNED).all()
+    ideas = nm.highlight_ideas(model, texts)
+    assert sum(i.size for i in ideas) == len(texts)
+
+
+def test_many_identical_texts_with_a_forced_clustering(embedder, cache_dir):
+    texts = ["spam spam buy now"] * 60 + ["real review about late delivery"] * 5
+    with pytest.raises(NoomarketingError, match="cannot cluster 2 distinct"):
+        nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, strategy="clusters").fit(texts)
+
+
+def test_bad_parameters_are_clear_errors():
+    with pytest.raises(NoomarketingError, match="outliers must be"):
+        nm.SegmentModel(outliers="drop").fit(["a"])
+    with pytest.raises(NoomarketingError, match="not fitted"):
+        nm.SegmentModel().predict(["a"])
