@@ -152,30 +152,16 @@ def load_feedback(
                 notes.append(RowNote(row=row, note=f"missing customer id, using {customer_id!r}"))
             else:
                 customer_id = _as_id(customers[row])
-        when = None
-        if times is not None:
-            stamp = times.iloc[row]
-            if pd.isna(stamp):
-                if not _is_missing(frame[time].iloc[row]):
-                    notes.append(RowNote(row=row, note="time not parseable, left empty"))
-            else:
-                when = stamp.to_pydatetime()
-        stars = None
-        if ratings is not None:
-            number = ratings.iloc[row]
-            if pd.isna(number):
-                if not _is_missing(frame[rating].iloc[row]):
-                    notes.append(RowNote(row=row, note="rating not a number, left empty"))
-            else:
-                stars = float(number)
+        stamp = _parsed(times, frame, time, row, "time not parseable, left empty", notes)
+        number = _parsed(ratings, frame, rating, row, "rating not a number, left empty", notes)
         attributes = {k: (None if _is_missing(v[row]) else v[row]) for k, v in kept.items()}
         items.append(
             FeedbackItem.model_construct(
                 row=row,
                 text=value,
                 customer_id=customer_id,
-                time=when,
-                rating=stars,
+                time=None if stamp is None else stamp.to_pydatetime(),
+                rating=None if number is None else float(number),
                 attributes=attributes,
             )
         )
@@ -188,6 +174,25 @@ def load_feedback(
             f"no usable feedback: all {len(frame)} row(s) were skipped. {report.summary()}"
         )
     return Feedback(items=items, report=report)
+
+
+def _parsed(
+    parsed: pd.Series | None,
+    frame: pd.DataFrame,
+    column: str | None,
+    row: int,
+    note: str,
+    notes: list[RowNote],
+) -> Any:
+    """The parsed value of one cell, or None; a cell given but not parseable gets ``note``."""
+    if parsed is None or column is None:
+        return None
+    value = parsed.iloc[row]
+    if pd.isna(value):
+        if not _is_missing(frame[column].iloc[row]):
+            notes.append(RowNote(row=row, note=note))
+        return None
+    return value
 
 
 def _as_id(value: Any) -> str:
