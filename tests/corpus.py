@@ -194,3 +194,28 @@ def multilingual_feedback(seed: int = 11) -> tuple[list[str], list[str], list[st
     random.Random(seed).shuffle(rows)
     texts, themes, languages = (list(column) for column in zip(*rows, strict=True))
     return texts, themes, languages
+
+
+def example_truth(texts: list[str]) -> list[tuple[str | None, str | None]]:
+    """(theme, language) of each bundled-example text, read back from the script that wrote
+    it (``scripts/make_example.py``); ``(None, None)`` for its noise and spam rows."""
+    import importlib.util
+    import re
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "make_example.py"
+    spec = importlib.util.spec_from_file_location("make_example", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    patterns = [
+        (re.compile("^" + re.escape(template).replace(re.escape("{n}"), r"\d+") + "$"),
+         theme, language)
+        for theme, by_language in module.THEMES.items()
+        for language in ("en", "pl", "ru")
+        for template in by_language[language]
+    ]
+    truth = []
+    for text in texts:
+        found = next(((th, la) for p, th, la in patterns if p.match(text)), (None, None))
+        truth.append(found)
+    return truth
