@@ -84,6 +84,13 @@ def test_mix_summary_and_auto_choice_threshold():
     assert auto_embedding(language_mix(["pl"] * 10))[0] == "multilingual"
 
 
+def test_inflected_slavic_pronouns_are_not_keywords():
+    from noomarketing.text import tokenize
+
+    assert tokenize("Kurier zgubił moją przesyłkę") == ["kurier", "zgubił", "przesyłkę"]
+    assert tokenize("Курьер потерял мою посылку") == ["курьер", "потерял", "посылку"]
+
+
 # ---------------------------------------------------------------- the multilingual embedder
 def test_multilingual_embedder_is_offline_normalised_and_crosslingual():
     emb = resolve_embedder("multilingual")

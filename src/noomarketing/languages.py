@@ -196,7 +196,6 @@ def auto_embedding(mix: LanguageMix | None) -> tuple[str, str]:
             "which the default model reads well"
         )
     return "multilingual", (
-        f"only {share:.0%} of the texts are {readable} (< {DEFAULT_MODEL_SHARE:.0%}; "
-        f"mix: {mix.summary()}), so the multilingual model is used to group them by meaning, "
-        "not by language"
+        f"only {share:.0%} of the texts are {readable} (< {DEFAULT_MODEL_SHARE:.0%}), so the "
+        "multilingual model groups them by meaning, not by language"
     )
