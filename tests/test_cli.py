@@ -4,6 +4,7 @@ import sys
 
 import pandas as pd
 import pytest
+from corpus import example_truth
 
 import noomarketing as nm
 
@@ -38,6 +39,24 @@ def test_segment_on_the_bundled_example(tmp_path, cache_dir):
     ideas = nm.read_segments_json(out / "segments.json")
     assert all(idea.keywords and idea.quotes for idea in ideas)
     assert any(idea.rating_impact is not None for idea in ideas)
+
+    # ~16% of the example is Polish/Russian: the multilingual model is chosen, and those rows
+    # join the segment of their theme instead of segments of their own language
+    info = segments["segmentation"]
+    assert info["embedding_choice"].startswith("universal-sentence-encoder-multilingual-3")
+    assert {"en", "pl", "ru"} <= set(info["languages"])
+    assert "languages: en 8" in proc.stdout and "embedding: universal" in proc.stdout
+    truth = dict(zip(rows.index, example_truth(rows["text"].fillna("").tolist()), strict=True))
+    segment_of = assignments.dropna(subset=["segment"]).set_index("row")["segment"].to_dict()
+    english_theme = {}
+    for segment in set(segment_of.values()):
+        themes = [truth[r][0] for r, s in segment_of.items()
+                  if s == segment and truth[r][1] == "en"]
+        english_theme[segment] = max(set(themes), key=themes.count) if themes else None
+    others = [r for r in segment_of if truth[r][1] in ("pl", "ru")]
+    joined = sum(english_theme[segment_of[r]] == truth[r][0] for r in others)
+    assert len(others) >= 40 and joined / len(others) >= 0.8
+    assert any(len(idea.keywords_by_language) > 1 for idea in ideas)
 
 
 def test_missing_column_is_one_line_on_stderr(tmp_path):

@@ -11,8 +11,14 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from noomarketing.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder
+from noomarketing.embedding import (
+    CachedEmbedder,
+    Embedder,
+    MultilingualEmbedder,
+    SentenceTransformerEmbedder,
+)
 from noomarketing.highlighting import highlight_ideas
+from noomarketing.languages import LanguageGuess, LanguageMix, detect_languages
 from noomarketing.loading import load_feedback, read_table
 from noomarketing.outputs import read_segments_json
 from noomarketing.pipeline import SegmentationResult, segment
@@ -52,12 +58,16 @@ __all__ = [
     "FeedbackItem",
     "Idea",
     "Keyword",
+    "LanguageGuess",
+    "LanguageMix",
     "LoadReport",
+    "MultilingualEmbedder",
     "NoomarketingError",
     "Quote",
     "SegmentModel",
     "SegmentationResult",
     "SentenceTransformerEmbedder",
+    "detect_languages",
     "example_feedback_path",
     "highlight_ideas",
     "load_feedback",

@@ -24,8 +24,13 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--embedding",
         default=None,
-        help="embedding model: a registered name, a sentence-transformers folder or name "
-        "(default: the bundled all-MiniLM-L6-v2)",
+        help="embedding model: a registered name ('default', 'multilingual'), a "
+        "sentence-transformers folder or name (default: chosen by --language)",
+    )
+    parser.add_argument(
+        "--language", choices=["auto", "off"], default="auto",
+        help="auto: detect each text's language and use the multilingual model unless at least "
+        "90%% of the texts are English; off: no detection (default: auto)",
     )
     parser.add_argument(
         "--strategy", choices=["auto", "clusters", "per_customer"], default="auto"
@@ -58,6 +63,7 @@ def _model_from_args(args: argparse.Namespace):
         strategy=args.strategy,
         min_cluster_size=args.min_cluster_size,
         outliers=args.outliers,
+        language=args.language,
         cache_dir=args.cache_dir,
         use_cache=not args.no_cache,
         progress=False if args.no_progress else None,

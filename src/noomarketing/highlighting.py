@@ -9,6 +9,7 @@ ratings exist, the mean rating and its impact on the overall mean.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -18,6 +19,7 @@ import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from noomarketing.languages import UNKNOWN, detect_languages
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.schema import Feedback, Idea, Keyword, NoomarketingError, Quote
 from noomarketing.text import TOKEN_PATTERN, stop_words
@@ -146,19 +148,33 @@ def _quotes(
     duplicate_similarity: float = 0.95,
 ) -> list[Quote]:
     sims = embeddings[members] @ centroid
+    ranked = [int(members[local]) for local in np.argsort(-sims, kind="stable")]
     chosen: list[int] = []
     seen_texts: set[str] = set()
-    for local in np.argsort(-sims, kind="stable"):
-        index = int(members[local])
-        norm_text = " ".join(feedback.items[index].text.lower().split())
-        if norm_text in seen_texts:
-            continue
-        if chosen and float((embeddings[chosen] @ embeddings[index]).max()) > duplicate_similarity:
-            continue
-        chosen.append(index)
-        seen_texts.add(norm_text)
-        if len(chosen) == n_quotes:
-            break
+
+    def take(candidates: list[int]) -> None:
+        """Add the first candidate that is neither a repeat nor a near-duplicate."""
+        for index in candidates:
+            if len(chosen) == n_quotes:
+                return
+            norm_text = " ".join(feedback.items[index].text.lower().split())
+            if norm_text in seen_texts or (
+                chosen
+                and float((embeddings[chosen] @ embeddings[index]).max()) > duplicate_similarity
+            ):
+                continue
+            chosen.append(index)
+            seen_texts.add(norm_text)
+            return
+
+    if languages is not None:
+        # a mixed segment shows the best quote of each language, most common language first
+        codes = [languages[i] for i in ranked if languages[i] not in (None, UNKNOWN)]
+        for code, _ in Counter(codes).most_common():
+            take([i for i in ranked if languages[i] == code])
+    for index in ranked:
+        take([index])
+    chosen.sort(key=lambda i: -float(embeddings[i] @ centroid))
     quotes = []
     for index in chosen:
         item = feedback.items[index]
@@ -213,8 +229,9 @@ def highlight_ideas(
 
     ``feedback`` is normally what the model was fitted on (its ``labels_`` are used); for other
     feedback the model's :meth:`predict` assigns segments first. Unassigned items get no idea.
-    ``languages`` (one code per item) adds each segment's language mix and per-language
-    keywords.
+    ``languages`` (one code per item; by default the model's ``languages_``, or detected for
+    other feedback when the model detects languages) adds each segment's language mix, and for
+    a segment in several languages its keywords per language and a quote in each language.
 
     Example:
         >>> import noomarketing as nm
@@ -236,11 +253,16 @@ def highlight_ideas(
         labels = model.labels_ if same_data else model.predict(feedback, embeddings)
     embeddings = np.asarray(embeddings, dtype=np.float32)
     labels = np.asarray(labels)
+    if languages is None and getattr(model, "languages_", None) is not None:
+        languages = model.languages_ if same_data else [
+            guess.code for guess in detect_languages(feedback.texts)
+        ]
 
     segment_ids = [int(s) for s in model.segment_ids_ if np.any(labels == s)]
     documents = [" ".join(feedback.items[i].text for i in np.flatnonzero(labels == s))
                  for s in segment_ids]
     terms, scores = class_tfidf(documents)
+    by_language = _keywords_by_language(feedback, labels, segment_ids, languages)
     embedder = getattr(model, "embedder_", None)
     sentiment = SentimentScorer().fit(embedder).score(embeddings) if embedder else None
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
@@ -260,7 +282,6 @@ def highlight_ideas(
             rest = np.delete(ratings, members)
             if np.isfinite(rest).any():
                 rating_impact = round(overall - float(np.nanmean(rest)), 4)
-        mix, by_language = _language_mix(feedback, members, languages)
         ideas.append(
             Idea(
                 segment_id=segment,
@@ -274,30 +295,52 @@ def highlight_ideas(
                 mean_rating=None if mean_rating is None else round(mean_rating, 4),
                 rating_impact=rating_impact,
                 customer_ids=list(dict.fromkeys(feedback.items[i].customer_id for i in members)),
-                languages=mix,
-                keywords_by_language=by_language,
+                languages=_language_mix(members, languages),
+                keywords_by_language=by_language.get(segment, {}),
             )
         )
     return ideas
 
 
-def _language_mix(
-    feedback: Feedback, members: np.ndarray, languages: Sequence[str | None] | None
-) -> tuple[dict[str, float], dict[str, list[Keyword]]]:
+def _language_mix(members: np.ndarray, languages: Sequence[str | None] | None) -> dict[str, float]:
+    """Share of each language among a segment's members, most common first."""
     if languages is None:
-        return {}, {}
-    langs = [languages[i] or "unknown" for i in members]
-    codes, counts = np.unique(langs, return_counts=True)
-    mix = {str(c): round(int(n) / len(langs), 4) for c, n in zip(codes, counts, strict=True)}
-    if len(mix) < 2:
-        return mix, {}
-    docs = [" ".join(feedback.items[i].text for i, lang in zip(members, langs, strict=True)
-                     if lang == code) for code in codes]
-    terms, scores = class_tfidf(docs, ngram_range=(1, 1))
-    by_language = {}
-    for row, code in enumerate(codes):
-        top = [i for i in np.argsort(-scores[row], kind="stable")[:5] if scores[row, i] > 0]
-        by_language[str(code)] = [
-            Keyword(term=str(terms[i]), score=round(float(scores[row, i]), 6)) for i in top
-        ]
-    return mix, by_language
+        return {}
+    counts = Counter(languages[i] or UNKNOWN for i in members)
+    return {code: round(n / len(members), 4) for code, n in counts.most_common()}
+
+
+def _keywords_by_language(
+    feedback: Feedback,
+    labels: np.ndarray,
+    segment_ids: list[int],
+    languages: Sequence[str | None] | None,
+    n_terms: int = 5,
+) -> dict[int, dict[str, list[Keyword]]]:
+    """Keywords per language of each segment written in more than one language.
+
+    For each language, c-TF-IDF runs over that language's texts of every segment, so a word
+    ranks high when it sets the segment apart among texts of the same language.
+    """
+    if languages is None:
+        return {}
+    members = {s: np.flatnonzero(labels == s) for s in segment_ids}
+    mixes = {s: _language_mix(m, languages) for s, m in members.items()}
+    known = {s: [c for c in mix if c != UNKNOWN] for s, mix in mixes.items()}
+    mixed = [s for s in segment_ids if len(known[s]) > 1]
+    result: dict[int, dict[str, list[Keyword]]] = {s: {} for s in mixed}
+    for code in sorted({c for s in mixed for c in known[s]}):
+        docs = [" ".join(feedback.items[i].text for i in members[s] if languages[i] == code)
+                for s in segment_ids]
+        terms, scores = class_tfidf(docs, ngram_range=(1, 1))
+        if len(terms) == 0:
+            continue
+        for s in mixed:
+            row = scores[segment_ids.index(s)]
+            top = [i for i in np.argsort(-row, kind="stable")[:n_terms] if row[i] > 0]
+            if top:
+                result[s][code] = [
+                    Keyword(term=str(terms[i]), score=round(float(row[i]), 6)) for i in top
+                ]
+    # languages in the order of the segment's mix
+    return {s: {c: result[s][c] for c in known[s] if c in result[s]} for s in mixed}

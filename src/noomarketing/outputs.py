@@ -101,4 +101,9 @@ def summary_text(ideas: Sequence[Idea], unassigned: int, total: int, strategy: s
         )
         if idea.quotes:
             lines.append(f"        “{idea.quotes[0].text[:110]}”")
+        if len(idea.keywords_by_language) > 1:
+            lines.append("        " + " | ".join(
+                f"{code}: {', '.join(k.term for k in words[:3])}"
+                for code, words in idea.keywords_by_language.items()
+            ))
     return "\n".join(lines)

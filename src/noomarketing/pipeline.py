@@ -32,9 +32,12 @@ class SegmentationResult:
         return int((self.model.labels_ == UNASSIGNED).sum())
 
     def summary(self) -> str:
-        return summary_text(
+        text = summary_text(
             self.ideas, self.unassigned, len(self.feedback), self.model.strategy_reason_
         )
+        mix = self.model.language_mix_
+        languages = f"languages: {mix.summary()}\n" if mix is not None else ""
+        return f"{languages}embedding: {self.model.embedding_choice_}\n{text}"
 
     def info(self) -> dict[str, Any]:
         """How the segmentation was made, for ``segments.json``."""
@@ -47,6 +50,9 @@ class SegmentationResult:
             "unassigned": self.unassigned,
             "unassigned_share": round(model.unassigned_share_, 4),
             "embedding": getattr(model.embedder_, "name", None),
+            "embedding_choice": model.embedding_choice_,
+            "language": model.language,
+            "languages": None if model.language_mix_ is None else model.language_mix_.counts,
             "random_state": model.random_state,
             "load_report": self.feedback.report.model_dump() if self.feedback.report else None,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},

