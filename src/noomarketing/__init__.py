@@ -14,8 +14,23 @@ from pathlib import Path
 from noomarketing.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.loading import load_feedback, read_table
+from noomarketing.matching import Gap, MatchResult, Offer, OfferMatch, load_offers, match_offers
 from noomarketing.outputs import read_segments_json
 from noomarketing.pipeline import SegmentationResult, segment
+from noomarketing.proposing import (
+    Proposal,
+    ProposalResult,
+    customer_segments,
+    propose,
+)
+from noomarketing.retention import (
+    RetentionRate,
+    Uplift,
+    cohort_table,
+    load_activity,
+    retention_rates,
+    uplift,
+)
 from noomarketing.schema import (
     UNASSIGNED,
     Feedback,
@@ -43,6 +58,11 @@ def example_feedback_path() -> Path:
     return Path(str(resources.files("noomarketing").joinpath("data/example_feedback.csv")))
 
 
+def example_offers_path() -> Path:
+    """Path of the bundled example offer catalogue of the same made-up clothing shop."""
+    return Path(str(resources.files("noomarketing").joinpath("data/example_offers.csv")))
+
+
 __all__ = [
     "EXAMPLE_COLUMNS",
     "UNASSIGNED",
@@ -50,18 +70,35 @@ __all__ = [
     "Embedder",
     "Feedback",
     "FeedbackItem",
+    "Gap",
     "Idea",
     "Keyword",
     "LoadReport",
+    "MatchResult",
     "NoomarketingError",
+    "Offer",
+    "OfferMatch",
+    "Proposal",
+    "ProposalResult",
     "Quote",
+    "RetentionRate",
     "SegmentModel",
     "SegmentationResult",
     "SentenceTransformerEmbedder",
+    "Uplift",
+    "cohort_table",
+    "customer_segments",
     "example_feedback_path",
+    "example_offers_path",
     "highlight_ideas",
+    "load_activity",
     "load_feedback",
+    "load_offers",
+    "match_offers",
+    "propose",
     "read_segments_json",
     "read_table",
+    "retention_rates",
     "segment",
+    "uplift",
 ]
