@@ -63,6 +63,11 @@ def example_offers_path() -> Path:
     return Path(str(resources.files("noomarketing").joinpath("data/example_offers.csv")))
 
 
+def example_activity_path() -> Path:
+    """Path of the bundled example purchases (``customer_id``, ``date``, ``value``), made up."""
+    return Path(str(resources.files("noomarketing").joinpath("data/example_activity.csv")))
+
+
 __all__ = [
     "EXAMPLE_COLUMNS",
     "UNASSIGNED",
@@ -88,6 +93,7 @@ __all__ = [
     "Uplift",
     "cohort_table",
     "customer_segments",
+    "example_activity_path",
     "example_feedback_path",
     "example_offers_path",
     "highlight_ideas",

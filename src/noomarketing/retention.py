@@ -92,17 +92,7 @@ def load_activity(
         >>> load_activity([{"customer_id": 7, "date": "2026-01-05"}]).customer_id.tolist()
         ['7']
     """
-    if isinstance(source, pd.DataFrame):
-        frame = source.reset_index(drop=True)
-    elif isinstance(source, str | Path):
-        frame = read_table(source).reset_index(drop=True)
-    elif isinstance(source, Sequence) and all(isinstance(x, dict) for x in source):
-        frame = pd.DataFrame(list(source))
-    else:
-        raise NoomarketingError(
-            f"cannot read activity from {type(source).__name__}: "
-            "give a file path, a DataFrame or a list of dicts"
-        )
+    frame = _frame(source)
     missing = [c for c in (customer, time, value) if c is not None and c not in frame.columns]
     if missing:
         raise NoomarketingError(
@@ -123,6 +113,19 @@ def load_activity(
     return out
 
 
+def _frame(source: ActivitySource) -> pd.DataFrame:
+    if isinstance(source, pd.DataFrame):
+        return source.reset_index(drop=True)
+    if isinstance(source, str | Path):
+        return read_table(source).reset_index(drop=True)
+    if isinstance(source, Sequence) and all(isinstance(x, dict) for x in source):
+        return pd.DataFrame(list(source))
+    raise NoomarketingError(
+        f"cannot read activity from {type(source).__name__}: "
+        "give a file path, a DataFrame or a list of dicts"
+    )
+
+
 def _as_id(raw: Any) -> str | None:
     if raw is None or raw is pd.NA or (isinstance(raw, float) and math.isnan(raw)):
         return None
@@ -139,15 +142,29 @@ def _refuse(bad: pd.Series, what: str) -> None:
         raise NoomarketingError(f"activity table: {len(rows)} row(s) with {what} (rows {shown})")
 
 
-def _as_activity(activity: pd.DataFrame | ActivitySource) -> pd.DataFrame:
-    """A table from :func:`load_activity` as is; anything else is read with its defaults."""
+def as_activity(activity: pd.DataFrame | ActivitySource) -> pd.DataFrame:
+    """A table from :func:`load_activity` as is; anything else is read with the columns
+    ``customer_id``, ``date`` and, when there is one, ``value``."""
     if (
         isinstance(activity, pd.DataFrame)
         and list(activity.columns) == ["customer_id", "time", "value"]
         and pd.api.types.is_datetime64_any_dtype(activity["time"])
     ):
         return activity
-    return load_activity(activity)
+    frame = _frame(activity)
+    return load_activity(frame, value="value" if "value" in frame.columns else None)
+
+
+def last_period(
+    activity: pd.DataFrame | ActivitySource, length: str | pd.Timedelta = "90D"
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The last ``length`` of the activity, ending after its last day: ``(start, end)``.
+
+    >>> last_period([{"customer_id": "a", "date": "2026-03-31 15:00"}], "30D")
+    (Timestamp('2026-03-02 00:00:00'), Timestamp('2026-04-01 00:00:00'))
+    """
+    end = as_activity(activity)["time"].max().normalize() + pd.Timedelta(days=1)
+    return end - pd.Timedelta(length), end
 
 
 def _moment(value: Moment, name: str) -> pd.Timestamp:
@@ -197,7 +214,7 @@ def retention_rates(
         >>> rate.customers_start, rate.new, rate.customers_end, rate.crr
         (2, 1, 2, 0.5)
     """
-    data = _as_activity(activity)
+    data = as_activity(activity)
     begin, finish = _moment(start, "start"), _moment(end, "end")
     if finish <= begin:
         raise NoomarketingError(f"the period ends ({finish}) before it starts ({begin})")
@@ -258,7 +275,7 @@ def cohort_table(
         >>> float(cohort_table(table).loc["2026-01", 1])
         0.5
     """
-    data = _as_activity(activity)
+    data = as_activity(activity)
     period = data["time"].dt.to_period(freq)
     first = period.groupby(data["customer_id"]).transform("min")
     frame = pd.DataFrame({
@@ -320,7 +337,7 @@ def uplift(
         raise NoomarketingError(
             f"{len(both)} customer(s) are both treated and control, e.g. {sorted(both)[:3]}"
         )
-    data = _as_activity(activity)
+    data = as_activity(activity)
     begin, finish = _moment(start, "start"), _moment(end, "end")
     if finish <= begin:
         raise NoomarketingError(f"the period ends ({finish}) before it starts ({begin})")
