@@ -15,7 +15,7 @@ import pandas as pd
 from noomarketing.generation import GeneratedIdea, generate_ideas
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.loading import FeedbackSource, as_feedback
-from noomarketing.matching import MatchResult, Offer, OfferSource, match_offers
+from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, match_offers
 from noomarketing.outputs import assignments_frame, summary_text, write_segments_json
 from noomarketing.presentation import Brief, present, write_briefs
 from noomarketing.proposing import ProposalResult, customer_segments, propose
@@ -231,6 +231,9 @@ def run(
         (True, True)
     """
     timings: dict[str, float] = {}
+    # read the small inputs first: a bad catalogue fails before minutes of embedding
+    catalogue_offers = load_offers(offers)
+    table = as_activity(activity) if activity is not None else None
     model = model if model is not None else SegmentModel(random_state=random_state)
     log = ReactionLog(reactions) if isinstance(reactions, str | Path) else reactions
     segmentation = segment(data, model, columns=columns)
@@ -246,7 +249,7 @@ def run(
     briefs = present(ideas, generated, templates_dir=templates_dir, brand=brand)
     timings["present"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    matches = match_offers(ideas, offers, embedder=embedder, generated=generated)
+    matches = match_offers(ideas, catalogue_offers, embedder=embedder, generated=generated)
     timings["match"] = time.perf_counter() - clock
     clock = time.perf_counter()
     proposals = propose(feedback, labels, ideas, matches, embeddings=model.embeddings_,
@@ -255,8 +258,7 @@ def run(
     timings["propose"] = time.perf_counter() - clock
 
     rates = cohorts = None
-    if activity is not None:
-        table = as_activity(activity)
+    if table is not None:
         segments = customer_segments(feedback, labels)
         rates = retention_rates(table, *last_period(table, period), segments=segments,
                                 lookback=period)
