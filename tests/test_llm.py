@@ -105,13 +105,27 @@ def idea():
     )
 
 
-def test_mask_pii_masks_contacts_but_keeps_dates_and_small_numbers():
-    text = ("mail me: jan.kowalski+shop@mail.example.co.uk, tel. (020) 7946 0958 or"
-            " +1-202-555-0147; ordered 2026-01-22, 3 items for 49.99, 12 days late")
-    masked = mask_pii(text)
-    assert "kowalski" not in masked and "7946" not in masked and "555" not in masked
-    assert masked.count("[email]") == 1 and masked.count("[phone]") == 2
-    assert "2026-01-22" in masked and "49.99" in masked and "12 days" in masked
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mail me: jan.kowalski+shop@mail.example.co.uk!", "mail me: [email]!"),
+        ("tel. (020) 7946 0958 or +1-202-555-0147", "tel. [phone] or [phone]"),
+        ("+48601234567 / 01.23.45.67.89", "[phone] / [phone]"),
+        ("on 2026-01-22 10:30, then 601 234 567", "on 2026-01-22 10:30, then [phone]"),
+        ("22.01.2026 and 01/22/2026", "22.01.2026 and 01/22/2026"),
+        ("3 items for 49.99, 12 days late, order 12345, size 38-40",
+         "3 items for 49.99, 12 days late, order 12345, size 38-40"),
+    ],
+)
+def test_mask_pii_masks_contacts_but_keeps_dates_and_small_numbers(text, expected):
+    assert mask_pii(text) == expected
+
+
+def test_mask_pii_stays_fast_on_long_runs():
+    start = time.perf_counter()
+    for text in ("a" * 20_000, "1" * 20_000 + "a", "1-" * 10_000, "x@y" * 5_000):
+        mask_pii(text)
+    assert time.perf_counter() - start < 1.0
 
 
 def test_customer_text_is_masked_and_only_inside_the_data_part(server, client, idea):

@@ -40,29 +40,40 @@ ENV_BASE_URL = "NOOMARKETING_LLM_BASE_URL"
 ENV_MODEL = "NOOMARKETING_LLM_MODEL"
 ENV_API_KEY = "NOOMARKETING_LLM_API_KEY"
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w+])\+?\d[\d\s().\-/]{5,}\d(?!\w)")
-_DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
+# Starts only where a run of address characters starts: linear time on long words.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Dates are matched first so they are kept, and never glued to the number after them; a
+# "date" that goes on as a longer number (01.23.45.67.89) is a phone number.
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_DATE_OR_PHONE = re.compile(
+    rf"(?P<date>(?<![\d.\-/])(?:\d{{4}}[-./]{_MONTH}[-./]{_DAY}|{_DAY}[-./]{_DAY}[-./](?:\d{{4}}|\d{{2}}))"
+    r"(?![-./]?\d))"
+    r"|(?P<phone>(?<![\w+(])\+?(?:\(\d{1,5}\) ?)?\d+(?:[ .\-/]\d+)*(?!\w))"
+)
 
 
 def mask_pii(text: str) -> str:
     """Replace e-mail addresses with ``[email]`` and phone numbers with ``[phone]``.
 
-    A phone number is a run of 7 to 15 digits with the usual separators (spaces, dots,
-    dashes, brackets, a leading +); dates such as 2026-01-22 are left alone.
+    A phone number is 7 to 15 digits in groups joined by single spaces, dots, dashes or
+    slashes, with an optional leading + and area code in brackets; dates such as 2026-01-22
+    or 22.01.2026 are kept. Other long numbers (an order number of 7+ digits) are masked too:
+    better too much than too little.
 
     >>> mask_pii("Mail jan.kowalski@example.pl or call +48 601-234-567 before 2026-01-22")
     'Mail [email] or call [phone] before 2026-01-22'
+    >>> mask_pii("on 2026-01-22 10:30 I called 601 234 567")
+    'on 2026-01-22 10:30 I called [phone]'
     """
 
-    def phone(match: re.Match[str]) -> str:
+    def replace(match: re.Match[str]) -> str:
         found = match.group(0)
-        digits = sum(c.isdigit() for c in found)
-        if 7 <= digits <= 15 and not _DATE.fullmatch(found.strip()):
-            return "[phone]"
-        return found
+        if match.group("date") is not None:
+            return found
+        return "[phone]" if 7 <= sum(c.isdigit() for c in found) <= 15 else found
 
-    return _PHONE.sub(phone, _EMAIL.sub("[email]", text))
+    return _DATE_OR_PHONE.sub(replace, _EMAIL.sub("[email]", text))
 
 
 class LLMClient:
