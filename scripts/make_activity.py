@@ -42,7 +42,7 @@ def main() -> None:
     rows = []
     for cid in customers:
         buy, leave = HABITS[THEMES[int(cid[1:]) % len(THEMES)]]
-        month = FIRST + timedelta(days=rng.randint(0, 300))
+        month = FIRST + timedelta(days=rng.randint(0, 540))
         first = True
         while month <= LAST:
             if first or rng.random() < buy:
