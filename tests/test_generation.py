@@ -4,7 +4,7 @@ import string
 import numpy as np
 import pytest
 
-from noomarketing.embedding import normalize_rows
+from noomarketing.embedding import CachedEmbedder, normalize_rows
 from noomarketing.generation import (
     SLOTS,
     GeneratedIdea,
@@ -49,8 +49,14 @@ THEMES = [DELIVERY, PRICE, SUPPORT, FANS]
 
 
 @pytest.fixture(scope="module")
-def generated(embedder):
-    return generate_ideas(THEMES, n=5, embedder=embedder)
+def model(embedder, cache_dir):
+    """The real model behind the session's embedding cache: repeated texts embed once."""
+    return CachedEmbedder(embedder, cache_dir=cache_dir)
+
+
+@pytest.fixture(scope="module")
+def generated(model):
+    return generate_ideas(THEMES, n=5, embedder=model)
 
 
 def by_segment(generated, segment_id):
@@ -158,18 +164,18 @@ def test_ideas_are_ranked_explained_and_use_the_segments_words(generated):
             assert any(f'"{t}"' in " ".join(g.why) for t in g.why_keywords)
 
 
-def test_generation_is_deterministic(generated, embedder):
-    assert generate_ideas(THEMES, n=5, embedder=embedder) == generated
+def test_generation_is_deterministic(generated, model):
+    assert generate_ideas(THEMES, n=5, embedder=model) == generated
 
 
-def test_mood_rule_lifts_recovery_for_unhappy_and_upsell_for_happy(embedder):
+def test_mood_rule_lifts_recovery_for_unhappy_and_upsell_for_happy(model):
     neutral_words = ["jacket", "order", "colour"]
     quotes = ["About the jacket I ordered in a new colour."]
     unhappy = make_idea(7, "Jacket / order / colour", neutral_words, quotes, -0.8)
     happy = make_idea(7, "Jacket / order / colour", neutral_words, quotes, 0.8)
     ranks = {}
     for name, idea in (("unhappy", unhappy), ("happy", happy)):
-        ranked = generate_ideas(idea, n=100, embedder=embedder, diversity=0.0)
+        ranked = generate_ideas(idea, n=100, embedder=model, diversity=0.0)
         ranks[name] = {g.tactic_id: g for g in ranked}
     assert ranks["unhappy"]["apology-goodwill-credit"].rank < ranks["happy"][
         "apology-goodwill-credit"].rank
@@ -190,11 +196,11 @@ def test_segment_mood_blends_sentiment_and_rating():
         segment_mood(tens)
 
 
-def test_diversity_spreads_the_picks(embedder):
+def test_diversity_spreads_the_picks(model):
     def spread(diversity):
-        ranked = generate_ideas(DELIVERY, n=5, embedder=embedder, diversity=diversity)
+        ranked = generate_ideas(DELIVERY, n=5, embedder=model, diversity=diversity)
         tactics = {t.id: t for t in load_catalogue()}
-        vectors = normalize_rows(embedder.encode([tactics[g.tactic_id].description
+        vectors = normalize_rows(model.encode([tactics[g.tactic_id].description
                                                   for g in ranked]))
         sims = vectors @ vectors.T
         return sims[np.triu_indices(5, 1)].mean(), [g.fit + g.mood for g in ranked]
@@ -206,19 +212,19 @@ def test_diversity_spreads_the_picks(embedder):
     assert sum(relevance_diverse) < sum(relevance_plain)
 
 
-def test_own_catalogue_only(embedder):
+def test_own_catalogue_only(model):
     mine = [{"id": f"m{i}", "kind": "loyalty", "title": f"T{i}", "description": d,
              "template": "For {keyword}", "headline": "h", "pitch": "p"}
             for i, d in enumerate(["faster parcel delivery", "cheaper prices", "a poetry club"])]
-    ranked = generate_ideas([DELIVERY, PRICE], n=10, embedder=embedder, catalogue=mine)
+    ranked = generate_ideas([DELIVERY, PRICE], n=10, embedder=model, catalogue=mine)
     assert len(ranked) == 6  # fewer candidates than n: all of them
     assert by_segment(ranked, 0)[0].tactic_id == "m0"
     assert by_segment(ranked, 1)[0].tactic_id == "m1"
 
 
-def test_reactions_rerank_the_reacted_segment_only(embedder, tmp_path):
+def test_reactions_rerank_the_reacted_segment_only(model, tmp_path):
     """The seeds' loop: present → record reactions → the next ranking changes."""
-    before = generate_ideas([DELIVERY, PRICE], n=6, embedder=embedder)
+    before = generate_ideas([DELIVERY, PRICE], n=6, embedder=model)
     first, fourth = by_segment(before, 0)[0], by_segment(before, 0)[3]
     log = ReactionLog(tmp_path / "reactions.sqlite3")
     for customer in range(8):
@@ -227,7 +233,7 @@ def test_reactions_rerank_the_reacted_segment_only(embedder, tmp_path):
     log.record("c99", first.tactic_id, "accepted", item_kind="offer", segment_id=0)  # not an idea
 
     for random_state in (0, None):  # Thompson sample and posterior mean
-        after = generate_ideas([DELIVERY, PRICE], n=6, embedder=embedder, reactions=log,
+        after = generate_ideas([DELIVERY, PRICE], n=6, embedder=model, reactions=log,
                                random_state=random_state)
         delivery = {g.tactic_id: g for g in by_segment(after, 0)}
         assert [g.tactic_id for g in by_segment(after, 0)] != [

@@ -4,6 +4,7 @@ import pytest
 from markupsafe import escape
 
 import noomarketing as nm
+from noomarketing.embedding import CachedEmbedder
 from noomarketing.generation import generate_ideas
 from noomarketing.presentation import Brief, md_escape, present, sms_length, write_briefs
 from noomarketing.schema import Idea, Keyword, NoomarketingError, Quote
@@ -31,8 +32,14 @@ IDEAS = [
 
 
 @pytest.fixture(scope="module")
-def generated(embedder):
-    return generate_ideas(IDEAS, n=4, embedder=embedder)
+def model(embedder, cache_dir):
+    """The real model behind the session's embedding cache: repeated texts embed once."""
+    return CachedEmbedder(embedder, cache_dir=cache_dir)
+
+
+@pytest.fixture(scope="module")
+def generated(model):
+    return generate_ideas(IDEAS, n=4, embedder=model)
 
 
 @pytest.fixture(scope="module")
@@ -165,9 +172,9 @@ def test_sms_length_counts_like_a_phone():
 @pytest.mark.slow
 def test_segments_to_briefs_end_to_end(themed, embedder, cache_dir, tmp_path):
     texts, _labels = themed
-    model = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, random_state=0).fit(texts)
-    ideas = nm.highlight_ideas(model, texts)
-    generated = generate_ideas(ideas, n=5, embedder=embedder)
+    segments = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, random_state=0).fit(texts)
+    ideas = nm.highlight_ideas(segments, texts)
+    generated = generate_ideas(ideas, n=5, embedder=segments.embedder_)
     briefs = present(ideas, generated)
     written = write_briefs(briefs, tmp_path)
     assert len(briefs) == len(ideas) >= 3
