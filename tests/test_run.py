@@ -114,3 +114,31 @@ def test_run_errors_are_one_line(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("noomarketing: error:")
     assert "Traceback" not in proc.stderr
+
+
+def test_recorded_reactions_change_the_next_run(small_run, embedder, cache_dir, tmp_path):
+    first, _ = small_run
+    before = {p.offer_id: p for p in first.proposals.for_customer("row-3")}
+    top = first.proposals.for_customer("row-3")[0]
+    path = tmp_path / "reactions.sqlite3"
+    with nm.ReactionLog(path) as log:
+        log.record("row-3", top.offer_id, "rejected")  # turned the first proposal down
+    model = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, random_state=0)
+    again = nm.run(pd.DataFrame({"comment": SMALL}), nm.example_offers_path(),
+                   columns={"text": "comment"}, model=model, n_ideas=3, budget=20,
+                   reactions=str(path))
+    kind = set(next(o for o in again.matches.offers if o.id == top.offer_id).tags)
+    tags = {o.id: set(o.tags) for o in again.matches.offers}
+    after = again.proposals.for_customer("row-3")
+    assert after
+    for p in after:
+        # 0 of 1 taken: Beta(1, 1) posterior mean 1/3 over the prior mean 1/2 for that kind
+        expected = 2 / 3 if tags[p.offer_id] & kind else 1.0
+        assert p.behaviour == pytest.approx(expected, abs=1e-4)
+        if p.offer_id in before:
+            assert p.score == pytest.approx(before[p.offer_id].score * expected, abs=1e-3)
+    assert top.offer_id not in {p.offer_id for p in after} or after[0].score < top.score
+    # nobody else reacted: their proposals are the same
+    for customer in ("row-0", "row-5"):
+        assert ([p.offer_id for p in again.proposals.for_customer(customer)]
+                == [p.offer_id for p in first.proposals.for_customer(customer)])
