@@ -19,10 +19,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,fast,dask]"
 	@touch $@
 
+# The whole method on the bundled example shop: feedback, offer catalogue and purchases.
+DATA := src/noomarketing/data
 demo: $(STAMP)
-	$(BIN)/noomarketing segment "$$($(BIN)/python -c 'import noomarketing as nm; print(nm.example_feedback_path())')" \
+	$(BIN)/noomarketing run $(DATA)/example_feedback.csv \
 		--text text --customer customer_id --time created_at --rating rating --id feedback_id \
-		--out demo-out --no-progress
+		--offers $(DATA)/example_offers.csv --activity $(DATA)/example_activity.csv \
+		--budget 150 --control 0.1 --out demo-out --no-progress
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -3,7 +3,14 @@
     >>> import noomarketing as nm
     >>> fb = nm.load_feedback(nm.example_feedback_path(), **nm.EXAMPLE_COLUMNS)
     >>> model = nm.SegmentModel(random_state=0).fit(fb)
-    >>> ideas = nm.highlight_ideas(model, fb)
+    >>> ideas = nm.highlight_ideas(model, fb)                       # stage 1
+    >>> generated = nm.generate_ideas(ideas, n=5)                   # stage 2
+    >>> briefs = nm.present(ideas, generated)                       # stage 3
+    >>> matches = nm.match_offers(ideas, nm.example_offers_path())  # stage 4
+    >>> proposals = nm.propose(fb, model.labels_, ideas, matches, budget=100)  # stage 5
+
+or all of it at once: ``nm.run(nm.example_feedback_path(), nm.example_offers_path(),
+columns=nm.EXAMPLE_COLUMNS, out="out/")``.
 """
 
 from __future__ import annotations
@@ -17,11 +24,35 @@ from noomarketing.embedding import (
     MultilingualEmbedder,
     SentenceTransformerEmbedder,
 )
+from noomarketing.generation import (
+    GeneratedIdea,
+    LLMGenerator,
+    Tactic,
+    generate_ideas,
+    load_catalogue,
+)
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.languages import LanguageGuess, LanguageMix, detect_languages
 from noomarketing.loading import load_feedback, read_table
+from noomarketing.matching import Gap, MatchResult, Offer, OfferMatch, load_offers, match_offers
 from noomarketing.outputs import read_segments_json
-from noomarketing.pipeline import SegmentationResult, segment
+from noomarketing.pipeline import RunResult, SegmentationResult, run, segment
+from noomarketing.presentation import Brief, Message, present, write_briefs
+from noomarketing.proposing import (
+    Proposal,
+    ProposalResult,
+    customer_segments,
+    propose,
+)
+from noomarketing.reactions import Reaction, ReactionLog, beta_scores
+from noomarketing.retention import (
+    RetentionRate,
+    Uplift,
+    cohort_table,
+    load_activity,
+    retention_rates,
+    uplift,
+)
 from noomarketing.schema import (
     UNASSIGNED,
     Feedback,
@@ -49,29 +80,71 @@ def example_feedback_path() -> Path:
     return Path(str(resources.files("noomarketing").joinpath("data/example_feedback.csv")))
 
 
+def example_offers_path() -> Path:
+    """Path of the bundled example offer catalogue of the same made-up clothing shop."""
+    return Path(str(resources.files("noomarketing").joinpath("data/example_offers.csv")))
+
+
+def example_activity_path() -> Path:
+    """Path of the bundled example purchases (``customer_id``, ``date``, ``value``), made up."""
+    return Path(str(resources.files("noomarketing").joinpath("data/example_activity.csv")))
+
+
 __all__ = [
     "EXAMPLE_COLUMNS",
     "UNASSIGNED",
+    "Brief",
     "CachedEmbedder",
     "Embedder",
     "Feedback",
     "FeedbackItem",
+    "Gap",
+    "GeneratedIdea",
     "Idea",
     "Keyword",
+    "LLMGenerator",
     "LanguageGuess",
     "LanguageMix",
     "LoadReport",
+    "MatchResult",
+    "Message",
     "MultilingualEmbedder",
     "NoomarketingError",
+    "Offer",
+    "OfferMatch",
+    "Proposal",
+    "ProposalResult",
     "Quote",
+    "Reaction",
+    "ReactionLog",
+    "RetentionRate",
+    "RunResult",
     "SegmentModel",
     "SegmentationResult",
     "SentenceTransformerEmbedder",
+    "Tactic",
+    "Uplift",
+    "beta_scores",
+    "cohort_table",
+    "customer_segments",
     "detect_languages",
+    "example_activity_path",
     "example_feedback_path",
+    "example_offers_path",
+    "generate_ideas",
     "highlight_ideas",
+    "load_activity",
+    "load_catalogue",
     "load_feedback",
+    "load_offers",
+    "match_offers",
+    "present",
+    "propose",
     "read_segments_json",
     "read_table",
+    "retention_rates",
+    "run",
     "segment",
+    "uplift",
+    "write_briefs",
 ]

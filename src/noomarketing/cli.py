@@ -1,6 +1,7 @@
 """Command line: parses arguments and calls the API, nothing more.
 
     noomarketing segment INPUT --text COL [--customer COL --time COL --rating COL] --out DIR
+    noomarketing run INPUT --text COL [...] --offers OFFERS --out DIR [--budget X --control S]
 """
 
 from __future__ import annotations
@@ -52,6 +53,30 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     seg = commands.add_parser("segment", help="stage 1: segments and their ideas")
     _add_input_arguments(seg)
+    run = commands.add_parser("run", help="all five stages: segments → ideas → briefs → "
+                              "offer matches and gaps → proposals")
+    _add_input_arguments(run)
+    run.add_argument("--offers", required=True,
+                     help="offer catalogue: .csv/.jsonl with id, name, description "
+                     "[, cost, price, tags]")
+    run.add_argument("--budget", type=float, default=None,
+                     help="total cost of all proposals (default: no limit)")
+    run.add_argument("--control", type=float, default=0.0,
+                     help="share of customers held out as a control group (default 0)")
+    run.add_argument("--per-customer", type=int, default=3, help="proposals per customer")
+    run.add_argument("--ideas", type=int, default=5, help="generated ideas per segment")
+    run.add_argument("--catalogue", action="append", default=None,
+                     help="your own tactics file (JSON/YAML) instead of the bundled one; repeat "
+                     "to combine")
+    run.add_argument("--reactions", default=None,
+                     help="reaction log: a SQLite file or SQLAlchemy URL of past reactions")
+    run.add_argument("--brand", default="our shop", help="sender name in messages")
+    run.add_argument("--templates", default=None, help="folder of your own Jinja2 templates")
+    run.add_argument("--activity", default=None,
+                     help="customer activity table (customer_id, date[, value]): adds "
+                     "retention metrics per segment")
+    run.add_argument("--period", default="90D",
+                     help="retention period, the last part of the activity (default 90D)")
     return parser
 
 
@@ -93,7 +118,37 @@ def cmd_segment(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"segment": cmd_segment}
+def cmd_run(args: argparse.Namespace) -> int:
+    from noomarketing.pipeline import run
+
+    result = run(
+        args.input,
+        args.offers,
+        columns=_columns_from_args(args),
+        model=_model_from_args(args),
+        n_ideas=args.ideas,
+        catalogue=args.catalogue,
+        reactions=args.reactions,
+        budget=args.budget,
+        per_customer=args.per_customer,
+        control=args.control,
+        brand=args.brand,
+        templates_dir=args.templates,
+        activity=args.activity,
+        period=args.period,
+        random_state=args.seed,
+        out=args.out,
+    )
+    if result.segmentation.feedback.report is not None:
+        print(result.segmentation.feedback.report.summary())
+    print(result.summary())
+    print(f"wrote {args.out}: assignments.csv, segments.json, ideas.json, briefs/, "
+          "offer_matches.csv, gaps.json, proposals.csv" +
+          (", retention.csv, cohorts.csv" if result.retention is not None else ""))
+    return 0
+
+
+COMMANDS = {"segment": cmd_segment, "run": cmd_run}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,197 @@
+"""The catalogue of retention tactics that stage 2 instantiates for each segment.
+
+A tactic is data, not code: the bundled ``noomarketing/data/tactics.json`` holds them, and users
+add their own JSON (or YAML, when PyYAML is installed) files with the same fields:
+
+``id``
+    unique, stable: reactions are recorded against it.
+``kind``
+    what sort of tactic it is (``loyalty``, ``discount``, ``service_recovery``, ``personal``,
+    ``upsell``, ``cross_sell``, ``education``, ``community``, ``gamification``,
+    ``convenience``, ``content``, ``quality``, ``feedback``, ``sustainability``, ``referral``,
+    ``exclusivity``, ``reactivation``, or any word of your own).
+``title``
+    a short name for the people who run the campaign.
+``description``
+    what the tactic is and which customers it answers; this is what gets embedded and compared
+    with the segment idea, so write it in customers' terms.
+``template``
+    the idea for the business, with slots filled from the segment: ``{label}``, ``{keyword}``
+    (the segment keyword closest to this tactic), ``{keywords}`` (the three closest) and
+    ``{quote}`` (the segment quote closest to this tactic, cut to 160 characters).
+``headline`` / ``pitch``
+    customer-facing copy (a subject line and one or two sentences) used by stage 3. They take
+    no slots: one customer's words are never sent to other customers.
+``mood``
+    ``unhappy`` (answers a problem: service recovery, fixes), ``happy`` (asks more of satisfied
+    customers: upsell, referral) or ``any``; see :func:`noomarketing.generation.segment_mood`.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from noomarketing.schema import NoomarketingError
+
+SLOTS = ("label", "keyword", "keywords", "quote")
+"""Slots a tactic ``template`` may use."""
+
+MOODS = ("unhappy", "happy", "any")
+
+Mood = Literal["unhappy", "happy", "any"]
+
+
+def _slots_in(text: str) -> list[str | None]:
+    try:
+        return [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError as exc:  # unbalanced braces
+        raise ValueError(f"bad braces in {text[:60]!r}: {exc}") from exc
+
+
+class Tactic(BaseModel):
+    """One retention tactic of the catalogue (see the module docstring for the fields).
+
+    >>> t = Tactic(id="voucher", kind="discount", title="Voucher", description="a voucher",
+    ...            template="A voucher for {keyword} fans", headline="A gift", pitch="Here you go.")
+    >>> t.fill({"label": "x", "keyword": "denim", "keywords": "denim", "quote": ""})
+    'A voucher for denim fans'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
+    kind: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    template: str = Field(min_length=1)
+    headline: str = Field(min_length=1)
+    pitch: str = Field(min_length=1)
+    mood: Mood = "any"
+    source: str = "catalogue"
+
+    @field_validator("template")
+    @classmethod
+    def _known_slots(cls, value: str) -> str:
+        for slot in _slots_in(value):
+            if slot not in SLOTS:
+                raise ValueError(
+                    f"unknown slot {{{slot}}} in template; use only {', '.join(SLOTS)}"
+                )
+        return value
+
+    @field_validator("headline", "pitch")
+    @classmethod
+    def _no_slots(cls, value: str) -> str:
+        if _slots_in(value):
+            raise ValueError("customer-facing headline/pitch take no {slots}")
+        return value
+
+    def fill(self, slots: dict[str, str]) -> str:
+        """The template with its slots filled from ``slots``."""
+        return self.template.format_map(slots)
+
+
+CatalogueSource = str | Path | dict[str, Any] | Tactic
+
+
+def bundled_catalogue_path() -> Path:
+    """Path of the bundled ``tactics.json`` (copy it to start your own catalogue)."""
+    return Path(str(resources.files("noomarketing").joinpath("data/tactics.json")))
+
+
+def _read_file(path: Path) -> list[Any]:
+    if not path.exists():
+        raise NoomarketingError(f"catalogue file not found: {path}")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() in {".yaml", ".yml"}:
+            try:
+                import yaml
+            except ImportError as exc:
+                raise NoomarketingError(
+                    f"reading {path.name} needs PyYAML: pip install pyyaml (or use JSON)"
+                ) from exc
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise NoomarketingError(f"could not parse catalogue {path}: {exc}") from exc
+    if isinstance(data, dict) and "tactics" in data:
+        data = data["tactics"]
+    if not isinstance(data, list):
+        raise NoomarketingError(
+            f"catalogue {path} must hold a list of tactics or {{\"tactics\": [...]}}"
+        )
+    return data
+
+
+def _as_tactic(entry: Any, where: str) -> Tactic:
+    if isinstance(entry, Tactic):
+        return entry
+    if not isinstance(entry, dict):
+        raise NoomarketingError(f"{where}: a tactic must be an object, got {type(entry).__name__}")
+    try:
+        return Tactic(**entry)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "tactic"
+        raise NoomarketingError(
+            f"{where} (id {entry.get('id')!r}): {field}: {first['msg']}"
+        ) from exc
+
+
+@cache
+def _bundled() -> tuple[Tactic, ...]:
+    path = bundled_catalogue_path()
+    return tuple(_as_tactic(e, f"{path.name}[{i}]") for i, e in enumerate(_read_file(path)))
+
+
+def load_catalogue(
+    catalogue: CatalogueSource | Sequence[CatalogueSource] | None = None,
+) -> list[Tactic]:
+    """Read tactics from the bundled catalogue, files, dicts or :class:`Tactic` objects.
+
+    ``None`` is the bundled catalogue. A path (JSON, or YAML with PyYAML) holds a list of
+    tactics or ``{"tactics": [...]}``. A list mixes paths, dicts and tactics; to extend the
+    bundled catalogue put :func:`bundled_catalogue_path` first. Ids must be unique overall.
+
+    >>> len(load_catalogue()) >= 40
+    True
+    >>> mine = {"id": "tea", "kind": "loyalty", "title": "Free tea", "description": "free tea",
+    ...         "template": "Free tea for {label}", "headline": "Tea?", "pitch": "Free tea."}
+    >>> [t.id for t in load_catalogue([bundled_catalogue_path(), mine])][-1]
+    'tea'
+    """
+    if catalogue is None:
+        return list(_bundled())
+    entries = [catalogue] if isinstance(catalogue, str | Path | dict | Tactic) else catalogue
+    tactics: list[Tactic] = []
+    for position, entry in enumerate(entries):
+        if isinstance(entry, str | Path):
+            path = Path(entry)
+            if path == bundled_catalogue_path():
+                tactics.extend(_bundled())
+                continue
+            tactics.extend(
+                _as_tactic(e, f"{path.name}[{i}]") for i, e in enumerate(_read_file(path))
+            )
+        else:
+            tactics.append(_as_tactic(entry, f"catalogue entry {position}"))
+    if not tactics:
+        raise NoomarketingError("the catalogue is empty: give at least one tactic")
+    seen: set[str] = set()
+    for tactic in tactics:
+        if tactic.id in seen:
+            raise NoomarketingError(
+                f"tactic id {tactic.id!r} appears twice in the catalogue; ids must be unique"
+            )
+        seen.add(tactic.id)
+    return tactics

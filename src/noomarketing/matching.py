@@ -1,0 +1,445 @@
+"""Stage 4: find the goods and services that embody each segment's idea, and the gaps.
+
+An offer catalogue (:func:`load_offers`) is scored against every segment idea
+(:func:`match_offers`)::
+
+    score = (1 - tag_weight) * cosine(offer name + description, Idea.text)
+            + tag_weight * tag_overlap
+
+``tag_overlap`` is the share of the offer's tags found among the idea's keywords (a tag matches
+a keyword word when one starts with the other, at least 4 letters shared: ``deliver`` matches
+``delivery``). With the default ``tag_weight=0.25`` the meaning of the texts decides and tags
+break ties; offers without tags are scored on meaning alone (their overlap is 0).
+
+Pairs scoring at least ``threshold`` are matches. An idea that no offer reaches is a **gap**: the
+seeds warn that an unserved idea makes a client for a competitor, so each gap comes with a
+suggested new offering built from the idea's own words (and its best generated idea when given).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from noomarketing.embedding import CachedEmbedder, SentenceTransformerEmbedder, normalize_rows
+from noomarketing.loading import read_table
+from noomarketing.schema import Idea, NoomarketingError
+from noomarketing.text import TOKEN_PATTERN
+
+OFFER_COLUMNS = ("id", "name", "description")
+"""Columns every offer catalogue must have; ``cost``, ``price`` and ``tags`` are optional."""
+
+MATCH_COLUMNS = [
+    "segment", "segment_label", "rank", "offer_id", "offer_name", "score", "similarity",
+    "tag_overlap", "matched_tags",
+]
+"""Columns of ``offer_matches.csv`` (a stable contract)."""
+
+OfferSource = pd.DataFrame | str | Path | Sequence[dict[str, Any]]
+
+
+class Offer(BaseModel):
+    """One good or service the business can offer.
+
+    ``cost`` is what proposing it costs (a voucher's value, an hour of a stylist); ``price`` is
+    what the customer pays, when it applies. Extra catalogue columns are kept in ``attributes``.
+
+    >>> Offer(id="o1", name="Free shipping", description="No delivery fee", tags=["delivery"]).text
+    'Free shipping. No delivery fee'
+    """
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    cost: float = Field(default=0.0, ge=0)
+    price: float | None = Field(default=None, ge=0)
+    tags: list[str] = Field(default_factory=list)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """What is embedded: name and description."""
+        return f"{self.name}. {self.description}"
+
+
+class OfferMatch(BaseModel):
+    """How well one offer serves one segment idea. ``rank`` is 1 for the idea's best offer."""
+
+    segment_id: int
+    segment_label: str
+    offer_id: str
+    offer_name: str
+    rank: int
+    score: float
+    similarity: float
+    tag_overlap: float
+    matched_tags: list[str] = Field(default_factory=list)
+    matched: bool = Field(description="score ≥ the threshold")
+
+
+class Gap(BaseModel):
+    """An idea no offer serves, with a suggested new offering in the idea's own words."""
+
+    segment_id: int
+    label: str
+    size: int
+    share: float
+    best_offer_id: str | None = Field(description="the closest offer, below the threshold")
+    best_score: float | None
+    suggestion_name: str
+    suggestion_description: str
+    suggestion_tags: list[str]
+    generated_title: str | None = None
+    quote: str | None = None
+
+
+class MatchResult(BaseModel):
+    """Stage 4 output: every idea × offer score, the matches above the threshold, the gaps.
+
+    Example:
+        >>> result.matches_for(0)[0].offer_id  # doctest: +SKIP
+        'free-express-shipping'
+    """
+
+    offers: list[Offer]
+    pairs: list[OfferMatch] = Field(description="every idea × offer pair, best first per idea")
+    gaps: list[Gap]
+    threshold: float
+    tag_weight: float
+
+    @property
+    def matches(self) -> list[OfferMatch]:
+        """The pairs scoring at least the threshold."""
+        return [pair for pair in self.pairs if pair.matched]
+
+    def matches_for(self, segment_id: int) -> list[OfferMatch]:
+        """Matches of one segment, best first."""
+        return [pair for pair in self.matches if pair.segment_id == segment_id]
+
+    def score(self, segment_id: int, offer_id: str) -> float:
+        """The score of one pair (raises for an unknown segment or offer)."""
+        for pair in self.pairs:
+            if pair.segment_id == segment_id and pair.offer_id == offer_id:
+                return pair.score
+        raise NoomarketingError(f"no score for segment {segment_id} and offer {offer_id!r}")
+
+    def score_table(self) -> pd.DataFrame:
+        """Scores as a segment × offer table (rows: segment ids, columns: offer ids)."""
+        frame = pd.DataFrame(
+            [(p.segment_id, p.offer_id, p.score) for p in self.pairs],
+            columns=["segment", "offer_id", "score"],
+        )
+        table = frame.pivot(index="segment", columns="offer_id", values="score")
+        return table.reindex(columns=[offer.id for offer in self.offers])
+
+    def to_frame(self, all_pairs: bool = False) -> pd.DataFrame:
+        """Matches (or every pair) as a DataFrame with :data:`MATCH_COLUMNS`."""
+        rows = [
+            {
+                "segment": p.segment_id,
+                "segment_label": p.segment_label,
+                "rank": p.rank,
+                "offer_id": p.offer_id,
+                "offer_name": p.offer_name,
+                "score": p.score,
+                "similarity": p.similarity,
+                "tag_overlap": p.tag_overlap,
+                "matched_tags": ";".join(p.matched_tags),
+            }
+            for p in (self.pairs if all_pairs else self.matches)
+        ]
+        return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+
+    def write(self, folder: str | Path) -> list[Path]:
+        """Write ``offer_matches.csv`` and ``gaps.json`` into ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        matches, gaps = folder / "offer_matches.csv", folder / "gaps.json"
+        self.to_frame().to_csv(matches, index=False)
+        payload = {
+            "threshold": self.threshold,
+            "gaps": [gap.model_dump(mode="json") for gap in self.gaps],
+        }
+        gaps.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        return [matches, gaps]
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_tags(value: Any) -> list[str]:
+    """Tags from a list or a ``"a;b"`` / ``"a,b"`` string, lower-case, in order, no repeats.
+
+    >>> parse_tags("Delivery; shipping,delivery")
+    ['delivery', 'shipping']
+    """
+    if isinstance(value, list | tuple | np.ndarray):
+        parts = list(value)
+    elif _missing(value):
+        return []
+    else:
+        parts = re.split(r"[;,]", str(value))
+    tags = [str(part).strip().lower() for part in parts if not _missing(part)]
+    return list(dict.fromkeys(tag for tag in tags if tag))
+
+
+def _number(value: Any, row: int, column: str, required: bool) -> float | None:
+    if _missing(value):
+        if required:
+            raise NoomarketingError(
+                f"offer row {row}: {column} is empty (write 0 for an offer that costs nothing)"
+            )
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise NoomarketingError(f"offer row {row}: {column} {value!r} is not a number") from None
+    if not math.isfinite(number) or number < 0:
+        raise NoomarketingError(f"offer row {row}: {column} must be a number ≥ 0, got {value!r}")
+    return number
+
+
+def load_offers(source: OfferSource | Sequence[Offer]) -> list[Offer]:
+    """Load an offer catalogue: CSV/JSONL/JSON/Parquet file, DataFrame or list of dicts.
+
+    Required columns: ``id``, ``name``, ``description``. Optional: ``cost`` (what proposing it
+    costs, default 0), ``price``, ``tags`` (a list, or one string split on ``;`` or ``,``).
+    Every other column is kept in :attr:`Offer.attributes`. A missing column, an empty
+    required value, a duplicate id or a cost that is not a number ≥ 0 is a one-line
+    :class:`NoomarketingError` naming the row (0-based, as in the input).
+
+    Example:
+        >>> offers = load_offers([{"id": "v10", "name": "Voucher", "description": "10% off",
+        ...                        "cost": 5, "tags": "discount;loyalty", "season": "winter"}])
+        >>> offers[0].tags, offers[0].attributes
+        (['discount', 'loyalty'], {'season': 'winter'})
+    """
+    if isinstance(source, Sequence) and source and all(isinstance(o, Offer) for o in source):
+        offers = list(source)
+    else:
+        if isinstance(source, pd.DataFrame):
+            frame = source.reset_index(drop=True)
+        elif isinstance(source, str | Path):
+            frame = read_table(source).reset_index(drop=True)
+        elif isinstance(source, Sequence) and all(isinstance(x, dict) for x in source):
+            frame = pd.DataFrame(list(source))
+        else:
+            raise NoomarketingError(
+                f"cannot read offers from {type(source).__name__}: "
+                "give a file path, a DataFrame or a list of dicts"
+            )
+        if frame.empty:
+            raise NoomarketingError("the offer catalogue is empty")
+        missing = [c for c in OFFER_COLUMNS if c not in frame.columns]
+        if missing:
+            raise NoomarketingError(
+                f"offer catalogue lacks column(s) {', '.join(map(repr, missing))}; "
+                f"it has: {', '.join(map(str, frame.columns[:30]))}"
+            )
+        offers = [_offer_from_row(row, record) for row, record in enumerate(_records(frame))]
+    if not offers:
+        raise NoomarketingError("the offer catalogue is empty")
+    seen: dict[str, int] = {}
+    for row, offer in enumerate(offers):
+        if offer.id in seen:
+            raise NoomarketingError(
+                f"duplicate offer id {offer.id!r} (rows {seen[offer.id]} and {row})"
+            )
+        seen[offer.id] = row
+    return offers
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return frame.astype(object).to_dict(orient="records")
+
+
+def _offer_from_row(row: int, record: dict[str, Any]) -> Offer:
+    for column in OFFER_COLUMNS:
+        if _missing(record[column]):
+            raise NoomarketingError(f"offer row {row}: {column} is empty")
+    known = {*OFFER_COLUMNS, "cost", "price", "tags"}
+    cost = _number(record["cost"], row, "cost", required=True) if "cost" in record else 0.0
+    return Offer(
+        id=_as_text(record["id"]),
+        name=str(record["name"]).strip(),
+        description=str(record["description"]).strip(),
+        cost=cost or 0.0,
+        price=_number(record.get("price"), row, "price", required=False),
+        tags=parse_tags(record.get("tags")),
+        attributes={
+            str(k): (None if _missing(v) else v) for k, v in record.items() if k not in known
+        },
+    )
+
+
+# ---------------------------------------------------------------------------- matching
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(TOKEN_PATTERN, text.lower()))
+
+
+def _word_matches(tag_word: str, words: set[str]) -> bool:
+    if tag_word in words:
+        return True
+    if len(tag_word) < 4:
+        return False
+    return any(
+        len(word) >= 4 and (word.startswith(tag_word) or tag_word.startswith(word))
+        for word in words
+    )
+
+
+def matched_tags(tags: Sequence[str], idea: Idea) -> list[str]:
+    """The offer tags found among the idea's keywords (every word of a tag must be found).
+
+    >>> from noomarketing.schema import Keyword
+    >>> idea = Idea(segment_id=0, label="Late delivery", keywords=[Keyword(term="late delivery",
+    ...             score=1.0)], quotes=[], size=1, share=1.0, sentiment=0.0)
+    >>> matched_tags(["deliver", "discount"], idea)
+    ['deliver']
+    """
+    words = set().union(*(_words(k.term) for k in idea.keywords)) if idea.keywords else set()
+    found = []
+    for tag in tags:
+        tag_words = _words(tag)
+        if tag_words and all(_word_matches(w, words) for w in tag_words):
+            found.append(tag)
+    return found
+
+
+def default_embedder() -> CachedEmbedder:
+    """The bundled all-MiniLM-L6-v2 with the on-disk cache: what stages use when given none."""
+    return CachedEmbedder(SentenceTransformerEmbedder(progress=False))
+
+
+def embed_texts(embedder: Any, texts: list[str]) -> np.ndarray:
+    """Unit vectors of ``texts``; a wrong shape from the embedder is a clear error."""
+    vectors = np.asarray(embedder.encode(texts), dtype=np.float32)
+    if vectors.ndim != 2 or len(vectors) != len(texts):
+        raise NoomarketingError(
+            f"the embedder returned shape {vectors.shape} for {len(texts)} texts"
+        )
+    return normalize_rows(vectors)
+
+
+def match_offers(
+    ideas: Sequence[Idea],
+    catalogue: OfferSource | Sequence[Offer],
+    *,
+    embedder: Any = None,
+    threshold: float = 0.35,
+    tag_weight: float = 0.25,
+    generated: Sequence[Any] | None = None,
+) -> MatchResult:
+    """Stage 4: score every offer against every segment idea; report matches and gaps.
+
+    Args:
+        ideas: stage-1 ideas (:func:`noomarketing.highlight_ideas`).
+        catalogue: offers, or anything :func:`load_offers` reads.
+        embedder: any object with ``encode`` (default: bundled MiniLM with the disk cache).
+            Use the same one as the segmentation for comparable similarities.
+        threshold: the score an offer needs to serve an idea (0.35 fits MiniLM: related texts
+            score 0.4-0.7, unrelated ones 0-0.2).
+        tag_weight: weight of the tag overlap in the score (the rest is text similarity).
+        generated: stage-2 ideas (``GeneratedIdea``: ``segment_id``, ``rank``, ``title``); a
+            gap's suggested offering then starts from its segment's best generated idea.
+
+    Example:
+        >>> import noomarketing as nm
+        >>> result = nm.match_offers(ideas, nm.example_offers_path())  # doctest: +SKIP
+        >>> [gap.label for gap in result.gaps]  # doctest: +SKIP
+        ['Recycling / planet / organic']
+    """
+    if not 0.0 <= tag_weight <= 1.0:
+        raise NoomarketingError(f"tag_weight must be between 0 and 1, got {tag_weight}")
+    if not -1.0 <= threshold <= 1.0:
+        raise NoomarketingError(f"threshold is a score between -1 and 1, got {threshold}")
+    if not ideas:
+        raise NoomarketingError("no ideas to match offers to: run stage 1 first")
+    offers = load_offers(catalogue)
+    embedder = default_embedder() if embedder is None else embedder
+    idea_vectors = embed_texts(embedder, [idea.text for idea in ideas])
+    offer_vectors = embed_texts(embedder, [offer.text for offer in offers])
+    similarity = idea_vectors @ offer_vectors.T
+
+    pairs: list[OfferMatch] = []
+    gaps: list[Gap] = []
+    for i, idea in enumerate(ideas):
+        found = [matched_tags(offer.tags, idea) for offer in offers]
+        overlap = np.array([len(f) / len(o.tags) if o.tags else 0.0
+                            for f, o in zip(found, offers, strict=True)])
+        scores = (1.0 - tag_weight) * similarity[i] + tag_weight * overlap
+        order = np.argsort(-scores, kind="stable")
+        for rank, j in enumerate(order, start=1):
+            pairs.append(
+                OfferMatch(
+                    segment_id=idea.segment_id,
+                    segment_label=idea.label,
+                    offer_id=offers[j].id,
+                    offer_name=offers[j].name,
+                    rank=rank,
+                    score=round(float(scores[j]), 4),
+                    similarity=round(float(similarity[i, j]), 4),
+                    tag_overlap=round(float(overlap[j]), 4),
+                    matched_tags=found[j],
+                    matched=bool(scores[j] >= threshold),
+                )
+            )
+        best = int(order[0])
+        if scores[best] < threshold:
+            gaps.append(_gap(idea, offers[best].id, float(scores[best]), generated))
+    return MatchResult(
+        offers=offers, pairs=pairs, gaps=gaps, threshold=threshold, tag_weight=tag_weight
+    )
+
+
+def _gap(idea: Idea, best_id: str, best_score: float, generated: Sequence[Any] | None) -> Gap:
+    own = sorted(
+        (g for g in (generated or []) if g.segment_id == idea.segment_id), key=lambda g: g.rank
+    )
+    top = own[0] if own else None
+    terms = [k.term for k in idea.keywords]
+    tags = list(dict.fromkeys(w for term in terms for w in _words(term)))[:5]
+    quote = idea.quotes[0].text if idea.quotes else None
+    name = top.title if top is not None else f"New offering for “{idea.label}”"
+    description = (
+        f"Answers what {idea.size} customer(s) ask for: {', '.join(terms[:5]) or idea.label}."
+    )
+    if quote:
+        description += f" In their words: “{quote[:200]}”"
+    return Gap(
+        segment_id=idea.segment_id,
+        label=idea.label,
+        size=idea.size,
+        share=idea.share,
+        best_offer_id=best_id,
+        best_score=round(best_score, 4),
+        suggestion_name=name,
+        suggestion_description=description,
+        suggestion_tags=tags,
+        generated_title=top.title if top is not None else None,
+        quote=quote,
+    )

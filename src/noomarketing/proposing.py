@@ -1,0 +1,553 @@
+"""Stage 5: propose offers to each customer, explained, within a budget.
+
+For a customer ``c`` in segment ``s`` and an offer ``o``::
+
+    relevance = own(c, o) + segment_weight * max(segment(s, o) - own(c, o), 0)
+    score     = max(relevance, 0) * behaviour(c, o)
+    expected value = score * value(c)
+
+* ``own(c, o)``: the best cosine similarity between the offer and any of the customer's own
+  feedback texts; that text is the quote in the evidence.
+* ``segment(s, o)``: the stage-4 score of the offer for the segment's idea. The segment lifts
+  an offer its idea calls for towards that score (by ``segment_weight``), and never pushes down
+  what the customer asked for: a customer at the edge of a segment still gets what they
+  themselves asked for. Customers in no segment are ranked on their own words alone.
+* ``behaviour(c, o)``: past behaviour, from a reaction log (anything with
+  ``counts(item_kind, *, segment_id=None, customer_id=None) -> {item_id: (successes, trials)}``).
+  Reactions to offers *of the same kind* (the same offer, or one sharing a tag) count: with a
+  Beta(a, b) prior the factor is the posterior mean over the prior mean, ``((a + s) / (a + b +
+  t)) / (a / (a + b))``: 1 with no history, up to ``(a + b) / a`` when every offer of that kind
+  was taken, towards 0 when all were refused ("customer A buys when given a discount"). The
+  customer's factor multiplies the segment's factor for the same offer.
+* ``value(c)``: what keeping the customer is worth (``customer_value``), 1 by default.
+
+Offers scoring below ``min_score`` are not proposed. Without a budget every customer gets their
+best ``per_customer`` offers. With a ``budget`` (the offers' ``cost`` per proposal), all
+candidate proposals are taken greedily by expected value per unit of cost (free ones first,
+then by expected value), skipping what no longer fits, at most ``per_customer`` per customer.
+Greedy is not always optimal for a knapsack, but it is simple, explainable and close when costs
+are small next to the budget.
+
+A seeded ``control`` share of the customers is held out at random and gets nothing, so the
+uplift of the campaign can be measured later (:func:`noomarketing.retention.uplift`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from noomarketing.embedding import normalize_rows
+from noomarketing.matching import MatchResult, Offer, default_embedder, embed_texts
+from noomarketing.reactions import beta_scores
+from noomarketing.schema import UNASSIGNED, Feedback, Idea, NoomarketingError
+
+PROPOSAL_COLUMNS = [
+    "customer_id", "segment", "offer_id", "rank", "score", "expected_value", "cost", "audience",
+    "relevance", "own_similarity", "segment_score", "behaviour", "offer_name", "segment_label",
+    "generated_title", "generated_similarity", "quote_row", "quote_text",
+]
+"""Columns of ``proposals.csv`` (a stable contract): the proposal, then its evidence."""
+
+
+class Proposal(BaseModel):
+    """One offer proposed to one customer (or one segment), with its evidence chain.
+
+    The chain reads: the customer's own words (``quote_row``, ``quote_text``, how close they are
+    to the offer: ``own_similarity``) → their segment's idea (``segment_label``,
+    ``segment_score``) → the generated idea the offer embodies (``generated_title``) → the
+    offer.
+    """
+
+    customer_id: str | None = Field(description="None when proposing to a whole segment")
+    segment_id: int | None
+    segment_label: str | None
+    offer_id: str
+    offer_name: str
+    rank: int = Field(description="1 = the best proposal for this customer")
+    score: float
+    expected_value: float
+    cost: float = Field(description="offer cost × audience")
+    audience: int = Field(default=1, description="customers reached (segment mode: its size)")
+    relevance: float
+    own_similarity: float | None
+    segment_score: float | None
+    behaviour: float = Field(description="past-behaviour factor: 1 = no history")
+    quote_row: int | None
+    quote_text: str | None
+    generated_title: str | None = None
+    generated_similarity: float | None = None
+
+
+class Unserved(BaseModel):
+    """A customer (or segment) that got no proposal, and why: nobody is dropped silently."""
+
+    customer_id: str | None
+    segment_id: int | None
+    reason: str
+
+
+class ControlCustomer(BaseModel):
+    customer_id: str
+    segment_id: int | None
+
+
+class ProposalResult(BaseModel):
+    """Stage 5 output: proposals, the control group and who got nothing (with the reason).
+
+    Example:
+        >>> result.to_frame().columns[:5].tolist()  # doctest: +SKIP
+        ['customer_id', 'segment', 'offer_id', 'rank', 'score']
+    """
+
+    proposals: list[Proposal]
+    control: list[ControlCustomer]
+    unserved: list[Unserved]
+    budget: float | None
+    spent: float
+    per: Literal["customer", "segment"]
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+    def for_customer(self, customer_id: str) -> list[Proposal]:
+        """The proposals of one customer, best first."""
+        return sorted(
+            (p for p in self.proposals if p.customer_id == customer_id), key=lambda p: p.rank
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per proposal with :data:`PROPOSAL_COLUMNS`."""
+        rows = [
+            {**p.model_dump(), "segment": p.segment_id} for p in self.proposals
+        ]
+        frame = pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)
+        frame["segment"] = frame["segment"].astype("Int64")
+        frame["quote_row"] = frame["quote_row"].astype("Int64")
+        return frame
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write ``proposals.csv``."""
+        path = Path(path)
+        self.to_frame().to_csv(path, index=False)
+        return path
+
+    def to_json(self, path: str | Path) -> Path:
+        """Write everything (proposals, control group, unserved, settings) as JSON."""
+        path = Path(path)
+        path.write_text(
+            json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        return path
+
+    def summary(self) -> str:
+        """A short line a person reads."""
+        reached = len({(p.customer_id, p.segment_id) for p in self.proposals})
+        unit = "customer(s)" if self.per == "customer" else "segment(s)"
+        budget = f" of {self.budget:g}" if self.budget is not None else ""
+        return (
+            f"{len(self.proposals)} proposal(s) to {reached} {unit}, cost {self.spent:g}{budget}; "
+            f"control group {len(self.control)}; without proposal {len(self.unserved)}"
+        )
+
+
+def customer_segments(feedback: Feedback, labels: Sequence[int] | np.ndarray) -> dict[str, int]:
+    """Each customer's segment: the one most of their feedback is in (ties: the lower id).
+
+    Customers whose feedback is all unassigned are left out.
+
+    >>> from noomarketing.schema import FeedbackItem
+    >>> fb = Feedback(items=[FeedbackItem(row=i, text="t", customer_id=c)
+    ...                      for i, c in enumerate(["a", "a", "a", "b"])])
+    >>> customer_segments(fb, [2, 1, 2, -1])
+    {'a': 2}
+    """
+    labels = _check_labels(feedback, labels)
+    votes: dict[str, Counter] = {}
+    for item, label in zip(feedback.items, labels, strict=True):
+        if label != UNASSIGNED:
+            votes.setdefault(item.customer_id, Counter())[int(label)] += 1
+    return {c: min(v, key=lambda s: (-v[s], s)) for c, v in votes.items()}
+
+
+def _check_labels(feedback: Feedback, labels: Sequence[int] | np.ndarray) -> np.ndarray:
+    labels = np.asarray(labels)
+    if labels.shape != (len(feedback),):
+        raise NoomarketingError(
+            f"got {labels.size} segment labels for {len(feedback)} feedback items"
+        )
+    return labels.astype(np.int64)
+
+
+def control_group(customers: Sequence[str], share: float, random_state: int | None) -> set[str]:
+    """A seeded random ``share`` of the customers (rounded), independent of their order.
+
+    >>> sorted(control_group(["a", "b", "c", "d"], 0.5, random_state=0))
+    ['c', 'd']
+    """
+    if not 0.0 <= share < 1.0:
+        raise NoomarketingError(f"control must be a share in [0, 1), got {share}")
+    pool = sorted(set(customers))
+    n = round(share * len(pool))
+    rng = np.random.default_rng(random_state)
+    return {pool[i] for i in rng.choice(len(pool), size=n, replace=False)} if n else set()
+
+
+def behaviour_factor(
+    counts: Mapping[str, tuple[int, int]],
+    offer: Offer,
+    offers: Mapping[str, Offer],
+    prior: tuple[float, float] = (1.0, 1.0),
+    same_kind: bool = True,
+) -> float:
+    """Beta posterior mean over prior mean, from reactions to offers of the same kind.
+
+    ``counts`` maps offer ids to ``(successes, trials)`` (:meth:`ReactionLog.counts`). With
+    ``same_kind`` an offer counts when it is this offer or shares a tag with it; otherwise only
+    this offer counts.
+
+    >>> a = Offer(id="a", name="10% off", description="d", tags=["discount"])
+    >>> b = Offer(id="b", name="Voucher", description="d", tags=["discount"])
+    >>> behaviour_factor({"a": (3, 3)}, b, {"a": a, "b": b})  # (1 + 3) / (2 + 3) / 0.5
+    1.6
+    """
+    successes = trials = 0
+    tags = set(offer.tags)
+    for item_id, (s, t) in counts.items():
+        other = offers.get(item_id)
+        if item_id == offer.id or (same_kind and other is not None and tags & set(other.tags)):
+            successes += s
+            trials += t
+    posterior = beta_scores({offer.id: (successes, trials)}, [offer.id], prior=prior)[offer.id]
+    return posterior / (prior[0] / (prior[0] + prior[1]))
+
+
+def propose(
+    feedback: Feedback,
+    labels: Sequence[int] | np.ndarray,
+    ideas: Sequence[Idea],
+    matches: MatchResult,
+    *,
+    embeddings: np.ndarray | None = None,
+    embedder: Any = None,
+    generated: Sequence[Any] | None = None,
+    reactions: Any = None,
+    per: Literal["customer", "segment"] = "customer",
+    segment_weight: float = 0.5,
+    min_score: float = 0.3,
+    per_customer: int = 3,
+    budget: float | None = None,
+    control: float = 0.0,
+    customer_value: Mapping[str, float] | None = None,
+    prior: tuple[float, float] = (1.0, 1.0),
+    random_state: int | None = 0,
+) -> ProposalResult:
+    """Stage 5: rank offers per customer (or per segment) and choose within a budget.
+
+    Args:
+        feedback: the customers' feedback (their own words are the evidence).
+        labels: segment of each feedback item (``SegmentModel.labels_`` or ``.predict``).
+        ideas: stage-1 ideas of those segments.
+        matches: stage-4 result (its offers are the catalogue).
+        embeddings: unit embeddings of ``feedback`` (e.g. ``model.embeddings_``); computed with
+            ``embedder`` when not given. Use the embedder of the segmentation.
+        embedder: any object with ``encode`` (default: bundled MiniLM with the disk cache).
+        generated: stage-2 ideas; each proposal names the segment's generated idea closest to
+            the offer.
+        reactions: a reaction log (``ReactionLog``) with past reactions to offers.
+        per: ``"customer"`` (default) or ``"segment"`` (one list per segment; a proposal's cost is
+            the offer's cost times the segment's customers outside the control group).
+        segment_weight: how far the segment's idea lifts an offer above the customer's own
+            similarity to it (0: own words only, 1: up to the segment's score).
+        min_score: proposals need at least this score.
+        per_customer: at most this many proposals per customer (or segment).
+        budget: total cost of all proposals; ``None`` for no limit.
+        control: share of customers held out at random (seeded), who get nothing.
+        customer_value: what keeping each customer is worth (e.g. their past spend); every
+            customer must be in it when given. Default: 1 each.
+        prior: the Beta prior of the past-behaviour factor.
+        random_state: seed of the control group.
+
+    Example:
+        >>> import noomarketing as nm
+        >>> seg = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
+        >>> matched = nm.match_offers(seg.ideas, nm.example_offers_path())
+        >>> result = nm.propose(seg.feedback, seg.model.labels_, seg.ideas, matched,
+        ...                     embeddings=seg.model.embeddings_, budget=200, control=0.1)
+        >>> result.spent <= 200
+        True
+    """
+    _check_settings(segment_weight, per_customer, budget, per, min_score)
+    labels = _check_labels(feedback, labels)
+    ideas_by_id = {idea.segment_id: idea for idea in ideas}
+    unknown = sorted({int(s) for s in labels if s != UNASSIGNED} - set(ideas_by_id))
+    if unknown:
+        raise NoomarketingError(f"segment(s) {unknown} in labels have no idea: pass their ideas")
+    missing_scores = sorted(set(ideas_by_id) - {p.segment_id for p in matches.pairs})
+    if missing_scores:
+        raise NoomarketingError(
+            f"segment(s) {missing_scores} were not matched to offers: run match_offers on them"
+        )
+    offers = matches.offers
+    embedder = default_embedder() if embedder is None else embedder
+    vectors = _feedback_vectors(feedback, embeddings, embedder)
+    offer_vectors = embed_texts(embedder, [o.text for o in offers])
+
+    customers = list(dict.fromkeys(feedback.customer_ids))
+    segment_of = customer_segments(feedback, labels)
+    held_out = control_group(customers, control, random_state)
+    treated = [c for c in customers if c not in held_out]
+    values = _values(customer_value, treated)
+    units = _units(feedback, treated, segment_of, values, per)
+    table = matches.score_table()
+    factors = _Behaviour(reactions, offers, prior)
+    item_sims = vectors @ offer_vectors.T  # (items, offers)
+
+    shape = (len(units), len(offers))
+    relevance, own_best, seg_score = np.zeros(shape), np.zeros(shape), np.full(shape, np.nan)
+    best_item, behaviour = np.zeros(shape, dtype=np.int64), np.ones(shape)
+    for u, unit in enumerate(units):
+        sims = item_sims[unit.items]
+        best_item[u] = np.asarray(unit.items)[sims.argmax(axis=0)]
+        own_best[u] = sims.max(axis=0)
+        if unit.segment is not None:
+            seg_score[u] = table.loc[unit.segment].to_numpy()
+        if per == "segment":
+            relevance[u] = seg_score[u]
+        elif unit.segment is None:
+            relevance[u] = own_best[u]
+        else:
+            lift = np.maximum(seg_score[u] - own_best[u], 0.0)
+            relevance[u] = own_best[u] + segment_weight * lift
+        behaviour[u] = (
+            factors.for_customer(unit.customer, unit.segment) if per == "customer"
+            else factors.for_segment(unit.segment)
+        )
+    score = np.maximum(relevance, 0.0) * behaviour
+    value = np.array([unit.value for unit in units])[:, None]
+    audience = np.array([unit.audience for unit in units])[:, None]
+    cost = np.array([offer.cost for offer in offers])[None, :] * audience
+    chosen = _choose(score, score * value, cost, min_score, per_customer, budget)
+
+    closest = _closest_generated(generated, offer_vectors, embedder)
+    proposals: list[Proposal] = []
+    for u, picks in chosen.items():
+        unit = units[u]
+        for rank, j in enumerate(sorted(picks, key=lambda j: (-score[u, j], j)), start=1):
+            item = feedback.items[int(best_item[u, j])]
+            seg = float(seg_score[u, j])
+            title, similarity = closest.get((unit.segment, j), (None, None))
+            proposals.append(
+                Proposal(
+                    customer_id=unit.customer,
+                    segment_id=unit.segment,
+                    segment_label=ideas_by_id[unit.segment].label
+                    if unit.segment is not None else None,
+                    offer_id=offers[j].id,
+                    offer_name=offers[j].name,
+                    rank=rank,
+                    score=round(float(score[u, j]), 4),
+                    expected_value=round(float(score[u, j] * value[u, 0]), 4),
+                    cost=round(float(cost[u, j]), 6),
+                    audience=unit.audience,
+                    relevance=round(float(relevance[u, j]), 4),
+                    own_similarity=round(float(own_best[u, j]), 4),
+                    segment_score=None if np.isnan(seg) else round(seg, 4),
+                    behaviour=round(float(behaviour[u, j]), 4),
+                    quote_row=item.row,
+                    quote_text=item.text,
+                    generated_title=title,
+                    generated_similarity=similarity,
+                )
+            )
+    eligible = ((score >= min_score) & (score > 0)).any(axis=1)
+    unserved = [
+        Unserved(
+            customer_id=unit.customer,
+            segment_id=unit.segment,
+            reason="budget spent before its turn" if eligible[u]
+            else f"no offer scored ≥ min_score={min_score}",
+        )
+        for u, unit in enumerate(units)
+        if u not in chosen
+    ]
+    settings = {
+        "segment_weight": segment_weight, "min_score": min_score, "per_customer": per_customer,
+        "control": control, "prior": list(prior), "random_state": random_state,
+        "formula": "relevance = own + segment_weight*max(segment - own, 0); "
+        "score = max(relevance, 0)*behaviour; expected_value = score*value",
+    }
+    return ProposalResult(
+        proposals=proposals,
+        control=[ControlCustomer(customer_id=c, segment_id=segment_of.get(c))
+                 for c in customers if c in held_out],
+        unserved=unserved,
+        budget=budget,
+        spent=round(float(sum(cost[u, j] for u, picks in chosen.items() for j in picks)), 6),
+        per=per,
+        settings=settings,
+    )
+
+
+@dataclass
+class _Unit:
+    """Who a ranking is for: one customer, or one segment's treated customers."""
+
+    customer: str | None
+    segment: int | None
+    items: list[int]
+    value: float
+    audience: int
+
+
+def _units(
+    feedback: Feedback,
+    treated: list[str],
+    segment_of: Mapping[str, int],
+    values: Mapping[str, float],
+    per: str,
+) -> list[_Unit]:
+    items_of: dict[str, list[int]] = {}
+    for index, item in enumerate(feedback.items):
+        items_of.setdefault(item.customer_id, []).append(index)
+    if per == "customer":
+        return [_Unit(c, segment_of.get(c), items_of[c], values[c], 1) for c in treated]
+    members: dict[int, list[str]] = {}
+    for customer in treated:
+        if customer in segment_of:
+            members.setdefault(segment_of[customer], []).append(customer)
+    return [
+        _Unit(
+            None, segment, [i for c in group for i in items_of[c]],
+            sum(values[c] for c in group), len(group),
+        )
+        for segment, group in sorted(members.items())
+    ]
+
+
+def _choose(
+    score: np.ndarray,
+    expected: np.ndarray,
+    cost: np.ndarray,
+    min_score: float,
+    per_customer: int,
+    budget: float | None,
+) -> dict[int, list[int]]:
+    """Unit index → chosen offer indices (see the module docstring for the rule)."""
+    units, offers = np.nonzero((score >= min_score) & (score > 0))
+    ev = expected[units, offers]
+    if budget is None:
+        order = np.lexsort((offers, units, -ev))
+    else:
+        price = cost[units, offers]
+        ratio = np.divide(ev, price, out=np.full_like(ev, np.inf), where=price > 0)
+        order = np.lexsort((offers, units, -ev, -ratio))
+    chosen: dict[int, list[int]] = {}
+    spent = 0.0
+    for k in order:
+        u, j = int(units[k]), int(offers[k])
+        mine = chosen.setdefault(u, [])
+        if len(mine) >= per_customer:
+            continue
+        if budget is not None and spent + cost[u, j] > budget + 1e-9:
+            continue
+        mine.append(j)
+        spent += float(cost[u, j])
+    return {u: picks for u, picks in sorted(chosen.items()) if picks}
+
+
+def _check_settings(
+    segment_weight: float, per_customer: int, budget: float | None, per: str, min_score: float
+) -> None:
+    if not 0.0 <= segment_weight <= 1.0:
+        raise NoomarketingError(f"segment_weight must be between 0 and 1, got {segment_weight}")
+    if per_customer < 1:
+        raise NoomarketingError(f"per_customer must be at least 1, got {per_customer}")
+    if budget is not None and not budget >= 0:
+        raise NoomarketingError(f"budget must be ≥ 0, got {budget}")
+    if per not in ("customer", "segment"):
+        raise NoomarketingError(f"per must be 'customer' or 'segment', not {per!r}")
+    if not -1.0 <= min_score <= 1.0:
+        raise NoomarketingError(f"min_score must be between -1 and 1, got {min_score}")
+
+
+def _feedback_vectors(feedback: Feedback, embeddings: Any, embedder: Any) -> np.ndarray:
+    if embeddings is None:
+        return embed_texts(embedder, feedback.texts)
+    vectors = np.asarray(embeddings, dtype=np.float32)
+    if vectors.ndim != 2 or len(vectors) != len(feedback):
+        raise NoomarketingError(
+            f"got embeddings of shape {vectors.shape} for {len(feedback)} feedback items"
+        )
+    return normalize_rows(vectors)
+
+
+def _closest_generated(
+    generated: Sequence[Any] | None, offer_vectors: np.ndarray, embedder: Any
+) -> dict[tuple[int, int], tuple[str, float]]:
+    """(segment, offer index) → (title, similarity) of the segment's closest generated idea."""
+    if not generated:
+        return {}
+    vectors = embed_texts(embedder, [f"{g.title}. {g.text}" for g in generated])
+    sims = vectors @ offer_vectors.T
+    closest: dict[tuple[int, int], tuple[str, float]] = {}
+    for segment in {g.segment_id for g in generated}:
+        rows = [i for i, g in enumerate(generated) if g.segment_id == segment]
+        best = np.asarray(rows)[sims[rows].argmax(axis=0)]
+        for j, i in enumerate(best):
+            closest[(segment, j)] = (generated[int(i)].title, round(float(sims[i, j]), 4))
+    return closest
+
+
+def _values(customer_value: Mapping[str, float] | None, treated: list[str]) -> dict[str, float]:
+    if customer_value is None:
+        return dict.fromkeys(treated, 1.0)
+    missing = [c for c in treated if c not in customer_value]
+    if missing:
+        raise NoomarketingError(
+            f"customer_value lacks {len(missing)} customer(s), e.g. {missing[:3]}"
+        )
+    return {c: float(customer_value[c]) for c in treated}
+
+
+class _Behaviour:
+    """Past-behaviour factors per offer, from a reaction log (1 everywhere without one)."""
+
+    def __init__(self, log: Any, offers: list[Offer], prior: tuple[float, float]) -> None:
+        self.log = log
+        self.offers = offers
+        self.by_id = {o.id: o for o in offers}
+        self.prior = prior
+        self.reacted = (
+            {r.customer_id for r in log.reactions(item_kind="offer")} if log is not None else set()
+        )
+        self._segments: dict[int | None, np.ndarray] = {}
+
+    def _factors(self, counts: Mapping[str, tuple[int, int]], same_kind: bool) -> np.ndarray:
+        return np.array([
+            behaviour_factor(counts, o, self.by_id, self.prior, same_kind) for o in self.offers
+        ])
+
+    def for_segment(self, segment: int | None) -> np.ndarray:
+        if segment not in self._segments:
+            if self.log is None or segment is None:
+                self._segments[segment] = np.ones(len(self.offers))
+            else:
+                counts = self.log.counts("offer", segment_id=segment)
+                self._segments[segment] = self._factors(counts, same_kind=False)
+        return self._segments[segment]
+
+    def for_customer(self, customer: str, segment: int | None) -> np.ndarray:
+        factors = self.for_segment(segment)
+        if customer in self.reacted:
+            factors = factors * self._factors(
+                self.log.counts("offer", customer_id=customer), same_kind=True
+            )
+        return factors

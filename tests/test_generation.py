@@ -1,0 +1,273 @@
+import json
+import string
+
+import numpy as np
+import pytest
+
+from noomarketing.embedding import CachedEmbedder, normalize_rows
+from noomarketing.generation import (
+    SLOTS,
+    GeneratedIdea,
+    Tactic,
+    bundled_catalogue_path,
+    generate_ideas,
+    load_catalogue,
+    segment_mood,
+)
+from noomarketing.reactions import ReactionLog
+from noomarketing.schema import Idea, Keyword, NoomarketingError, Quote
+
+
+def make_idea(segment_id, label, terms, quotes, sentiment, rating=None) -> Idea:
+    return Idea(
+        segment_id=segment_id,
+        label=label,
+        keywords=[Keyword(term=t, score=1.0 - i / 10) for i, t in enumerate(terms)],
+        quotes=[Quote(row=100 * segment_id + i, customer_id=f"c{segment_id}-{i}", text=q,
+                      similarity=0.9) for i, q in enumerate(quotes)],
+        size=30, share=0.25, sentiment=sentiment, mean_rating=rating,
+    )
+
+
+DELIVERY = make_idea(
+    0, "Late delivery / parcel / courier", ["late delivery", "parcel", "courier", "tracking"],
+    ["My parcel arrived 12 days late and nobody told me why.",
+     "The courier lost the package and tracking never updated."], -0.7, 1.8)
+PRICE = make_idea(
+    1, "Expensive / prices / discount", ["expensive", "prices", "discount", "cheaper elsewhere"],
+    ["Prices went up again, it is too expensive now.",
+     "I found the same shirt 10 dollars cheaper elsewhere."], -0.3, 2.9)
+SUPPORT = make_idea(
+    2, "Support / rude / no answer", ["support", "rude agent", "no answer", "ticket closed"],
+    ["Customer support was rude and hung up on me.",
+     "I emailed support three times and nobody answered."], -0.8, 1.4)
+FANS = make_idea(
+    3, "Love / organic cotton / quality", ["love", "organic cotton", "quality", "favourite"],
+    ["I love the organic cotton shirts, best quality I own.",
+     "My favourite shop, I buy here every month."], 0.8, 4.8)
+THEMES = [DELIVERY, PRICE, SUPPORT, FANS]
+
+
+@pytest.fixture(scope="module")
+def model(embedder, cache_dir):
+    """The real model behind the session's embedding cache: repeated texts embed once."""
+    return CachedEmbedder(embedder, cache_dir=cache_dir)
+
+
+@pytest.fixture(scope="module")
+def generated(model):
+    return generate_ideas(THEMES, n=5, embedder=model)
+
+
+def by_segment(generated, segment_id):
+    return [g for g in generated if g.segment_id == segment_id]
+
+
+def test_bundled_catalogue_covers_the_seeds_and_is_valid_data():
+    tactics = load_catalogue()
+    assert len(tactics) >= 40
+    assert len({t.id for t in tactics}) == len(tactics)
+    ids = {t.id for t in tactics}
+    # what the seeds name: loyalty programmes, points, discount cards, vouchers, coupons,
+    # sweepstakes, personal follow-up, upsell/cross-sell, service recovery, education, community
+    assert {"loyalty-programme", "loyalty-points", "discount-card", "voucher-next-order",
+            "targeted-coupons", "sweepstakes", "personal-follow-up", "upsell-premium",
+            "cross-sell-complete-look", "apology-goodwill-credit", "care-guide",
+            "customer-community", "refer-a-friend"} <= ids
+    kinds = {t.kind for t in tactics}
+    assert {"loyalty", "discount", "service_recovery", "personal", "upsell", "cross_sell",
+            "education", "community", "gamification"} <= kinds
+    assert {t.mood for t in tactics} == {"happy", "unhappy", "any"}
+    for tactic in tactics:
+        slots = {f for _, f, _, _ in string.Formatter().parse(tactic.template) if f}
+        assert slots and slots <= set(SLOTS), tactic.id  # always the segment's own words
+        assert tactic.headline.isascii() and tactic.pitch.isascii(), tactic.id
+    raw = json.loads(bundled_catalogue_path().read_text())
+    assert len(raw["tactics"]) == len(tactics)
+
+
+def test_user_catalogues_from_files_dicts_and_yaml(tmp_path):
+    mine = {"id": "tea-tasting", "kind": "community", "title": "Tea tasting",
+            "description": "A tea tasting evening", "template": "Invite {label} to taste tea",
+            "headline": "Tea?", "pitch": "Come taste our teas."}
+    (tmp_path / "mine.json").write_text(json.dumps([mine]))
+    (tmp_path / "more.yaml").write_text(
+        "tactics:\n  - id: yaml-one\n    kind: loyalty\n    title: Y\n    description: d\n"
+        "    template: 'For {keyword}'\n    headline: h\n    pitch: p\n    mood: happy\n")
+    loaded = load_catalogue([bundled_catalogue_path(), tmp_path / "mine.json",
+                             str(tmp_path / "more.yaml"), {**mine, "id": "inline"}])
+    assert [t.id for t in loaded[-3:]] == ["tea-tasting", "yaml-one", "inline"]
+    assert loaded[-2].mood == "happy"
+    assert len(loaded) == len(load_catalogue()) + 3
+    assert [t.id for t in load_catalogue(tmp_path / "mine.json")] == ["tea-tasting"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"template": "For {customer_name}"}, "unknown slot {customer_name}"),
+        ({"template": "For {label.__class__}"}, "unknown slot"),
+        ({"template": "For {label"}, "bad braces"),
+        ({"pitch": "Hi {keyword}"}, "take no {slots}"),
+        ({"mood": "angry"}, "mood"),
+        ({"title": None}, "title"),
+        ({"extra": 1}, "extra"),
+    ],
+)
+def test_bad_tactics_are_refused_with_a_clear_message(change, message):
+    entry = {"id": "t1", "kind": "loyalty", "title": "T", "description": "d",
+             "template": "For {label}", "headline": "h", "pitch": "p"} | change
+    entry = {k: v for k, v in entry.items() if v is not None}
+    with pytest.raises(NoomarketingError, match=message):
+        load_catalogue([entry])
+
+
+def test_catalogue_file_problems(tmp_path):
+    with pytest.raises(NoomarketingError, match="not found"):
+        load_catalogue(tmp_path / "nope.json")
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(NoomarketingError, match="could not parse"):
+        load_catalogue(tmp_path / "bad.json")
+    (tmp_path / "obj.json").write_text('{"id": "x"}')
+    with pytest.raises(NoomarketingError, match="list of tactics"):
+        load_catalogue(tmp_path / "obj.json")
+    with pytest.raises(NoomarketingError, match="appears twice"):
+        load_catalogue([bundled_catalogue_path(), load_catalogue()[0]])
+    with pytest.raises(NoomarketingError, match="empty"):
+        load_catalogue([])
+
+
+def test_each_theme_gets_fitting_ideas(generated):
+    top3 = {s: [g for g in by_segment(generated, s) if g.rank <= 3] for s in range(4)}
+    assert {"late-delivery-compensation", "express-delivery-tracking"} & {
+        g.tactic_id for g in top3[0]}
+    assert "discount" in {g.kind for g in top3[1]}
+    assert "service_recovery" in {g.kind for g in top3[2]}
+    assert top3[0][0].tactic_id != top3[3][0].tactic_id
+    assert {g.kind for g in top3[3]} & {"upsell", "cross_sell", "sustainability", "loyalty",
+                                         "referral", "community", "exclusivity"}
+
+
+def test_ideas_are_ranked_explained_and_use_the_segments_words(generated):
+    assert all(isinstance(g, GeneratedIdea) for g in generated)
+    assert [g.segment_id for g in generated] == [s for s in range(4) for _ in range(5)]
+    for idea in THEMES:
+        mine = by_segment(generated, idea.segment_id)
+        assert [g.rank for g in mine] == [1, 2, 3, 4, 5]
+        assert [g.score for g in mine] == sorted((g.score for g in mine), reverse=True)
+        terms = [k.term for k in idea.keywords]
+        for g in mine:
+            assert -1 <= g.fit <= 1
+            assert g.why and g.why_keywords and set(g.why_keywords) <= set(terms)
+            assert set(g.why_quote_rows) <= {q.row for q in idea.quotes}
+            assert any(word in g.text for word in [*terms, idea.label])
+            assert any(f'"{t}"' in " ".join(g.why) for t in g.why_keywords)
+
+
+def test_generation_is_deterministic(generated, model):
+    assert generate_ideas(THEMES, n=5, embedder=model) == generated
+
+
+def test_mood_rule_lifts_recovery_for_unhappy_and_upsell_for_happy(model):
+    neutral_words = ["jacket", "order", "colour"]
+    quotes = ["About the jacket I ordered in a new colour."]
+    unhappy = make_idea(7, "Jacket / order / colour", neutral_words, quotes, -0.8)
+    happy = make_idea(7, "Jacket / order / colour", neutral_words, quotes, 0.8)
+    ranks = {}
+    for name, idea in (("unhappy", unhappy), ("happy", happy)):
+        ranked = generate_ideas(idea, n=100, embedder=model, diversity=0.0)
+        ranks[name] = {g.tactic_id: g for g in ranked}
+    assert ranks["unhappy"]["apology-goodwill-credit"].rank < ranks["happy"][
+        "apology-goodwill-credit"].rank
+    assert ranks["happy"]["upsell-premium"].rank < ranks["unhappy"]["upsell-premium"].rank
+    assert ranks["unhappy"]["upsell-premium"].mood == pytest.approx(-0.08)
+    assert ranks["unhappy"]["apology-goodwill-credit"].mood == pytest.approx(0.08)
+    assert ranks["happy"]["loyalty-programme"].mood == 0.0
+    # the fit itself does not depend on the mood
+    assert ranks["happy"]["upsell-premium"].fit == ranks["unhappy"]["upsell-premium"].fit
+
+
+def test_segment_mood_blends_sentiment_and_rating():
+    assert segment_mood(DELIVERY) == pytest.approx((-0.7 + (-0.6)) / 2)
+    assert segment_mood(DELIVERY, rating_range=None) == -0.7
+    assert segment_mood(FANS, rating_range=(0, 10)) == pytest.approx((0.8 - 0.04) / 2)
+    tens = make_idea(9, "x", ["x"], ["x"], 0.0, rating=8.0)
+    with pytest.raises(NoomarketingError, match=r"outside rating_range \(1.0, 5.0\)"):
+        segment_mood(tens)
+
+
+def test_diversity_spreads_the_picks(model):
+    def spread(diversity):
+        ranked = generate_ideas(DELIVERY, n=5, embedder=model, diversity=diversity)
+        tactics = {t.id: t for t in load_catalogue()}
+        vectors = normalize_rows(model.encode([tactics[g.tactic_id].description
+                                                  for g in ranked]))
+        sims = vectors @ vectors.T
+        return sims[np.triu_indices(5, 1)].mean(), [g.fit + g.mood for g in ranked]
+
+    similar, relevance_plain = spread(0.0)
+    varied, relevance_diverse = spread(0.7)
+    assert varied < similar
+    assert relevance_plain == sorted(relevance_plain, reverse=True)
+    assert sum(relevance_diverse) < sum(relevance_plain)
+
+
+def test_own_catalogue_only(model):
+    mine = [{"id": f"m{i}", "kind": "loyalty", "title": f"T{i}", "description": d,
+             "template": "For {keyword}", "headline": "h", "pitch": "p"}
+            for i, d in enumerate(["faster parcel delivery", "cheaper prices", "a poetry club"])]
+    ranked = generate_ideas([DELIVERY, PRICE], n=10, embedder=model, catalogue=mine)
+    assert len(ranked) == 6  # fewer candidates than n: all of them
+    assert by_segment(ranked, 0)[0].tactic_id == "m0"
+    assert by_segment(ranked, 1)[0].tactic_id == "m1"
+
+
+def test_reactions_rerank_the_reacted_segment_only(model, tmp_path):
+    """The seeds' loop: present → record reactions → the next ranking changes."""
+    before = generate_ideas([DELIVERY, PRICE], n=6, embedder=model)
+    first, fourth = by_segment(before, 0)[0], by_segment(before, 0)[3]
+    log = ReactionLog(tmp_path / "reactions.sqlite3")
+    for customer in range(8):
+        log.record(f"c{customer}", fourth.tactic_id, "accepted", item_kind="idea", segment_id=0)
+        log.record(f"c{customer}", first.tactic_id, "rejected", item_kind="idea", segment_id=0)
+    log.record("c99", first.tactic_id, "accepted", item_kind="offer", segment_id=0)  # not an idea
+
+    for random_state in (0, None):  # Thompson sample and posterior mean
+        after = generate_ideas([DELIVERY, PRICE], n=6, embedder=model, reactions=log,
+                               random_state=random_state)
+        delivery = {g.tactic_id: g for g in by_segment(after, 0)}
+        assert [g.tactic_id for g in by_segment(after, 0)] != [
+            g.tactic_id for g in by_segment(before, 0)]
+        liked, disliked = delivery[fourth.tactic_id], delivery.get(first.tactic_id)
+        assert liked.rank < 4 and liked.reaction > 0.1
+        assert (liked.successes, liked.trials) == (8, 8)
+        assert disliked is None or (disliked.rank > 1 and disliked.reaction < -0.1)
+        assert by_segment(after, 0)[0].tactic_id != first.tactic_id
+        assert by_segment(after, 1) == by_segment(before, 1)  # the other segment is untouched
+
+
+@pytest.mark.parametrize(
+    ("ideas", "kwargs", "message"),
+    [
+        ([], {}, "at least one"),
+        (["late delivery"], {}, "takes Idea objects"),
+        ([DELIVERY, DELIVERY], {}, "unique"),
+        ([DELIVERY], {"n": 0}, "positive integer"),
+        ([DELIVERY], {"diversity": 1.5}, "between 0 and 1"),
+        ([DELIVERY], {"reactions": "reactions.sqlite3"}, "ReactionLog"),
+    ],
+)
+def test_bad_arguments(ideas, kwargs, message):
+    with pytest.raises(NoomarketingError, match=message):
+        generate_ideas(ideas, embedder=_Unused(), **kwargs)
+
+
+def test_a_tactic_object_fills_its_slots():
+    tactic = Tactic(id="x", kind="k", title="t", description="d", template="{label}: {quote}",
+                    headline="h", pitch="p")
+    assert tactic.fill({"label": "A", "keyword": "", "keywords": "", "quote": "B"}) == "A: B"
+
+
+class _Unused:
+    def encode(self, texts):
+        raise AssertionError("bad arguments must be caught before embedding")
