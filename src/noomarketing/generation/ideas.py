@@ -13,6 +13,12 @@ Each candidate gets one relevance number, made of three visible parts:
     :func:`segment_mood`: its text sentiment, averaged with its mean rating when there is one.
     So service recovery climbs for an unhappy segment and sinks for a happy one, and upsell
     the other way round.
+``specificity``
+    when several segments are ranked together: ``specificity_weight × (fit − the tactic's
+    mean fit over all those segments)``. A tactic that fits every segment about equally (a
+    generic "fit consultation" in a shop where every segment talks about clothes) gains
+    nothing from it, while one that fits this segment better than the others climbs, so
+    similar segments do not all get the same ideas. One segment alone: 0.
 ``reaction``
     when a :class:`~noomarketing.reactions.ReactionLog` is given: ``reaction_weight ×
     (Beta score − prior mean)`` from the reactions that segment's customers had to that
@@ -61,6 +67,9 @@ class GeneratedIdea(BaseModel):
     headline: str = Field("", description="customer-facing subject line")
     pitch: str = Field("", description="customer-facing one or two sentences")
     mood: float = Field(0.0, description="relevance added by the mood rule")
+    specificity: float = Field(
+        0.0, description="relevance added for fitting this segment more than the others"
+    )
     reaction: float = Field(0.0, description="relevance added by recorded reactions")
     successes: int = 0
     trials: int = 0
@@ -185,6 +194,7 @@ def _rank_segment(
     mood_weight: float,
     reaction_weight: float,
     prior: tuple[float, float],
+    specificity: np.ndarray,
 ) -> list[GeneratedIdea]:
     vectors = encode([t.description for t in tactics])
     fit = vectors @ encode([idea.text])[0]
@@ -196,7 +206,7 @@ def _rank_segment(
         [reaction_weight * (sampled[t.id] - prior_mean) if t.id in sampled else 0.0
          for t in tactics]
     )
-    relevance = fit + mood_part + reaction_part
+    relevance = fit + mood_part + specificity + reaction_part
     order = mmr(vectors, relevance, n, diversity)
     generated = []
     for rank, index in enumerate(order, start=1):
@@ -220,6 +230,7 @@ def _rank_segment(
                 headline=tactic.headline,
                 pitch=tactic.pitch,
                 mood=round(float(mood_part[index]), 6),
+                specificity=round(float(specificity[index]), 6),
                 reaction=round(float(reaction_part[index]), 6),
                 successes=wins,
                 trials=trials,
@@ -242,6 +253,7 @@ def generate_ideas(
     llm: IdeaSource | None = None,
     mood_weight: float = 0.1,
     reaction_weight: float = 0.5,
+    specificity_weight: float = 1.0,
     prior: tuple[float, float] = (1.0, 1.0),
     rating_range: tuple[float, float] | None = (1.0, 5.0),
 ) -> list[GeneratedIdea]:
@@ -259,7 +271,8 @@ def generate_ideas(
             posterior mean. Without reactions the result does not depend on it.
         llm: an opt-in extra source of candidates, e.g.
             :class:`~noomarketing.generation.LLMGenerator`; its errors are raised, never hidden.
-        mood_weight, reaction_weight, prior, rating_range: see the module docstring.
+        mood_weight, specificity_weight, reaction_weight, prior, rating_range: see the
+            module docstring.
 
     Returns a flat list, segment by segment in the order given, rank 1 first.
 
@@ -278,8 +291,10 @@ def generate_ideas(
         raise NoomarketingError(f"n must be a positive integer, got {n!r}")
     if not 0.0 <= diversity <= 1.0:
         raise NoomarketingError(f"diversity must be between 0 and 1, got {diversity}")
-    if mood_weight < 0 or reaction_weight < 0:
-        raise NoomarketingError("mood_weight and reaction_weight must be >= 0")
+    if min(mood_weight, reaction_weight, specificity_weight) < 0:
+        raise NoomarketingError(
+            "mood_weight, reaction_weight and specificity_weight must be >= 0"
+        )
     if reactions is not None and not isinstance(reactions, ReactionLog):
         raise NoomarketingError(
             f"reactions must be a ReactionLog, got {type(reactions).__name__}"
@@ -295,9 +310,12 @@ def generate_ideas(
         + [k.term for i in items for k in i.keywords]
         + [q.text for i in items for q in i.quotes]
     )
+    fits = encode([i.text for i in items]) @ encode([t.description for t in tactics]).T
+    # fit minus the tactic's mean fit over the segments (none when there is one segment)
+    specific = specificity_weight * (fits - fits.mean(axis=0)) if len(items) > 1 else 0.0 * fits
     rng = None if random_state is None else np.random.default_rng(random_state)
     generated: list[GeneratedIdea] = []
-    for idea in items:
+    for position, idea in enumerate(items):
         candidates = tactics + extra[idea.segment_id]
         if len({t.id for t in candidates}) != len(candidates):
             raise NoomarketingError(
@@ -309,6 +327,7 @@ def generate_ideas(
         generated += _rank_segment(
             idea, candidates, encode, n=int(n), mood=moods[idea.segment_id], counts=counts,
             rng=rng, diversity=diversity, mood_weight=mood_weight,
+            specificity=np.pad(specific[position], (0, len(extra[idea.segment_id]))),
             reaction_weight=reaction_weight, prior=prior,
         )
     return generated
