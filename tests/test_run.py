@@ -72,16 +72,20 @@ def run_cli(*args):
                           capture_output=True, text=True)
 
 
-@pytest.mark.slow
-def test_run_command_on_the_bundled_example(tmp_path, cache_dir):
-    out = tmp_path / "demo"
-    proc = run_cli(
+def run_example(out, cache_dir, seed=0):
+    return run_cli(
         "run", nm.example_feedback_path(), "--text", "text", "--customer", "customer_id",
         "--time", "created_at", "--rating", "rating", "--id", "feedback_id",
         "--offers", nm.example_offers_path(), "--out", out, "--budget", 150, "--control", 0.1,
-        "--activity", nm.example_activity_path(), "--seed", 0, "--cache-dir", cache_dir,
+        "--activity", nm.example_activity_path(), "--seed", seed, "--cache-dir", cache_dir,
         "--no-progress",
     )
+
+
+@pytest.mark.slow
+def test_run_command_on_the_bundled_example(tmp_path, cache_dir):
+    out = tmp_path / "demo"
+    proc = run_example(out, cache_dir)
     assert proc.returncode == 0, proc.stderr
     for stage in ("stage 1", "stage 2", "stage 3", "stage 4", "stage 5", "retention"):
         assert stage in proc.stdout
@@ -104,6 +108,13 @@ def test_run_command_on_the_bundled_example(tmp_path, cache_dir):
     retention = pd.read_csv(out / "retention.csv")
     assert pd.isna(retention["segment"][0]) and 0 <= retention["crr"][0] <= 1
     assert (out / "cohorts.csv").exists()
+
+    # one seed makes the whole method deterministic: a second fresh process, same files
+    again = run_example(tmp_path / "again", cache_dir)
+    assert again.returncode == 0, again.stderr
+    for name in ("assignments.csv", "ideas.json", "offer_matches.csv", "gaps.json",
+                 "proposals.csv", "control.csv"):
+        assert (out / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
 
 
 def test_run_errors_are_one_line(tmp_path):

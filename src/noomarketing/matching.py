@@ -422,7 +422,9 @@ def _gap(idea: Idea, best_id: str, best_score: float, generated: Sequence[Any] |
     )
     top = own[0] if own else None
     terms = [k.term for k in idea.keywords]
-    tags = list(dict.fromkeys(w for term in terms for w in _words(term)))[:5]
+    # words in keyword order (not a set: its order changes with each process's hash seed)
+    words = (w for term in terms for w in re.findall(TOKEN_PATTERN, term.lower()))
+    tags = list(dict.fromkeys(words))[:5]
     quote = idea.quotes[0].text if idea.quotes else None
     name = top.title if top is not None else f"New offering for “{idea.label}”"
     description = (
