@@ -230,15 +230,24 @@ def highlight_ideas(
     if languages is not None and len(languages) != len(feedback):
         raise NoomarketingError(f"got {len(languages)} languages for {len(feedback)} items")
     same_data = getattr(model, "fitted_rows_", None) == feedback.rows
+    # A model fitted on a sample (SegmentModel.fit_sample_size) kept the sample's embeddings
+    # only: keywords, quotes and sentiment are read from the sample, while sizes, ratings and
+    # customers count every row.
+    sample = getattr(model, "sample_index_", None) if same_data and embeddings is None else None
     if embeddings is None:
         embeddings = model.embeddings_ if same_data else model.embed(feedback)
     if labels is None:
         labels = model.labels_ if same_data else model.predict(feedback, embeddings)
     embeddings = np.asarray(embeddings, dtype=np.float32)
     labels = np.asarray(labels)
+    texts_of = feedback if sample is None else feedback.subset(sample)
+    text_labels = labels if sample is None else labels[sample]
+    text_languages = None
+    if languages is not None:
+        text_languages = languages if sample is None else [languages[i] for i in sample]
 
     segment_ids = [int(s) for s in model.segment_ids_ if np.any(labels == s)]
-    documents = [" ".join(feedback.items[i].text for i in np.flatnonzero(labels == s))
+    documents = [" ".join(texts_of.items[i].text for i in np.flatnonzero(text_labels == s))
                  for s in segment_ids]
     terms, scores = class_tfidf(documents)
     embedder = getattr(model, "embedder_", None)
@@ -261,15 +270,19 @@ def highlight_ideas(
             if np.isfinite(rest).any():
                 rating_impact = round(overall - float(np.nanmean(rest)), 4)
         mix, by_language = _language_mix(feedback, members, languages)
+        text_members = members if sample is None else np.flatnonzero(text_labels == segment)
         ideas.append(
             Idea(
                 segment_id=segment,
                 label=make_label([k.term for k in keywords]),
                 keywords=keywords,
-                quotes=_quotes(feedback, members, embeddings, centroid, n_quotes, languages),
+                quotes=_quotes(
+                    texts_of, text_members, embeddings, centroid, n_quotes, text_languages
+                ),
                 size=len(members),
                 share=round(len(members) / total, 4),
-                sentiment=round(float(sentiment[members].mean()), 4) if sentiment is not None
+                sentiment=round(float(sentiment[text_members].mean()), 4)
+                if sentiment is not None and len(text_members)
                 else 0.0,
                 mean_rating=None if mean_rating is None else round(mean_rating, 4),
                 rating_impact=rating_impact,

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Iterator
 from importlib import metadata
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +31,9 @@ Strategy = Literal["auto", "clusters", "per_customer"]
 OutlierPolicy = Literal["nearest", "keep"]
 
 FORMAT_VERSION = 1
+
+ASSIGN_BATCH = 10_000
+"""Rows embedded and assigned at a time when the rest of a large input joins the segments."""
 
 
 def auto_min_cluster_size(n_texts: int) -> int:
@@ -55,6 +60,31 @@ def nearest_segments(
     best = sims.argmax(axis=1)
     best_sim = sims[np.arange(len(best)), best]
     return np.where(best_sim >= threshold, best, UNASSIGNED), best_sim
+
+
+def seeded_sample(n_rows: int, size: int | None, random_state: int | None) -> np.ndarray | None:
+    """Sorted positions of a seeded random sample of ``size`` rows; None when all rows fit.
+
+    >>> seeded_sample(10, 3, 0).tolist(), seeded_sample(10, 50, 0)
+    ([3, 6, 8], None)
+    """
+    if size is None or n_rows <= size:
+        return None
+    rng = np.random.default_rng(random_state)
+    return np.sort(rng.choice(n_rows, size=size, replace=False))
+
+
+def own_similarity(embeddings: np.ndarray, centroids: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Cosine of each row to its segment's centroid (to the nearest one when unassigned).
+
+    >>> own_similarity(np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32), np.array([1, -1]))
+    array([0., 1.], dtype=float32)
+    """
+    if len(embeddings) == 0 or len(centroids) == 0:
+        return np.zeros(len(embeddings), dtype=np.float32)
+    sims = embeddings @ centroids.T
+    own = sims[np.arange(len(labels)), np.maximum(labels, 0)]
+    return np.where(labels >= 0, own, sims.max(axis=1)).astype(np.float32)
 
 
 def _unit_mean(vectors: np.ndarray) -> np.ndarray:
@@ -86,9 +116,19 @@ class SegmentModel:
             ``use_cache=False`` turns caching off.
         progress: progress bars (default: when stderr is a terminal).
         random_state: one seed for the whole pipeline (same seed → same segments).
+        fit_sample_size: with more rows than this, UMAP and HDBSCAN learn the segments from a
+            seeded random sample of this many rows and every other row joins the segment with
+            the most similar centroid (the :meth:`predict` rule, ``outlier_threshold``
+            included), embedded and assigned ``ASSIGN_BATCH`` rows at a time so their
+            embeddings are never all in memory. ``None`` always fits on all rows. 50,000 rows
+            keep UMAP under ~2 minutes and 1 GB here while a segment of 0.5% still has 250
+            members in the sample.
 
-    Attributes learned by :meth:`fit`: ``embeddings_``, ``labels_`` (segment per item, -1 =
-    unassigned), ``cluster_labels_`` (the clusterer's raw labels), ``segment_ids_``,
+    Attributes learned by :meth:`fit`: ``embeddings_`` (of the rows in ``sample_index_``),
+    ``sample_index_`` (positions of the rows UMAP/HDBSCAN saw, or None for all rows),
+    ``labels_`` (segment per item, -1 = unassigned), ``similarities_`` (cosine of each item to
+    its segment centroid, or to the nearest one when unassigned), ``cluster_labels_`` (the
+    clusterer's raw labels, for the sample), ``segment_ids_``,
     ``centroids_``, ``strategy_``, ``strategy_reason_``, ``unassigned_share_``,
     ``customer_segments_`` (per-customer strategy), ``embedder_``, ``reducer_``, ``clusterer_``.
 
@@ -119,6 +159,7 @@ class SegmentModel:
         use_cache: bool = True,
         progress: bool | None = None,
         random_state: int | None = 0,
+        fit_sample_size: int | None = 50_000,
     ) -> None:
         self.embedding = embedding
         self.reducer = reducer
@@ -136,6 +177,7 @@ class SegmentModel:
         self.use_cache = use_cache
         self.progress = progress
         self.random_state = random_state
+        self.fit_sample_size = fit_sample_size
 
     # ------------------------------------------------------------------ parameters
     def get_params(self) -> dict[str, Any]:
@@ -155,6 +197,10 @@ class SegmentModel:
             raise NoomarketingError("min_cluster_size must be at least 2")
         if self.n_components < 1 or self.n_neighbors < 2:
             raise NoomarketingError("n_components must be ≥ 1 and n_neighbors ≥ 2")
+        if self.fit_sample_size is not None and self.fit_sample_size < self.min_texts:
+            raise NoomarketingError(
+                f"fit_sample_size must be None or at least min_texts={self.min_texts}"
+            )
 
     # ------------------------------------------------------------------ embedding
     def _make_embedder(self) -> Any:
@@ -165,9 +211,11 @@ class SegmentModel:
 
     def embed(self, feedback: Feedback | FeedbackSource) -> np.ndarray:
         """Unit embeddings of the feedback texts with this model's embedder (cached on disk)."""
+        return self._encode(as_feedback(feedback).texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         if not hasattr(self, "embedder_"):
             self.embedder_ = self._make_embedder()
-        texts = as_feedback(feedback).texts
         vectors = np.asarray(self.embedder_.encode(texts), dtype=np.float32)
         if vectors.ndim != 2 or len(vectors) != len(texts):
             raise NoomarketingError(
@@ -187,18 +235,23 @@ class SegmentModel:
         feedback = as_feedback(feedback)
         if not hasattr(self, "embedder_"):
             self.embedder_ = self._make_embedder()
-        if embeddings is None:
-            embeddings = self.embed(feedback)
-        else:
+        if embeddings is not None:
             embeddings = np.asarray(embeddings, dtype=np.float32)
             if embeddings.shape[0] != len(feedback):
                 raise NoomarketingError(
                     f"got {embeddings.shape[0]} embeddings for {len(feedback)} feedback items"
                 )
-        self.embeddings_ = embeddings
+        sample = None
+        if self.strategy != "per_customer":
+            sample = seeded_sample(len(feedback), self.fit_sample_size, self.random_state)
+        fit_feedback = feedback if sample is None else feedback.subset(sample)
+        if embeddings is None:
+            fit_embeddings = self.embed(fit_feedback)
+        else:
+            fit_embeddings = embeddings if sample is None else embeddings[sample]
         self.fitted_rows_ = feedback.rows
         self.customer_segments_: dict[str, int] = {}
-        n_distinct = len(np.unique(embeddings.round(5), axis=0))
+        n_distinct = len(np.unique(fit_embeddings.round(5), axis=0))
         strategy = self.strategy
         if strategy == "auto":
             strategy = "clusters" if n_distinct >= self.min_texts else "per_customer"
@@ -215,14 +268,42 @@ class SegmentModel:
                 f"cannot cluster {n_distinct} distinct text(s): use strategy='per_customer'"
             )
         self.strategy_ = strategy
+        if strategy == "per_customer" and sample is not None:  # a sample has no use here
+            sample, fit_feedback = None, feedback
+            fit_embeddings = self.embed(feedback) if embeddings is None else embeddings
+        self.embeddings_ = fit_embeddings
+        self.sample_index_ = sample
         if strategy == "per_customer":
-            self._fit_per_customer(feedback, embeddings)
+            self._fit_per_customer(fit_feedback, fit_embeddings)
         else:
-            self._fit_clusters(embeddings)
+            self._fit_clusters(fit_embeddings)
+        self.similarities_ = own_similarity(fit_embeddings, self.centroids_, self.labels_)
+        if sample is not None:
+            self._assign_rest(feedback, sample, embeddings)
         counts = np.bincount(self.labels_[self.labels_ >= 0], minlength=len(self.segment_ids_))
         self.segment_sizes_ = counts
         self.unassigned_share_ = float(np.mean(self.labels_ == UNASSIGNED))
         return self
+
+    def _assign_rest(
+        self, feedback: Feedback, sample: np.ndarray, embeddings: np.ndarray | None
+    ) -> None:
+        """Rows outside the fitted sample join the nearest segment, a batch at a time."""
+        labels = np.full(len(feedback), UNASSIGNED, dtype=np.int64)
+        similarities = np.zeros(len(feedback), dtype=np.float32)
+        labels[sample], similarities[sample] = self.labels_, self.similarities_
+        rest = np.setdiff1d(np.arange(len(feedback)), sample)
+        for start in range(0, len(rest), ASSIGN_BATCH):
+            chunk = rest[start : start + ASSIGN_BATCH]
+            vectors = (
+                embeddings[chunk]
+                if embeddings is not None
+                else self._encode([feedback.items[i].text for i in chunk])
+            )
+            labels[chunk], similarities[chunk] = nearest_segments(
+                vectors, self.centroids_, self.outlier_threshold
+            )
+        self.labels_, self.similarities_ = labels, similarities
 
     def fit_predict(self, feedback: Feedback | FeedbackSource, embeddings=None) -> np.ndarray:
         """Fit and return ``labels_``."""
@@ -337,6 +418,44 @@ class SegmentModel:
             labels = np.where(np.array(known) >= 0, known, labels)
         return labels.astype(np.int64)
 
+    def predict_batches(
+        self, texts: Iterable[str], batch_size: int = ASSIGN_BATCH
+    ) -> Iterator[np.ndarray]:
+        """Segments of a stream of texts: one label array per ``batch_size`` texts, in order.
+
+        Only one batch of texts and embeddings is in memory at a time, so a stream of any
+        length can be assigned (read it lazily, e.g. ``pandas.read_csv(..., chunksize=...)``).
+        The rule is :meth:`predict`'s; blank texts get -1 (unassigned) and keep their place.
+
+        Example:
+            >>> import noomarketing as nm
+            >>> fb = nm.load_feedback(nm.example_feedback_path(), **nm.EXAMPLE_COLUMNS)
+            >>> model = nm.SegmentModel(random_state=0).fit(fb)
+            >>> stream = (text for text in fb.texts)
+            >>> sum(len(part) for part in model.predict_batches(stream, batch_size=100)) == len(fb)
+            True
+        """
+        self._check_fitted()
+        if batch_size < 1:
+            raise NoomarketingError(f"batch_size must be at least 1, not {batch_size}")
+        return self._predict_stream(iter(texts), batch_size)
+
+    def _predict_stream(self, texts: Iterator[str], batch_size: int) -> Iterator[np.ndarray]:
+        while batch := list(islice(texts, batch_size)):
+            bad = next((t for t in batch if not isinstance(t, str)), None)
+            if bad is not None:
+                raise NoomarketingError(
+                    f"predict_batches reads strings, got {type(bad).__name__}: {bad!r:.60}"
+                )
+            labels = np.full(len(batch), UNASSIGNED, dtype=np.int64)
+            present = [i for i, text in enumerate(batch) if text.strip()]
+            if present:
+                vectors = self._encode([batch[i] for i in present])
+                labels[present] = nearest_segments(
+                    vectors, self.centroids_, self.outlier_threshold
+                )[0]
+            yield labels
+
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
         """Write the fitted model to a folder: ``config.json`` + ``arrays.safetensors``."""
@@ -415,7 +534,7 @@ class SegmentModel:
 _PARAMS = [
     "embedding", "reducer", "clusterer", "strategy", "min_texts", "min_cluster_size",
     "min_samples", "n_neighbors", "n_components", "min_dist", "outliers", "outlier_threshold",
-    "cache_dir", "use_cache", "progress", "random_state",
+    "cache_dir", "use_cache", "progress", "random_state", "fit_sample_size",
 ]
 
 
