@@ -109,3 +109,27 @@ def test_segment_pipeline_with_a_sample_reports_every_row(corpus, embedder):
     assert result.assignments["similarity"].notna().all()
     assigned = result.assignments["status"] == "assigned"
     assert assigned.sum() == sum(i.size for i in result.ideas)
+
+
+def test_cosine_knn_is_exact():
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((300, 16)).astype(np.float32)
+    indices, distances = segmentation.cosine_knn(vectors, 5, block=64)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    expected = np.argsort(-(unit @ unit.T), axis=1, kind="stable")[:, :5]
+    np.testing.assert_array_equal(indices, expected)
+    assert (indices[:, 0] == np.arange(300)).all() and np.allclose(distances[:, 0], 0, atol=1e-5)
+    assert (np.diff(distances, axis=1) >= 0).all()
+
+
+@pytest.mark.slow
+def test_from_4096_points_umap_gets_exact_neighbours_and_finds_the_groups():
+    rng = np.random.default_rng(1)
+    centres = rng.standard_normal((6, 64))
+    truth = rng.integers(0, 6, 4500)
+    vectors = (centres[truth] + 0.5 * rng.standard_normal((4500, 64))).astype(np.float32)
+    fb = nm.Feedback.from_texts([f"text {i}" for i in range(4500)])
+    model = nm.SegmentModel(use_cache=False).fit(fb, embeddings=vectors)
+    assert model.reducer_.precomputed_knn[0].shape == (4500, 15)
+    assert model.reducer_.n_epochs == 200
+    assert normalized_mutual_info_score(truth, model.labels_) > 0.9
