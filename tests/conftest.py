@@ -30,3 +30,29 @@ def themed():
     from corpus import themed_feedback
 
     return themed_feedback()
+
+
+@pytest.fixture(scope="session")
+def model_store(tmp_path_factory) -> str:
+    """A private folder for the exported/distilled model files (made once per session)."""
+    return str(tmp_path_factory.mktemp("model-store"))
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder(model_store):
+    """The int8 ONNX export of the bundled model, exported once for the session."""
+    from noomarketing.embedding import OnnxEmbedder
+
+    model = OnnxEmbedder(cache_dir=model_store, progress=False)
+    model.encode(["warm up"])
+    return model
+
+
+@pytest.fixture(scope="session")
+def static_embedder(model_store):
+    """The static model distilled from the bundled model, distilled once for the session."""
+    from noomarketing.embedding import StaticEmbedder
+
+    model = StaticEmbedder(cache_dir=model_store, progress=False)
+    model.encode(["warm up"])
+    return model

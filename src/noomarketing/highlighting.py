@@ -247,6 +247,10 @@ def highlight_ideas(
     if languages is not None and len(languages) != len(feedback):
         raise NoomarketingError(f"got {len(languages)} languages for {len(feedback)} items")
     same_data = getattr(model, "fitted_rows_", None) == feedback.rows
+    # A model fitted on a sample (SegmentModel.fit_sample_size) kept the sample's embeddings
+    # only: keywords, quotes and sentiment are read from the sample, while sizes, ratings and
+    # customers count every row.
+    sample = getattr(model, "sample_index_", None) if same_data and embeddings is None else None
     if embeddings is None:
         embeddings = model.embeddings_ if same_data else model.embed(feedback)
     if labels is None:
@@ -257,12 +261,17 @@ def highlight_ideas(
         languages = model.languages_ if same_data else [
             guess.code for guess in detect_languages(feedback.texts)
         ]
+    texts_of = feedback if sample is None else feedback.subset(sample)
+    text_labels = labels if sample is None else labels[sample]
+    text_languages = None
+    if languages is not None:
+        text_languages = languages if sample is None else [languages[i] for i in sample]
 
     segment_ids = [int(s) for s in model.segment_ids_ if np.any(labels == s)]
-    documents = [" ".join(feedback.items[i].text for i in np.flatnonzero(labels == s))
+    documents = [" ".join(texts_of.items[i].text for i in np.flatnonzero(text_labels == s))
                  for s in segment_ids]
     terms, scores = class_tfidf(documents)
-    by_language = _keywords_by_language(feedback, labels, segment_ids, languages)
+    by_language = _keywords_by_language(texts_of, text_labels, segment_ids, text_languages)
     embedder = getattr(model, "embedder_", None)
     sentiment = SentimentScorer().fit(embedder).score(embeddings) if embedder else None
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
@@ -282,20 +291,24 @@ def highlight_ideas(
             rest = np.delete(ratings, members)
             if np.isfinite(rest).any():
                 rating_impact = round(overall - float(np.nanmean(rest)), 4)
+        text_members = members if sample is None else np.flatnonzero(text_labels == segment)
         ideas.append(
             Idea(
                 segment_id=segment,
                 label=make_label([k.term for k in keywords]),
                 keywords=keywords,
-                quotes=_quotes(feedback, members, embeddings, centroid, n_quotes, languages),
+                quotes=_quotes(
+                    texts_of, text_members, embeddings, centroid, n_quotes, text_languages
+                ),
                 size=len(members),
                 share=round(len(members) / total, 4),
-                sentiment=round(float(sentiment[members].mean()), 4) if sentiment is not None
+                sentiment=round(float(sentiment[text_members].mean()), 4)
+                if sentiment is not None and len(text_members)
                 else 0.0,
                 mean_rating=None if mean_rating is None else round(mean_rating, 4),
                 rating_impact=rating_impact,
                 customer_ids=list(dict.fromkeys(feedback.items[i].customer_id for i in members)),
-                languages=_language_mix(members, languages),
+                languages=_language_mix(text_members, text_languages),
                 keywords_by_language=by_language.get(segment, {}),
             )
         )

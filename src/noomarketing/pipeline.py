@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from noomarketing.generation import GeneratedIdea, generate_ideas
@@ -106,7 +105,9 @@ def segment(
     model = model if model is not None else SegmentModel()
 
     clock = time.perf_counter()
-    embeddings = model.embed(feedback)
+    sampled = model.fit_sample_size is not None and len(feedback) > model.fit_sample_size
+    # A large input is embedded inside fit, a batch at a time (see SegmentModel.fit_sample_size).
+    embeddings = None if sampled else model.embed(feedback)
     timings["embed"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -117,11 +118,7 @@ def segment(
     ideas = highlight_ideas(model, feedback, **highlight)
     timings["highlight"] = time.perf_counter() - clock
 
-    similarities = model.transform(feedback, embeddings=embeddings)
-    labels = model.labels_
-    own = np.where(labels >= 0, similarities[np.arange(len(labels)), np.maximum(labels, 0)],
-                   similarities.max(axis=1))
-    assignments = assignments_frame(feedback, labels, own)
+    assignments = assignments_frame(feedback, model.labels_, model.similarities_)
     return SegmentationResult(feedback, model, ideas, assignments, timings)
 
 

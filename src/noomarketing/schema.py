@@ -7,7 +7,7 @@ Later stages define their own output models next to the code that makes them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -118,6 +118,14 @@ class Feedback(BaseModel):
     @property
     def ratings(self) -> list[float | None]:
         return [item.rating for item in self.items]
+
+    def subset(self, positions: Iterable[int]) -> Feedback:
+        """The items at ``positions`` (places in ``items``), in that order, without the report.
+
+        >>> Feedback.from_texts(["a", "b", "c"]).subset([2, 0]).texts
+        ['c', 'a']
+        """
+        return Feedback.model_construct(items=[self.items[i] for i in positions], report=None)
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> Feedback:

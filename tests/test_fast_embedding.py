@@ -1,0 +1,110 @@
+"""The fast paths give documented-close results to the plain torch path."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import normalized_mutual_info_score
+
+import noomarketing as nm
+from noomarketing.embedding import (
+    OnnxEmbedder,
+    StaticEmbedder,
+    embedder_from_config,
+    resolve_embedder,
+)
+
+LONG = "The dress fits well but the zipper broke after two washes. " * 40  # > 256 word pieces
+
+
+def _sample(themed):
+    texts, labels = themed
+    return [*texts[:30], LONG, "ok"], labels[:30]
+
+
+def test_onnx_vectors_are_close_to_the_torch_vectors(themed, embedder, onnx_embedder):
+    texts, _ = _sample(themed)
+    fast, plain = onnx_embedder.encode(texts), embedder.encode(texts)
+    assert fast.shape == plain.shape == (len(texts), 384)
+    np.testing.assert_allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    cosine = (fast * plain).sum(axis=1)
+    assert cosine.min() >= 0.97, cosine.min()
+    assert cosine.mean() >= 0.985
+
+
+def test_onnx_file_is_int8_cached_and_reused(onnx_embedder, model_store):
+    path = onnx_embedder.model_file
+    assert path.parent.parent == type(path)(model_store) and path.name.endswith("-int8.onnx")
+    assert path.stat().st_size < 40e6  # int8 but the FFN outputs: far below the 90 MB floats
+    again = OnnxEmbedder(cache_dir=model_store, progress=False)
+    mtime = path.stat().st_mtime
+    vectors = again.encode(["late parcel", "rude support"])
+    assert path.stat().st_mtime == mtime  # loaded, not exported again
+    np.testing.assert_allclose(vectors, onnx_embedder.encode(["late parcel", "rude support"]))
+
+
+def test_onnx_vectors_barely_depend_on_batch_mates(themed, onnx_embedder):
+    texts, _ = _sample(themed)
+    together = onnx_embedder.encode(texts)
+    alone = np.vstack([onnx_embedder.encode([t]) for t in texts[:8]])
+    np.testing.assert_array_equal(onnx_embedder.encode(texts), together)  # same input, same bits
+    # int8 activations are scaled per batch, so batch mates move a vector a little
+    assert (together[:8] * alone).sum(axis=1).min() > 0.98
+
+
+def test_onnx_segments_agree_with_the_torch_segments(themed, embedder, onnx_embedder):
+    texts, themes = themed
+    fb = nm.Feedback.from_texts(texts)
+    plain = nm.SegmentModel(embedding=embedder, use_cache=False, random_state=0).fit(fb)
+    fast = nm.SegmentModel(embedding=onnx_embedder, use_cache=False, random_state=0).fit(fb)
+    assert normalized_mutual_info_score(themes, fast.labels_) > 0.7
+    assert normalized_mutual_info_score(plain.labels_, fast.labels_) > 0.8
+
+
+def test_static_model_is_deterministic_and_loads_with_model2vec(static_embedder, model_store):
+    from model2vec import StaticModel
+
+    texts = ["my parcel arrived late", "the price is too high", "rude support agent"]
+    first = static_embedder.encode(texts)
+    fresh = StaticEmbedder(cache_dir=model_store, progress=False).encode(texts)
+    np.testing.assert_array_equal(first, fresh)
+    assert first.shape == (3, 256)
+    np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
+    raw = StaticModel.from_pretrained(static_embedder.model_folder).encode(texts)
+    np.testing.assert_allclose(nm.embedding.normalize_rows(raw), first, atol=1e-6)
+
+
+def test_static_neighbours_agree_with_the_full_model(themed, embedder, static_embedder):
+    texts, themes = themed
+    themes = np.array(themes)
+
+    def nearest_theme(vectors):
+        sims = vectors @ vectors.T
+        np.fill_diagonal(sims, -np.inf)
+        return themes[sims.argmax(axis=1)]
+
+    static_nn, full_nn = nearest_theme(static_embedder.encode(texts)), nearest_theme(
+        embedder.encode(texts)
+    )
+    assert np.mean(static_nn == themes) >= 0.9
+    assert np.mean(static_nn == full_nn) >= 0.9
+
+
+def test_fast_embedders_are_registered_and_rebuild_from_their_config(model_store):
+    assert isinstance(resolve_embedder("onnx"), OnnxEmbedder)
+    assert isinstance(resolve_embedder("static"), StaticEmbedder)
+    rebuilt = embedder_from_config(StaticEmbedder(cache_dir=model_store).get_config())
+    assert isinstance(rebuilt, StaticEmbedder) and str(rebuilt.cache_dir) == model_store
+    names = {OnnxEmbedder().name, StaticEmbedder().name, nm.SentenceTransformerEmbedder().name}
+    assert len(names) == 3  # the embedding cache never mixes their vectors
+
+
+@pytest.mark.slow
+def test_saved_model_with_a_fast_embedder_loads_and_predicts_the_same(
+    themed, static_embedder, tmp_path
+):
+    texts, _ = themed
+    model = nm.SegmentModel(embedding=static_embedder, use_cache=False, random_state=0)
+    model.fit(texts)
+    model.save(tmp_path / "m")
+    loaded = nm.SegmentModel.load(tmp_path / "m")
+    assert isinstance(loaded.embedder_, StaticEmbedder)
+    np.testing.assert_array_equal(loaded.predict(texts[:20]), model.predict(texts[:20]))
