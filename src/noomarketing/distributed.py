@@ -2,7 +2,7 @@
 
 A model fitted on one machine (on a sample: see ``SegmentModel.fit_sample_size``) assigns any
 number of texts on a cluster. The model travels as its saved files (``config.json`` and
-``arrays.safetensors``, kilobytes), sent once to every worker; each worker process loads it
+``arrays.safetensors``, kilobytes) inside each task; each worker process loads it
 with :meth:`SegmentModel.load` once and runs :meth:`SegmentModel.predict_batches` over its
 partitions: embed, then nearest centroid. The labels come back in input order and equal those
 of the single-process path.
@@ -110,12 +110,14 @@ def assign_with_dask(
         raise NoomarketingError(f"partition_size must be at least 1, not {partition_size}")
     files = model_files(model)
     digest = _digest(files)
-    [shipped] = client.scatter([files], broadcast=True)
+    # The files (kilobytes) travel inside each task. A broadcast scatter would send them once,
+    # but workers then fetch them from each other, which under load failed with "lost
+    # dependencies"; a few KB per partition is the robust trade.
     if hasattr(texts, "to_delayed"):  # a dask collection: its partitions stay on the cluster
         from dask import delayed
 
         tasks = [
-            delayed(assign_partition)(part, digest, shipped, embedding)
+            delayed(assign_partition)(part, digest, files, embedding)
             for part in texts.to_delayed()
         ]
         futures = client.compute(tasks)
@@ -130,7 +132,7 @@ def assign_with_dask(
             assign_partition,
             chunks,
             digest=digest,
-            files=shipped,
+            files=files,
             embedding=embedding,
             pure=False,
         )
