@@ -194,3 +194,19 @@ def test_themes_not_languages_form_the_segments_with_default_settings(
     delivery = Counter(model.labels_[np.array(themes) == "delivery"]).most_common(1)[0][0]
     price = Counter(model.labels_[np.array(themes) == "price"]).most_common(1)[0][0]
     assert loaded.predict(new).tolist() == [delivery, price]
+
+
+def test_detection_probabilities_are_cached_and_guesses_unchanged(tmp_path, monkeypatch):
+    from noomarketing import languages as lang
+
+    texts = ["The parcel came two weeks late", "Paczka przyszła późno", "Посылка пришла поздно",
+             "Дорого", "👍"]
+    cold = lang.detect_languages(texts, cache_dir=tmp_path, use_cache=True)
+
+    def no_detector(*args, **kwargs):
+        raise AssertionError("the detector ran although every text was cached")
+
+    monkeypatch.setattr(lang, "_identifier", no_detector)
+    warm = lang.detect_languages(texts, cache_dir=tmp_path, use_cache=True)
+    assert warm == cold
+    assert [g.code for g in warm] == ["en", "pl", "ru", "ru", "unknown"]

@@ -283,7 +283,9 @@ class SegmentModel:
             # ~1-4k texts/s): the other rows get None and the mix is the sample's.
             sample = seeded_sample(len(texts), self.fit_sample_size, self.random_state)
             where = range(len(texts)) if sample is None else sample.tolist()
-            guesses = detect_languages([texts[i] for i in where])
+            guesses = detect_languages(
+                [texts[i] for i in where], cache_dir=self.cache_dir, use_cache=self.use_cache
+            )
             self.languages_ = [None] * len(texts)
             for i, guess in zip(where, guesses, strict=True):
                 self.languages_[i] = guess.code

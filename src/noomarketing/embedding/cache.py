@@ -17,8 +17,6 @@ import numpy as np
 
 from noomarketing.embedding.base import Embedder, embedder_name, normalize_rows
 
-_CHUNK = 900  # stays under SQLite's default limit of host parameters per statement
-
 
 def default_cache_dir() -> Path:
     """``$NOOMARKETING_CACHE`` or ``~/.cache/noomarketing``."""
@@ -26,11 +24,22 @@ def default_cache_dir() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "noomarketing"
 
 
-def _key(text: str) -> bytes:
+def open_cache(cache_dir: str | Path | None = None) -> sqlite3.Connection:
+    """The cache's SQLite file (WAL) in ``cache_dir`` or :func:`default_cache_dir`."""
+    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(folder / "embeddings.sqlite3", timeout=60)
+    conn.execute("PRAGMA journal_mode=WAL")
+    return conn
+
+
+def text_key(text: str) -> bytes:
+    """The cache key of a text: its SHA-1."""
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
+def chunks(items: list, size: int = 900) -> Iterator[list]:
+    """Pieces of ``items`` small enough for one SQLite ``IN (...)`` (≤ 999 parameters)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -62,10 +71,7 @@ class CachedEmbedder:
         return inner() if callable(inner) else {"type": type(self.embedder).__name__}
 
     def _connect(self) -> sqlite3.Connection:
-        folder = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(folder / "embeddings.sqlite3", timeout=60)
-        conn.execute("PRAGMA journal_mode=WAL")
+        conn = open_cache(self.cache_dir)
         conn.execute(
             "CREATE TABLE IF NOT EXISTS vectors (model TEXT, key BLOB, dim INTEGER, vec BLOB,"
             " PRIMARY KEY (model, key))"
@@ -78,11 +84,11 @@ class CachedEmbedder:
         if name is None:  # nothing identifies the model: embed without caching
             found = dict(zip(unique, normalize_rows(self.embedder.encode(unique)), strict=True))
             return np.stack([found[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
-        keys = {t: _key(t) for t in unique}
+        keys = {t: text_key(t) for t in unique}
         found: dict[str, np.ndarray] = {}
         with closing(self._connect()) as conn:
             by_key = {k: t for t, k in keys.items()}
-            for part in _chunks(list(by_key), _CHUNK):
+            for part in chunks(list(by_key)):
                 marks = ",".join("?" * len(part))
                 rows = conn.execute(
                     f"SELECT key, vec FROM vectors WHERE model = ? AND key IN ({marks})",
