@@ -49,6 +49,14 @@ def test_predict_matches_segment_of_similar_text(fitted):
     assert pred[0] == max(set(delivery), key=delivery.count)
 
 
+def test_predict_keeps_one_label_per_input_row(fitted):
+    _, _, model = fitted
+    pred = model.predict(["the courier brought my parcel 9 days late", "", None, "too pricey"])
+    assert len(pred) == 4
+    assert pred[1] == pred[2] == UNASSIGNED
+    assert pred[0] != UNASSIGNED and pred[3] != UNASSIGNED
+
+
 def test_save_load_in_a_new_process_predicts_the_same(fitted, tmp_path, cache_dir):
     fb, _, model = fitted
     model.save(tmp_path / "run")

@@ -517,9 +517,12 @@ class SegmentModel:
     def predict(self, feedback: Feedback | FeedbackSource, embeddings=None) -> np.ndarray:
         """Segment of each new feedback item (-1 when no segment is similar enough).
 
-        In the per-customer strategy a known customer keeps their own segment.
+        In the per-customer strategy a known customer keeps their own segment. Given raw input
+        (a list, frame or file rather than :class:`Feedback`), the result has one label per
+        input row: rows loading skipped (blank, NaN) are -1 and keep their place.
         """
         self._check_fitted()
+        given = feedback
         feedback = as_feedback(feedback)
         vectors = self.embed(feedback) if embeddings is None else np.asarray(embeddings)
         labels, _ = nearest_segments(
@@ -528,6 +531,10 @@ class SegmentModel:
         if self.customer_segments_:
             known = [self.customer_segments_.get(c, -2) for c in feedback.customer_ids]
             labels = np.where(np.array(known) >= 0, known, labels)
+        if not isinstance(given, Feedback) and feedback.report is not None:
+            per_row = np.full(feedback.report.n_input_rows, UNASSIGNED, dtype=np.int64)
+            per_row[feedback.rows] = labels
+            return per_row
         return labels.astype(np.int64)
 
     def predict_batches(
