@@ -72,7 +72,12 @@ def _to_frame(source: FeedbackSource, text: str) -> pd.DataFrame:
     )
 
 
-def _is_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, ``pd.NA`` and ``pd.NaT``: a cell the user left empty.
+
+    >>> is_missing(float("nan")), is_missing(0)
+    (True, False)
+    """
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -133,7 +138,7 @@ def load_feedback(
     kept = {k: frame[k].tolist() for k in keep}
 
     for row, raw in enumerate(texts):
-        if _is_missing(raw):
+        if is_missing(raw):
             skipped.append(SkippedRow(row=row, reason="missing text (NaN/None)"))
             continue
         value = str(raw)
@@ -141,20 +146,20 @@ def load_feedback(
             skipped.append(SkippedRow(row=row, reason="empty text"))
             continue
         if ids is not None:
-            key = "" if _is_missing(ids[row]) else str(ids[row])
+            key = "" if is_missing(ids[row]) else str(ids[row])
             if key and key in seen_ids:
                 skipped.append(SkippedRow(row=row, reason=f"duplicate id {key!r}"))
                 continue
             seen_ids.add(key)
         customer_id = f"row-{row}"
         if customers is not None:
-            if _is_missing(customers[row]) or not str(customers[row]).strip():
+            if is_missing(customers[row]) or not str(customers[row]).strip():
                 notes.append(RowNote(row=row, note=f"missing customer id, using {customer_id!r}"))
             else:
-                customer_id = _as_id(customers[row])
+                customer_id = as_id(customers[row])
         stamp = _parsed(times, frame, time, row, "time not parseable, left empty", notes)
         number = _parsed(ratings, frame, rating, row, "rating not a number, left empty", notes)
-        attributes = {k: (None if _is_missing(v[row]) else v[row]) for k, v in kept.items()}
+        attributes = {k: (None if is_missing(v[row]) else v[row]) for k, v in kept.items()}
         items.append(
             FeedbackItem.model_construct(
                 row=row,
@@ -189,14 +194,18 @@ def _parsed(
         return None
     value = parsed.iloc[row]
     if pd.isna(value):
-        if not _is_missing(frame[column].iloc[row]):
+        if not is_missing(frame[column].iloc[row]):
             notes.append(RowNote(row=row, note=note))
         return None
     return value
 
 
-def _as_id(value: Any) -> str:
-    """Customer ids read as floats by pandas (``12.0``) come back as ``"12"``."""
+def as_id(value: Any) -> str:
+    """An id as text; ids read as floats by pandas (``12.0``) come back as ``"12"``.
+
+    >>> as_id(12.0), as_id(" c7 ")
+    ('12', 'c7')
+    """
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()

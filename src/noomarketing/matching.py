@@ -30,7 +30,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from noomarketing.embedding import CachedEmbedder, SentenceTransformerEmbedder, normalize_rows
-from noomarketing.loading import read_table
+from noomarketing.loading import as_id, is_missing, read_table
 from noomarketing.schema import Idea, NoomarketingError
 from noomarketing.text import TOKEN_PATTERN
 
@@ -176,17 +176,8 @@ class MatchResult(BaseModel):
 
 
 def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    """An empty cell, or a blank string (a tag or price of "  " means none)."""
+    return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
 def parse_tags(value: Any) -> list[str]:
@@ -282,7 +273,7 @@ def _offer_from_row(row: int, record: dict[str, Any]) -> Offer:
     known = {*OFFER_COLUMNS, "cost", "price", "tags"}
     cost = _number(record["cost"], row, "cost", required=True) if "cost" in record else 0.0
     return Offer(
-        id=_as_text(record["id"]),
+        id=as_id(record["id"]),
         name=str(record["name"]).strip(),
         description=str(record["description"]).strip(),
         cost=cost or 0.0,

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from noomarketing.loading import read_table
+from noomarketing.loading import as_id, is_missing, read_table
 from noomarketing.schema import NoomarketingError
 
 ActivitySource = pd.DataFrame | str | Path | Sequence[dict[str, Any]]
@@ -127,12 +127,7 @@ def _frame(source: ActivitySource) -> pd.DataFrame:
 
 
 def _as_id(raw: Any) -> str | None:
-    if raw is None or raw is pd.NA or (isinstance(raw, float) and math.isnan(raw)):
-        return None
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    text = str(raw).strip()
-    return text or None
+    return None if is_missing(raw) else as_id(raw) or None
 
 
 def _refuse(bad: pd.Series, what: str) -> None:
