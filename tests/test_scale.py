@@ -131,5 +131,5 @@ def test_from_4096_points_umap_gets_exact_neighbours_and_finds_the_groups():
     fb = nm.Feedback.from_texts([f"text {i}" for i in range(4500)])
     model = nm.SegmentModel(use_cache=False).fit(fb, embeddings=vectors)
     assert model.reducer_.precomputed_knn[0].shape == (4500, 15)
-    assert model.reducer_.n_epochs == 200
+    assert model.reducer_.n_epochs == segmentation.LARGE_N_EPOCHS == 100
     assert normalized_mutual_info_score(truth, model.labels_) > 0.9

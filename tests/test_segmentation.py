@@ -135,3 +135,16 @@ def test_bad_parameters_are_clear_errors():
         nm.SegmentModel(outliers="drop").fit(["a"])
     with pytest.raises(NoomarketingError, match="not fitted"):
         nm.SegmentModel().predict(["a"])
+    with pytest.raises(NoomarketingError, match="n_epochs must be"):
+        nm.SegmentModel(n_epochs=0).fit(["a"])
+
+
+def test_n_epochs_reaches_umap_and_is_saved(tmp_path):
+    rng = np.random.default_rng(0)
+    vectors = (np.repeat(np.eye(3, 16), 40, axis=0) + 0.1 * rng.standard_normal((120, 16)))
+    fb = nm.Feedback.from_texts([f"text {i}" for i in range(120)])
+    model = nm.SegmentModel(n_epochs=30, use_cache=False, language="off")
+    model.fit(fb, embeddings=vectors.astype(np.float32))
+    assert model.reducer_.n_epochs == 30
+    assert model.n_segments_ == 3
+    assert nm.SegmentModel.load(model.save(tmp_path / "m")).n_epochs == 30
