@@ -10,7 +10,8 @@ kernel). Runs, on the same seeded sample of reviews:
 * ours, fast path: ``noomarketing segment --embedding onnx`` with an empty embedding cache
   (the int8 ONNX file and the numba cache exist: both are made once per machine; the first
   ever run also pays ~20 s of export and ~30 s of numba compiling, see ``--cold-numba``);
-* ours, warm re-run: the same command again (embedding cache hit, compiled code on disk);
+* ours, warm re-run: the same command again (embedding cache hit, compiled code on disk),
+  ``--warm-runs`` times (default 3): the table shows the median, the line below it each run;
 * ours, exploration mode: ``--embedding static``, empty embedding cache;
 * ours, slow path: ``--embedding default`` (torch), whose vectors come from the shared
   embedding cache: only its NMI is the point, as the reference the fast path must stay within
@@ -27,6 +28,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +77,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--warm-runs", type=int, default=3,
+                        help="how many times to time the warm re-run (median in the table)")
     parser.add_argument("--cold-numba", action="store_true",
                         help="also run the fast path with an empty numba cache (first-ever run)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -114,8 +118,13 @@ def main() -> None:
         fast_cache = str(work / "cache-fast")
         add("ours fast (onnx), fresh process", *ours(csv, work / "fast", "onnx", fast_cache,
                                                      args.seed))
-        add("ours warm re-run (cache hit)", *ours(csv, work / "warm", "onnx", fast_cache,
-                                                  args.seed))
+        warm_walls = []
+        for attempt in range(max(1, args.warm_runs)):
+            run, labels, info = ours(csv, work / f"warm{attempt}", "onnx", fast_cache, args.seed)
+            warm_walls.append(run.wall_s)
+            print(f"warm re-run {attempt + 1}: {run.wall_s:.1f} s", flush=True)
+        run = replace(run, wall_s=float(np.median(warm_walls)))
+        add("ours warm re-run (cache hit), median", run, labels, info)
         if args.cold_numba:
             add("ours fast, empty numba cache", *ours(
                 csv, work / "cold", "onnx", fast_cache, args.seed,
@@ -135,7 +144,8 @@ def main() -> None:
     slow = rows[-1]
     print(f"\ntarget 1: fast wall / BERTopic = {fast['wall_s'] / bertopic['wall_s']:.2f} "
           f"(≤ 0.5); fast NMI − slow NMI = {fast['nmi'] - slow['nmi']:+.3f} (≥ −0.02)")
-    print(f"target 3: warm re-run {warm['wall_s']:.1f} s (≤ 15 s)")
+    print(f"target 3: warm re-run median {warm['wall_s']:.1f} s (≤ 15 s); runs: "
+          + ", ".join(f"{wall:.1f}" for wall in warm_walls))
     print(f"target 6: static NMI {rows[-2]['nmi']:.3f} vs full model {slow['nmi']:.3f}")
     print(f"{load_note()}")
 

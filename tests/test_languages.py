@@ -1,3 +1,4 @@
+import json
 from collections import Counter
 
 import numpy as np
@@ -188,6 +189,8 @@ def test_themes_not_languages_form_the_segments_with_default_settings(
     assert isinstance(loaded.embedder_.embedder, MultilingualEmbedder)
     assert loaded.embedding_choice_ == model.embedding_choice_
     assert loaded.language_mix_ == model.language_mix_ and loaded.languages_ == languages
+    config = json.loads((tmp_path / "model" / "config.json").read_text())
+    assert "languages_" not in config  # per-row codes live in the safetensors file
     new = ["Przesyłka nie dotarła na czas, czekam już dwa tygodnie.",
            "Слишком высокие цены, в другом магазине то же самое дешевле."]
     np.testing.assert_array_equal(loaded.predict(new), model.predict(new))

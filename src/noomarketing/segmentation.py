@@ -623,19 +623,23 @@ class SegmentModel:
             "language_mix_": (
                 None if self.language_mix_ is None else self.language_mix_.model_dump()
             ),
-            "languages_": self.languages_,
         }
+        arrays = {
+            "centroids": np.ascontiguousarray(self.centroids_, dtype=np.float32),
+            "segment_ids": self.segment_ids_.astype(np.int64),
+            "labels": self.labels_.astype(np.int64),
+            "cluster_labels": self.cluster_labels_.astype(np.int64),
+            "segment_sizes": self.segment_sizes_.astype(np.int64),
+        }
+        if self.languages_ is not None:  # one code per row: an array, not a long JSON list
+            codes = sorted({code for code in self.languages_ if code is not None})
+            position = {code: i for i, code in enumerate(codes)}
+            config["language_codes"] = codes
+            arrays["languages"] = np.array(
+                [position.get(code, -1) for code in self.languages_], dtype=np.int16
+            )
         (folder / "config.json").write_text(json.dumps(config, indent=2, default=str))
-        save_file(
-            {
-                "centroids": np.ascontiguousarray(self.centroids_, dtype=np.float32),
-                "segment_ids": self.segment_ids_.astype(np.int64),
-                "labels": self.labels_.astype(np.int64),
-                "cluster_labels": self.cluster_labels_.astype(np.int64),
-                "segment_sizes": self.segment_sizes_.astype(np.int64),
-            },
-            str(folder / "arrays.safetensors"),
-        )
+        save_file(arrays, str(folder / "arrays.safetensors"))
         return folder
 
     @classmethod
@@ -674,7 +678,10 @@ class SegmentModel:
         model.customer_segments_ = config["customer_segments_"]
         mix = config.get("language_mix_")
         model.language_mix_ = None if mix is None else LanguageMix.model_validate(mix)
-        model.languages_ = config.get("languages_")
+        model.languages_ = config.get("languages_")  # files of 0.1 kept them in the JSON
+        if "languages" in arrays:
+            codes = config["language_codes"]
+            model.languages_ = [None if i < 0 else codes[i] for i in arrays["languages"].tolist()]
         model.embedding_choice_ = config.get("embedding_choice_", "")
         chosen = None  # the model language="auto" chose: rebuild it from its saved config
         if params.get("embedding") is None and model.embedding_choice_:
