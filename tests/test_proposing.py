@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from test_matching import make_idea
@@ -273,3 +274,10 @@ def test_bad_labels(cached, matches):
         nm.propose(feedback, labels[:-1], IDEAS, matches, embedder=cached)
     with pytest.raises(nm.NoomarketingError, match=r"segment\(s\) \[7\] in labels have no idea"):
         nm.propose(feedback, [*labels[:-1], 7], IDEAS, matches, embedder=cached)
+
+
+def test_embeddings_of_another_model_are_a_clear_error(cached, matches):
+    feedback, labels = feedback_of(ROWS)
+    other_model = np.ones((len(feedback), 512), dtype=np.float32)  # e.g. USE v3 vectors
+    with pytest.raises(nm.NoomarketingError, match="512 dimensions but the embedder gives 384"):
+        nm.propose(feedback, labels, IDEAS, matches, embeddings=other_model, embedder=cached)

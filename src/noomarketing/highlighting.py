@@ -117,7 +117,7 @@ class SentimentScorer:
         >>> from noomarketing.embedding import SentenceTransformerEmbedder
         >>> emb = SentenceTransformerEmbedder()
         >>> scorer = SentimentScorer().fit(emb)
-        >>> scorer.score(emb.encode(["I love it", "awful, broken"])).round().tolist()
+        >>> scorer.score(emb.encode(["great quality, I love it", "awful, broken"])).round().tolist()
         [1.0, -1.0]
     """
 

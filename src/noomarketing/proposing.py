@@ -278,9 +278,11 @@ def propose(
     Example:
         >>> import noomarketing as nm
         >>> seg = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
-        >>> matched = nm.match_offers(seg.ideas, nm.example_offers_path())
+        >>> embedder = seg.model.embedder_  # the model language="auto" chose
+        >>> matched = nm.match_offers(seg.ideas, nm.example_offers_path(), embedder=embedder)
         >>> result = nm.propose(seg.feedback, seg.model.labels_, seg.ideas, matched,
-        ...                     embeddings=seg.model.embeddings_, budget=200, control=0.1)
+        ...                     embeddings=seg.model.embeddings_, embedder=embedder,
+        ...                     budget=200, control=0.1)
         >>> result.spent <= 200
         True
     """
@@ -297,8 +299,8 @@ def propose(
         )
     offers = matches.offers
     embedder = default_embedder() if embedder is None else embedder
-    vectors = _feedback_vectors(feedback, embeddings, embedder)
     offer_vectors = embed_texts(embedder, [o.text for o in offers])
+    vectors = _feedback_vectors(feedback, embeddings, embedder, offer_vectors.shape[1])
 
     customers = list(dict.fromkeys(feedback.customer_ids))
     segment_of = customer_segments(feedback, labels)
@@ -478,13 +480,21 @@ def _check_settings(
         raise NoomarketingError(f"min_score must be between -1 and 1, got {min_score}")
 
 
-def _feedback_vectors(feedback: Feedback, embeddings: Any, embedder: Any) -> np.ndarray:
+def _feedback_vectors(
+    feedback: Feedback, embeddings: Any, embedder: Any, dimensions: int
+) -> np.ndarray:
     if embeddings is None:
         return embed_texts(embedder, feedback.texts)
     vectors = np.asarray(embeddings, dtype=np.float32)
     if vectors.ndim != 2 or len(vectors) != len(feedback):
         raise NoomarketingError(
             f"got embeddings of shape {vectors.shape} for {len(feedback)} feedback items"
+        )
+    if vectors.shape[1] != dimensions:
+        raise NoomarketingError(
+            f"the embeddings have {vectors.shape[1]} dimensions but the embedder gives "
+            f"{dimensions}: they come from another model. Pass the segmentation's embedder "
+            "(embedder=model.embedder_), or no embeddings"
         )
     return normalize_rows(vectors)
 

@@ -68,8 +68,8 @@ ASSIGN_BATCH = 10_000
 def auto_min_cluster_size(n_texts: int) -> int:
     """HDBSCAN ``min_cluster_size`` that grows with the data: ~√n / 2, at least 8.
 
-    >>> auto_min_cluster_size(300), auto_min_cluster_size(10_000)
-    (8, 50)
+    >>> auto_min_cluster_size(100), auto_min_cluster_size(300), auto_min_cluster_size(10_000)
+    (8, 9, 50)
     """
     return max(8, round(math.sqrt(n_texts) / 2))
 
@@ -127,7 +127,7 @@ def seeded_sample(n_rows: int, size: int | None, random_state: int | None) -> np
     """Sorted positions of a seeded random sample of ``size`` rows; None when all rows fit.
 
     >>> seeded_sample(10, 3, 0).tolist(), seeded_sample(10, 50, 0)
-    ([3, 6, 8], None)
+    ([5, 6, 9], None)
     """
     if size is None or n_rows <= size:
         return None
