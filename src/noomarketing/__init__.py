@@ -76,17 +76,31 @@ EXAMPLE_COLUMNS = {
 
 
 def example_feedback_path() -> Path:
-    """Path of the bundled example feedback CSV (made up by this project)."""
+    """Path of the bundled example feedback CSV (made up by this project).
+
+    >>> fb = load_feedback(example_feedback_path(), **EXAMPLE_COLUMNS)
+    >>> len(fb), fb.report.n_input_rows  # three rows have no text: the report says which
+    (341, 344)
+    """
     return Path(str(resources.files("noomarketing").joinpath("data/example_feedback.csv")))
 
 
 def example_offers_path() -> Path:
-    """Path of the bundled example offer catalogue of the same made-up clothing shop."""
+    """Path of the bundled example offer catalogue of the same made-up clothing shop.
+
+    >>> len(load_offers(example_offers_path()))
+    24
+    """
     return Path(str(resources.files("noomarketing").joinpath("data/example_offers.csv")))
 
 
 def example_activity_path() -> Path:
-    """Path of the bundled example purchases (``customer_id``, ``date``, ``value``), made up."""
+    """Path of the bundled example purchases (``customer_id``, ``date``, ``value``), made up.
+
+    >>> import pandas as pd
+    >>> list(pd.read_csv(example_activity_path()).columns)[:3]
+    ['customer_id', 'date', 'value']
+    """
     return Path(str(resources.files("noomarketing").joinpath("data/example_activity.csv")))
 
 

@@ -105,8 +105,14 @@ class MatchResult(BaseModel):
     """Stage 4 output: every idea × offer score, the matches above the threshold, the gaps.
 
     Example:
-        >>> result.matches_for(0)[0].offer_id  # doctest: +SKIP
-        'free-express-shipping'
+        >>> import noomarketing as nm
+        >>> seg = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
+        >>> result = nm.match_offers(seg.ideas, nm.example_offers_path(),
+        ...                          embedder=seg.model.embedder_)
+        >>> seg.ideas[0].label, result.matches_for(0)[0].offer_id
+        ('Shipping / days / delivery', 'express-shipping')
+        >>> len(result.pairs) == len(seg.ideas) * len(result.offers)
+        True
     """
 
     offers: list[Offer]
@@ -360,9 +366,13 @@ def match_offers(
 
     Example:
         >>> import noomarketing as nm
-        >>> result = nm.match_offers(ideas, nm.example_offers_path())  # doctest: +SKIP
-        >>> [gap.label for gap in result.gaps]  # doctest: +SKIP
-        ['Recycling / planet / organic']
+        >>> seg = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
+        >>> result = nm.match_offers(seg.ideas, nm.example_offers_path(),
+        ...                          embedder=seg.model.embedder_)
+        >>> for gap in result.gaps[:2]:  # the example shop sells nothing "green"
+        ...     print(gap.label)
+        Packaging / sustainability matters / recycled
+        Sustainable / cotton organic / choose brand
     """
     if not 0.0 <= tag_weight <= 1.0:
         raise NoomarketingError(f"tag_weight must be between 0 and 1, got {tag_weight}")

@@ -73,7 +73,16 @@ def write_segments_json(
 
 
 def read_segments_json(path: str | Path) -> list[Idea]:
-    """Ideas back from a ``segments.json`` written by :func:`write_segments_json`."""
+    """Ideas back from a ``segments.json`` written by :func:`write_segments_json`.
+
+    >>> import tempfile
+    >>> import noomarketing as nm
+    >>> seg = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
+    >>> out = seg.write(tempfile.mkdtemp())
+    >>> [idea.label for idea in read_segments_json(f"{out}/segments.json")] == [
+    ...     idea.label for idea in seg.ideas]
+    True
+    """
     payload = json.loads(Path(path).read_text(encoding="utf-8"))
     return [Idea.model_validate(item) for item in payload["segments"]]
 

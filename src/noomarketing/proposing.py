@@ -104,8 +104,16 @@ class ProposalResult(BaseModel):
     """Stage 5 output: proposals, the control group and who got nothing (with the reason).
 
     Example:
-        >>> result.to_frame().columns[:5].tolist()  # doctest: +SKIP
+        >>> import noomarketing as nm
+        >>> seg = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
+        >>> embedder = seg.model.embedder_
+        >>> matched = nm.match_offers(seg.ideas, nm.example_offers_path(), embedder=embedder)
+        >>> result = nm.propose(seg.feedback, seg.model.labels_, seg.ideas, matched,
+        ...                     embeddings=seg.model.embeddings_, embedder=embedder, budget=200)
+        >>> result.to_frame().columns[:5].tolist()
         ['customer_id', 'segment', 'offer_id', 'rank', 'score']
+        >>> [p.offer_id for p in result.for_customer("C001")]
+        ['measurements', 'petite-range', 'care-guide']
     """
 
     proposals: list[Proposal]

@@ -259,7 +259,11 @@ class SegmentModel:
 
     # ------------------------------------------------------------------ parameters
     def get_params(self) -> dict[str, Any]:
-        """The constructor's keyword arguments, as given (scikit-learn style)."""
+        """The constructor's keyword arguments, as given (scikit-learn style).
+
+        >>> SegmentModel(n_epochs=50).get_params()["n_epochs"]
+        50
+        """
         return {name: getattr(self, name) for name in _PARAMS}
 
     def _check_params(self) -> None:
@@ -333,6 +337,9 @@ class SegmentModel:
 
         Before the embedder is chosen (the first call, or :meth:`fit`), ``language="auto"``
         chooses it from the languages of ``feedback``.
+
+        >>> SegmentModel().embed(["late delivery", "prices are too high"]).shape
+        (2, 384)
         """
         feedback = as_feedback(feedback)
         if not hasattr(self, "embedder_"):
@@ -355,7 +362,12 @@ class SegmentModel:
     def fit(self, feedback: Feedback | FeedbackSource, embeddings: np.ndarray | None = None):
         """Learn the segments of ``feedback``; pass ``embeddings`` to skip embedding.
 
-        Returns self, so ``SegmentModel().fit(fb).labels_`` reads naturally.
+        Returns self, so ``SegmentModel().fit(fb).labels_`` reads naturally. Few texts (under
+        ``min_texts``) make one segment per customer:
+
+        >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
+        >>> model.strategy_, model.labels_.tolist()
+        ('per_customer', [0, 1, 2])
         """
         self._check_params()
         feedback = as_feedback(feedback)
@@ -434,7 +446,11 @@ class SegmentModel:
         self.labels_, self.similarities_ = labels, similarities
 
     def fit_predict(self, feedback: Feedback | FeedbackSource, embeddings=None) -> np.ndarray:
-        """Fit and return ``labels_``."""
+        """Fit and return ``labels_``.
+
+        >>> SegmentModel().fit_predict(["late delivery", "prices are too high"]).tolist()
+        [0, 1]
+        """
         return self.fit(feedback, embeddings).labels_
 
     def _fit_per_customer(self, feedback: Feedback, embeddings: np.ndarray) -> None:
@@ -535,7 +551,12 @@ class SegmentModel:
             raise NoomarketingError("this SegmentModel is not fitted yet: call fit() first")
 
     def transform(self, feedback: Feedback | FeedbackSource, embeddings=None) -> np.ndarray:
-        """Cosine similarity of each feedback item to each segment centroid, shape (n, k)."""
+        """Cosine similarity of each feedback item to each segment centroid, shape (n, k).
+
+        >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
+        >>> model.transform(["the parcel came a week late"]).argmax(axis=1).tolist()
+        [0]
+        """
         self._check_fitted()
         vectors = self.embed(feedback) if embeddings is None else np.asarray(embeddings)
         return vectors.astype(np.float32) @ self.centroids_.T
@@ -546,6 +567,10 @@ class SegmentModel:
         In the per-customer strategy a known customer keeps their own segment. Given raw input
         (a list, frame or file rather than :class:`Feedback`), the result has one label per
         input row: rows loading skipped (blank, NaN) are -1 and keep their place.
+
+        >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
+        >>> model.predict(["the parcel came a week late", ""]).tolist()
+        [0, -1]
         """
         self._check_fitted()
         given = feedback
@@ -603,7 +628,16 @@ class SegmentModel:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
-        """Write the fitted model to a folder: ``config.json`` + ``arrays.safetensors``."""
+        """Write the fitted model to a folder: ``config.json`` + ``arrays.safetensors``.
+
+        No pickle: :meth:`load` reads it back, in another process or on another machine.
+
+        >>> import tempfile
+        >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
+        >>> folder = model.save(tempfile.mkdtemp())
+        >>> SegmentModel.load(folder).predict(["my parcel is late"]).tolist()
+        [0]
+        """
         self._check_fitted()
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
@@ -644,7 +678,10 @@ class SegmentModel:
 
     @classmethod
     def load(cls, path: str | Path, embedding: Any = None) -> SegmentModel:
-        """Load a model saved by :meth:`save`; pass ``embedding`` if it was a custom object."""
+        """Load a model saved by :meth:`save`; pass ``embedding`` if it was a custom object.
+
+        See :meth:`save` for an example.
+        """
         folder = Path(path)
         config_path = folder / "config.json"
         if not config_path.exists():
