@@ -246,6 +246,21 @@ def test_reactions_rerank_the_reacted_segment_only(model, tmp_path):
         assert by_segment(after, 1) == by_segment(before, 1)  # the other segment is untouched
 
 
+def test_a_segments_thompson_sample_does_not_depend_on_the_other_segments(model, tmp_path):
+    log = ReactionLog(tmp_path / "reactions.sqlite3")
+    reactions = (("voucher-next-order", "accepted"), ("loyalty-points", "ignored"))
+    for segment in (0, 1):
+        for customer in range(3):
+            for tactic, reaction in reactions:
+                log.record(f"c{customer}", tactic, reaction, item_kind="idea", segment_id=segment)
+    forward = generate_ideas([DELIVERY, PRICE], n=6, embedder=model, reactions=log)
+    backward = generate_ideas([PRICE, DELIVERY], n=6, embedder=model, reactions=log)
+    sampled = [g for g in forward if g.trials > 0]
+    assert sampled and all(g.reaction != 0 for g in sampled)
+    for segment in (0, 1):
+        assert by_segment(forward, segment) == by_segment(backward, segment)
+
+
 @pytest.mark.parametrize(
     ("ideas", "kwargs", "message"),
     [

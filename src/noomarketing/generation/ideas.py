@@ -267,8 +267,9 @@ def generate_ideas(
             :func:`~noomarketing.generation.load_catalogue` takes (files, dicts, tactics).
         reactions: a reaction log; each segment's reactions to ideas re-rank its candidates.
         diversity: 0 ranks by relevance alone; towards 1 prefers tactics unlike those picked.
-        random_state: seed of the Thompson sample of reaction scores; ``None`` uses the
-            posterior mean. Without reactions the result does not depend on it.
+        random_state: seed of the Thompson sample of reaction scores (a non-negative int;
+            each segment draws from its own stream, seeded by it and the segment id); ``None``
+            uses the posterior mean. Without reactions the result does not depend on it.
         llm: an opt-in extra source of candidates, e.g.
             :class:`~noomarketing.generation.LLMGenerator`; its errors are raised, never hidden.
         mood_weight, specificity_weight, reaction_weight, prior, rating_range: see the
@@ -313,7 +314,6 @@ def generate_ideas(
     fits = encode([i.text for i in items]) @ encode([t.description for t in tactics]).T
     # fit minus the tactic's mean fit over the segments (none when there is one segment)
     specific = specificity_weight * (fits - fits.mean(axis=0)) if len(items) > 1 else 0.0 * fits
-    rng = None if random_state is None else np.random.default_rng(random_state)
     generated: list[GeneratedIdea] = []
     for position, idea in enumerate(items):
         candidates = tactics + extra[idea.segment_id]
@@ -326,7 +326,11 @@ def generate_ideas(
         )
         generated += _rank_segment(
             idea, candidates, encode, n=int(n), mood=moods[idea.segment_id], counts=counts,
-            rng=rng, diversity=diversity, mood_weight=mood_weight,
+            # one seeded stream per segment: its sample does not depend on the other segments
+            rng=None if random_state is None else np.random.default_rng(
+                (random_state, idea.segment_id)
+            ),
+            diversity=diversity, mood_weight=mood_weight,
             specificity=np.pad(specific[position], (0, len(extra[idea.segment_id]))),
             reaction_weight=reaction_weight, prior=prior,
         )
