@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +30,7 @@ from noomarketing.embedding import (
     DEFAULT_MODEL,
     MULTILINGUAL_MODEL,
     CachedEmbedder,
+    available_cores,
     embedder_from_config,
     embedder_name,
     normalize_rows,
@@ -58,7 +58,7 @@ cost of a warm run (~33 ms an epoch at 10k points here). On the clothing reviews
 gave the same segments' quality as 200 within seed noise (NMI vs department, 5 seeds: 0.375 vs
 0.379 on all 22.6k; 0.376 vs 0.377 on 10k) in half the layout time."""
 
-KNN_THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+KNN_THREADS = min(4, available_cores())
 """Threads of :func:`cosine_knn`: the cores this process may use, at most 4 (memory)."""
 
 ASSIGN_BATCH = 10_000

@@ -11,7 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from noomarketing.embedding.base import Embedder, embedder_name, normalize_rows
+from noomarketing.embedding.base import (
+    Embedder,
+    available_cores,
+    embedder_name,
+    normalize_rows,
+)
 from noomarketing.embedding.cache import CachedEmbedder, default_cache_dir
 from noomarketing.embedding.multilingual import MULTILINGUAL_MODEL, MultilingualEmbedder
 from noomarketing.embedding.onnx import OnnxEmbedder
@@ -88,6 +93,7 @@ __all__ = [
     "OnnxEmbedder",
     "SentenceTransformerEmbedder",
     "StaticEmbedder",
+    "available_cores",
     "default_cache_dir",
     "default_model_path",
     "embedder_from_config",

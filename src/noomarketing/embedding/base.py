@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -35,3 +36,15 @@ def embedder_name(embedder: object) -> str | None:
     """The cache identity of an embedder, or None when it has none."""
     name = getattr(embedder, "name", None)
     return name if isinstance(name, str) and name else None
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (respects taskset/cgroup affinity).
+
+    >>> available_cores() >= 1
+    True
+    """
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from noomarketing.embedding.base import normalize_rows
+from noomarketing.embedding.base import available_cores, normalize_rows
 from noomarketing.embedding.cache import default_cache_dir
 from noomarketing.embedding.sentence import DEFAULT_MODEL, default_model_path, progress_enabled
 
@@ -44,18 +44,6 @@ MAX_TOKENS = 256
 
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _FFN_OUTPUT = re.compile(r"layer\.\d+/output/dense/MatMul$")
-
-
-def available_cores() -> int:
-    """CPU cores this process may run on (respects taskset/cgroup affinity).
-
-    >>> available_cores() >= 1
-    True
-    """
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def onnx_model_file(cache_dir: str | Path | None = None) -> Path:
