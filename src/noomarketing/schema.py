@@ -173,6 +173,19 @@ class Idea(BaseModel):
     customer_ids: list[str] = Field(default_factory=list)
     languages: dict[str, float] = Field(default_factory=dict)
     keywords_by_language: dict[str, list[Keyword]] = Field(default_factory=dict)
+    statement: str = Field(
+        default="",
+        description="one sentence: what these customers want, in the segment's main language",
+    )
+    statement_quote: Quote | None = Field(
+        default=None, description="the customer's words the statement was built from"
+    )
+    language: str | None = Field(
+        default=None, description="the segment's main language (ISO 639-1 code)"
+    )
+    noise: bool = Field(
+        default=False, description="the segment is mostly feedback with nothing to act on"
+    )
 
     @property
     def text(self) -> str:
