@@ -1,13 +1,11 @@
-"""Shared fixtures: the real model is loaded once per session; the embedding cache is private."""
+"""Shared fixtures: the real model is loaded once per session; the embedding cache is private
+(see the root ``conftest.py``)."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 @pytest.fixture(scope="session")
@@ -25,11 +23,20 @@ def embedder():
     return model
 
 
+TEST_SEED = int(os.environ.get("NOOMARKETING_TEST_SEED", "0"))
+"""Shifts the seeds of the fixtures (corpus shuffles, folds): the suite must pass for any."""
+
+
 @pytest.fixture(scope="session")
-def themed():
+def seed() -> int:
+    return TEST_SEED
+
+
+@pytest.fixture(scope="session")
+def themed(seed):
     from corpus import themed_feedback
 
-    return themed_feedback()
+    return themed_feedback(seed=7 + seed)
 
 
 @pytest.fixture(scope="session")

@@ -164,8 +164,18 @@ def test_ideas_are_ranked_explained_and_use_the_segments_words(generated):
             assert any(f'"{t}"' in " ".join(g.why) for t in g.why_keywords)
 
 
-def test_generation_is_deterministic(generated, model):
-    assert generate_ideas(THEMES, n=5, embedder=model) == generated
+def test_a_seed_fixes_the_thompson_sample_and_the_sample_depends_on_it(model, tmp_path):
+    log = ReactionLog(tmp_path / "reactions.sqlite3")
+    for customer in range(3):
+        log.record(f"c{customer}", "voucher-next-order", "accepted", item_kind="idea",
+                   segment_id=0)
+        log.record(f"c{customer}", "loyalty-points", "ignored", item_kind="idea", segment_id=0)
+    runs = {seed: generate_ideas([DELIVERY], n=100, embedder=model, reactions=log,
+                                 random_state=seed) for seed in range(5)}
+    again = generate_ideas([DELIVERY], n=100, embedder=model, reactions=log, random_state=3)
+    assert again == runs[3]
+    draws = {tuple(g.reaction for g in run if g.trials) for run in runs.values()}
+    assert all(draw for draw in draws) and len(draws) > 1
 
 
 def test_mood_rule_lifts_recovery_for_unhappy_and_upsell_for_happy(model):

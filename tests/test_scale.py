@@ -29,7 +29,7 @@ def test_fit_learns_from_a_seeded_sample_and_assigns_every_row(corpus, sampled):
     assert len(sampled.labels_) == len(sampled.similarities_) == len(fb) == 90
     rest = np.setdiff1d(np.arange(len(fb)), sampled.sample_index_)
     np.testing.assert_array_equal(
-        sampled.labels_[rest], sampled.predict(fb.subset(rest), vectors[rest])
+        sampled.labels_[rest], sampled.predict(fb.subset(rest), embeddings=vectors[rest])
     )
     assert normalized_mutual_info_score(themes, sampled.labels_) > 0.7
     assert sampled.segment_sizes_.sum() == (sampled.labels_ != UNASSIGNED).sum()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from noomarketing.schema import NoomarketingError
 
@@ -117,12 +118,18 @@ def cmd_segment(args: argparse.Namespace) -> int:
     from noomarketing.pipeline import segment
 
     result = segment(args.input, _model_from_args(args), columns=_columns_from_args(args))
-    folder = result.write(args.out)
+    written = result.write(args.out)
     if result.feedback.report is not None:
         print(result.feedback.report.summary())
     print(result.summary())
-    print(f"wrote {folder / 'assignments.csv'} and {folder / 'segments.json'}")
+    print(_wrote(args.out, written))
     return 0
+
+
+def _wrote(out: str, written: list[Path]) -> str:
+    """The line naming every file the writer wrote, relative to the output folder."""
+    names = [str(path.relative_to(out)) + ("/" if path.is_dir() else "") for path in written]
+    return f"wrote {len(written)} file(s) to {out}: {', '.join(names)}"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -144,14 +151,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         activity=args.activity,
         period=args.period,
         random_state=args.seed,
-        out=args.out,
     )
+    written = result.write(args.out)
     if result.segmentation.feedback.report is not None:
         print(result.segmentation.feedback.report.summary())
     print(result.summary())
-    print(f"wrote {args.out}: assignments.csv, segments.json, ideas.json, briefs/, "
-          "offer_matches.csv, gaps.json, proposals.csv" +
-          (", retention.csv, cohorts.csv" if result.retention is not None else ""))
+    print(_wrote(args.out, written))
     return 0
 
 

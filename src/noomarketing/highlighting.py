@@ -19,9 +19,11 @@ import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from noomarketing.embedding import encode_unit
 from noomarketing.languages import UNKNOWN, detect_languages
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.schema import Feedback, Idea, Keyword, NoomarketingError, Quote
+from noomarketing.segmentation import SegmentModel
 from noomarketing.text import TOKEN_PATTERN, stop_words
 
 QUOTE_CHARS = 500
@@ -128,7 +130,7 @@ class SentimentScorer:
         anchors = _anchors()
         texts = anchors["positive"] + anchors["negative"]
         y = [1] * len(anchors["positive"]) + [0] * len(anchors["negative"])
-        vectors = np.asarray(embedder.encode(texts), dtype=np.float32)
+        vectors = encode_unit(embedder, texts)
         self.classifier_ = LogisticRegression(C=self.C, max_iter=1000).fit(vectors, y)
         return self
 
@@ -206,7 +208,7 @@ def _keywords(
     raw = scores[top]
     relevance = raw / raw.max()
     if embedder is not None and diversity > 0:
-        vectors = np.asarray(embedder.encode(candidates), dtype=np.float32)
+        vectors = encode_unit(embedder, candidates)
         relevance = 0.5 * relevance + 0.5 * np.clip(vectors @ centroid, 0, None)
         order = mmr(vectors, relevance, n_keywords, diversity)
     else:
@@ -214,8 +216,39 @@ def _keywords(
     return [Keyword(term=candidates[i], score=round(float(raw[i]), 6)) for i in order]
 
 
+def _fitted_inputs(
+    model: SegmentModel,
+    feedback: Feedback,
+    embeddings: np.ndarray | None,
+    labels: np.ndarray | None,
+    languages: Sequence[str | None] | None,
+) -> tuple[np.ndarray, np.ndarray, Sequence[str | None] | None, np.ndarray | None]:
+    """Embeddings, labels, languages and fit sample for highlighting ``feedback``.
+
+    For the texts the model was fitted on (same :attr:`Feedback.fingerprint`) they are the
+    model's; for other feedback they are computed now. Languages come from the caller, the
+    feedback, the model (same texts), or are detected when the model detects languages.
+    """
+    same_data = model.fingerprint_ == feedback.fingerprint
+    # A model fitted on a sample (SegmentModel.fit_sample_size) kept the sample's embeddings
+    # only: keywords, quotes and sentiment are read from the sample, while sizes, ratings and
+    # customers count every row.
+    sample = model.sample_index_ if same_data and embeddings is None else None
+    if embeddings is None:
+        embeddings = model.embeddings_ if same_data else model.embed(feedback)
+    if labels is None:
+        labels = model.labels_ if same_data else model.predict(feedback, embeddings=embeddings)
+    if languages is None:
+        languages = feedback.languages
+    if languages is None and model.languages_ is not None:
+        languages = model.languages_ if same_data else [
+            guess.code for guess in detect_languages(feedback.texts)
+        ]
+    return np.asarray(embeddings, dtype=np.float32), np.asarray(labels), languages, sample
+
+
 def highlight_ideas(
-    model: Any,
+    model: SegmentModel,
     feedback: Feedback | FeedbackSource,
     *,
     embeddings: np.ndarray | None = None,
@@ -227,11 +260,12 @@ def highlight_ideas(
 ) -> list[Idea]:
     """Stage 1: the idea of every segment of a fitted :class:`SegmentModel`.
 
-    ``feedback`` is normally what the model was fitted on (its ``labels_`` are used); for other
-    feedback the model's :meth:`predict` assigns segments first. Unassigned items get no idea.
-    ``languages`` (one code per item; by default the model's ``languages_``, or detected for
-    other feedback when the model detects languages) adds each segment's language mix, and for
-    a segment in several languages its keywords per language and a quote in each language.
+    ``feedback`` is normally what the model was fitted on (the same texts: its ``labels_`` are
+    used); for other feedback the model's :meth:`~SegmentModel.predict` assigns segments first.
+    Unassigned items get no idea. ``languages`` (one code per item; by default those the
+    feedback carries, or the model's ``languages_``, or detected for other feedback when the
+    model detects languages) adds each segment's language mix, and for a segment in several
+    languages its keywords per language and a quote in each language.
 
     Example:
         >>> import noomarketing as nm
@@ -241,26 +275,17 @@ def highlight_ideas(
         >>> ideas[0].size >= ideas[-1].size
         True
     """
+    if not isinstance(model, SegmentModel):
+        raise NoomarketingError(
+            f"highlight_ideas needs a fitted SegmentModel, got {type(model).__name__}"
+        )
+    model._check_fitted()
     feedback = as_feedback(feedback)
-    if not hasattr(model, "centroids_"):
-        raise NoomarketingError("highlight_ideas needs a fitted SegmentModel: call fit() first")
     if languages is not None and len(languages) != len(feedback):
         raise NoomarketingError(f"got {len(languages)} languages for {len(feedback)} items")
-    same_data = getattr(model, "fitted_rows_", None) == feedback.rows
-    # A model fitted on a sample (SegmentModel.fit_sample_size) kept the sample's embeddings
-    # only: keywords, quotes and sentiment are read from the sample, while sizes, ratings and
-    # customers count every row.
-    sample = getattr(model, "sample_index_", None) if same_data and embeddings is None else None
-    if embeddings is None:
-        embeddings = model.embeddings_ if same_data else model.embed(feedback)
-    if labels is None:
-        labels = model.labels_ if same_data else model.predict(feedback, embeddings)
-    embeddings = np.asarray(embeddings, dtype=np.float32)
-    labels = np.asarray(labels)
-    if languages is None and getattr(model, "languages_", None) is not None:
-        languages = model.languages_ if same_data else [
-            guess.code for guess in detect_languages(feedback.texts)
-        ]
+    embeddings, labels, languages, sample = _fitted_inputs(
+        model, feedback, embeddings, labels, languages
+    )
     texts_of = feedback if sample is None else feedback.subset(sample)
     text_labels = labels if sample is None else labels[sample]
     text_languages = None
@@ -272,8 +297,8 @@ def highlight_ideas(
                  for s in segment_ids]
     terms, scores = class_tfidf(documents)
     by_language = _keywords_by_language(texts_of, text_labels, segment_ids, text_languages)
-    embedder = getattr(model, "embedder_", None)
-    sentiment = SentimentScorer().fit(embedder).score(embeddings) if embedder else None
+    embedder = model.embedder_
+    sentiment = SentimentScorer().fit(embedder).score(embeddings)
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
     has_ratings = bool(np.isfinite(ratings).any())
     overall = float(np.nanmean(ratings)) if has_ratings else None
@@ -303,7 +328,7 @@ def highlight_ideas(
                 size=len(members),
                 share=round(len(members) / total, 4),
                 sentiment=round(float(sentiment[text_members].mean()), 4)
-                if sentiment is not None and len(text_members)
+                if len(text_members)
                 else 0.0,
                 mean_rating=None if mean_rating is None else round(mean_rating, 4),
                 rating_impact=rating_impact,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from noomarketing.schema import (
@@ -57,18 +58,31 @@ def read_table(path: str | Path) -> pd.DataFrame:
     )
 
 
-def _to_frame(source: FeedbackSource, text: str) -> pd.DataFrame:
+def source_frame(source: Any, what: str, text: str | None = None) -> pd.DataFrame:
+    """A table from a DataFrame, a file path or a list of dicts (or of strings, into ``text``).
+
+    The one reader behind feedback, offers and activity; ``what`` names the table in errors.
+
+    >>> source_frame([{"id": 1}], "offers").shape
+    (1, 1)
+    >>> source_frame(42, "offers")
+    Traceback (most recent call last):
+    ...
+    noomarketing.schema.NoomarketingError: cannot read offers from int: give a DataFrame, \
+a file path or a list of dicts
+    """
     if isinstance(source, pd.DataFrame):
         return source.reset_index(drop=True)
     if isinstance(source, str | Path):
         return read_table(source).reset_index(drop=True)
-    if isinstance(source, Sequence):
-        if all(isinstance(x, dict) for x in source):
-            return pd.DataFrame(list(source))
+    if isinstance(source, Sequence) and all(isinstance(x, dict) for x in source):
+        return pd.DataFrame(list(source))
+    if text is not None and isinstance(source, Sequence):
         return pd.DataFrame({text: list(source)})
+    strings = "a list of strings or " if text is not None else ""
     raise NoomarketingError(
-        f"cannot read feedback from {type(source).__name__}: "
-        "give a DataFrame, a file path, a list of strings or a list of dicts"
+        f"cannot read {what} from {type(source).__name__}: "
+        f"give a DataFrame, a file path or {strings}a list of dicts"
     )
 
 
@@ -100,7 +114,8 @@ def load_feedback(
     Args:
         source: a DataFrame, a path to CSV/TSV/JSONL/JSON/Parquet, a list of strings or dicts.
         text: column with the feedback text.
-        customer: column with the customer id; without it each row is its own customer.
+        customer: column with the customer id; without it (or where it is empty) a row is
+            anonymous: its own customer, ``row-<n>``, known to no model.
         time: column with the feedback date/time.
         rating: column with a numeric rating (stars, NPS score...).
         id: column with a unique feedback id; rows repeating an earlier id are skipped.
@@ -111,7 +126,7 @@ def load_feedback(
         >>> len(fb), fb.report.skipped[0].reason
         (2, 'empty text')
     """
-    frame = _to_frame(source, text)
+    frame = source_frame(source, "feedback", text)
     wanted = {"text": text, "customer": customer, "time": time, "rating": rating, "id": id}
     wanted.update({f"keep:{k}": k for k in keep})
     missing = [col for col in wanted.values() if col is not None and col not in frame.columns]
@@ -151,12 +166,12 @@ def load_feedback(
                 skipped.append(SkippedRow(row=row, reason=f"duplicate id {key!r}"))
                 continue
             seen_ids.add(key)
-        customer_id = f"row-{row}"
+        customer_id, anonymous = f"row-{row}", True
         if customers is not None:
             if is_missing(customers[row]) or not str(customers[row]).strip():
                 notes.append(RowNote(row=row, note=f"missing customer id, using {customer_id!r}"))
             else:
-                customer_id = as_id(customers[row])
+                customer_id, anonymous = as_id(customers[row]), False
         stamp = _parsed(times, frame, time, row, "time not parseable, left empty", notes)
         number = _parsed(ratings, frame, rating, row, "rating not a number, left empty", notes)
         attributes = {k: (None if is_missing(v[row]) else v[row]) for k, v in kept.items()}
@@ -168,6 +183,7 @@ def load_feedback(
                 time=None if stamp is None else stamp.to_pydatetime(),
                 rating=None if number is None else float(number),
                 attributes=attributes,
+                anonymous=anonymous,
             )
         )
 
@@ -209,6 +225,22 @@ def as_id(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def per_input_row(given: Any, feedback: Feedback, values: np.ndarray, empty: Any) -> np.ndarray:
+    """``values`` (one per item of ``feedback``) spread over the rows of the raw input
+    ``given``; rows loading skipped get ``empty``. A :class:`Feedback` given keeps its items.
+
+    >>> fb = load_feedback(["late", "", "pricey"])
+    >>> per_input_row(["late", "", "pricey"], fb, np.array([3, 4]), -1).tolist()
+    [3, -1, 4]
+    """
+    if isinstance(given, Feedback) or feedback.report is None:
+        return values
+    shape = (feedback.report.n_input_rows, *values.shape[1:])
+    per_row = np.full(shape, empty, dtype=values.dtype)
+    per_row[feedback.rows] = values
+    return per_row
 
 
 def as_feedback(data: Feedback | FeedbackSource, **columns: Any) -> Feedback:

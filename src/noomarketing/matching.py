@@ -18,7 +18,6 @@ suggested new offering built from the idea's own words (and its best generated i
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -29,8 +28,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from noomarketing.embedding import CachedEmbedder, SentenceTransformerEmbedder, normalize_rows
-from noomarketing.loading import as_id, is_missing, read_table
+from noomarketing.embedding import CachedEmbedder, SentenceTransformerEmbedder, encode_unit
+from noomarketing.loading import as_id, is_missing, source_frame
+from noomarketing.outputs import write_json
 from noomarketing.schema import Idea, NoomarketingError
 from noomarketing.text import TOKEN_PATTERN
 
@@ -109,8 +109,8 @@ class MatchResult(BaseModel):
         >>> seg = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
         >>> result = nm.match_offers(seg.ideas, nm.example_offers_path(),
         ...                          embedder=seg.model.embedder_)
-        >>> seg.ideas[0].label, result.matches_for(0)[0].offer_id
-        ('Shipping / days / delivery', 'express-shipping')
+        >>> all(m.score >= result.threshold for m in result.matches)
+        True
         >>> len(result.pairs) == len(seg.ideas) * len(result.offers)
         True
     """
@@ -174,8 +174,7 @@ class MatchResult(BaseModel):
             "threshold": self.threshold,
             "gaps": [gap.model_dump(mode="json") for gap in self.gaps],
         }
-        gaps.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
-        return [matches, gaps]
+        return [matches, write_json(gaps, payload)]
 
 
 # ---------------------------------------------------------------------------- loading
@@ -236,17 +235,7 @@ def load_offers(source: OfferSource | Sequence[Offer]) -> list[Offer]:
     if isinstance(source, Sequence) and source and all(isinstance(o, Offer) for o in source):
         offers = list(source)
     else:
-        if isinstance(source, pd.DataFrame):
-            frame = source.reset_index(drop=True)
-        elif isinstance(source, str | Path):
-            frame = read_table(source).reset_index(drop=True)
-        elif isinstance(source, Sequence) and all(isinstance(x, dict) for x in source):
-            frame = pd.DataFrame(list(source))
-        else:
-            raise NoomarketingError(
-                f"cannot read offers from {type(source).__name__}: "
-                "give a file path, a DataFrame or a list of dicts"
-            )
+        frame = source_frame(source, "offers")
         if frame.empty:
             raise NoomarketingError("the offer catalogue is empty")
         missing = [c for c in OFFER_COLUMNS if c not in frame.columns]
@@ -332,16 +321,6 @@ def default_embedder() -> CachedEmbedder:
     return CachedEmbedder(SentenceTransformerEmbedder(progress=False))
 
 
-def embed_texts(embedder: Any, texts: list[str]) -> np.ndarray:
-    """Unit vectors of ``texts``; a wrong shape from the embedder is a clear error."""
-    vectors = np.asarray(embedder.encode(texts), dtype=np.float32)
-    if vectors.ndim != 2 or len(vectors) != len(texts):
-        raise NoomarketingError(
-            f"the embedder returned shape {vectors.shape} for {len(texts)} texts"
-        )
-    return normalize_rows(vectors)
-
-
 def match_offers(
     ideas: Sequence[Idea],
     catalogue: OfferSource | Sequence[Offer],
@@ -369,10 +348,10 @@ def match_offers(
         >>> seg = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
         >>> result = nm.match_offers(seg.ideas, nm.example_offers_path(),
         ...                          embedder=seg.model.embedder_)
-        >>> for gap in result.gaps[:2]:  # the example shop sells nothing "green"
-        ...     print(gap.label)
-        Packaging / sustainability matters / recycled
-        Sustainable / cotton organic / choose brand
+        >>> served = {m.segment_id for m in result.matches}
+        >>> gaps = {gap.segment_id for gap in result.gaps}  # ideas no offer serves
+        >>> served.isdisjoint(gaps), served | gaps == {idea.segment_id for idea in seg.ideas}
+        (True, True)
     """
     if not 0.0 <= tag_weight <= 1.0:
         raise NoomarketingError(f"tag_weight must be between 0 and 1, got {tag_weight}")
@@ -382,8 +361,8 @@ def match_offers(
         raise NoomarketingError("no ideas to match offers to: run stage 1 first")
     offers = load_offers(catalogue)
     embedder = default_embedder() if embedder is None else embedder
-    idea_vectors = embed_texts(embedder, [idea.text for idea in ideas])
-    offer_vectors = embed_texts(embedder, [offer.text for offer in offers])
+    idea_vectors = encode_unit(embedder, [idea.text for idea in ideas])
+    offer_vectors = encode_unit(embedder, [offer.text for offer in offers])
     similarity = idea_vectors @ offer_vectors.T
 
     pairs: list[OfferMatch] = []

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -61,15 +62,44 @@ def assignments_frame(
     return frame.sort_values("row", kind="stable").reset_index(drop=True)
 
 
+def _strict(value: Any) -> Any:
+    """``value`` with NaN and ±inf as None and numpy scalars as Python numbers."""
+    if isinstance(value, dict):
+        return {key: _strict(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_json(path: str | Path, obj: Any) -> Path:
+    """Write ``obj`` as strict, indented UTF-8 JSON: NaN and ±inf become ``null``.
+
+    The one JSON writer of the package; paths and other non-JSON values are written as text.
+
+    >>> import tempfile
+    >>> path = write_json(Path(tempfile.mkdtemp()) / "x.json", {"share": float("nan"), "n": 2})
+    >>> path.read_text().split()
+    ['{', '"share":', 'null,', '"n":', '2', '}']
+    """
+    path = Path(path)
+    text = json.dumps(_strict(obj), indent=2, ensure_ascii=False, allow_nan=False, default=str)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def write_segments_json(
     path: Path, ideas: Sequence[Idea], info: dict[str, Any] | None = None
-) -> None:
+) -> Path:
     """``segments.json``: ``{"segmentation": info, "segments": [Idea...]}``."""
     payload = {
         "segmentation": info or {},
         "segments": [idea.model_dump(mode="json") for idea in ideas],
     }
-    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    return write_json(path, payload)
 
 
 def read_segments_json(path: str | Path) -> list[Idea]:
@@ -78,7 +108,8 @@ def read_segments_json(path: str | Path) -> list[Idea]:
     >>> import tempfile
     >>> import noomarketing as nm
     >>> seg = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
-    >>> out = seg.write(tempfile.mkdtemp())
+    >>> out = tempfile.mkdtemp()
+    >>> written = seg.write(out)
     >>> [idea.label for idea in read_segments_json(f"{out}/segments.json")] == [
     ...     idea.label for idea in seg.ideas]
     True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,7 +14,13 @@ from noomarketing.generation import GeneratedIdea, generate_ideas
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, match_offers
-from noomarketing.outputs import assignments_frame, summary_text, write_segments_json
+from noomarketing.outputs import (
+    assignments_frame,
+    summary_text,
+    write_json,
+    write_segments_json,
+)
+from noomarketing.params import MAX_SEED, check_int
 from noomarketing.presentation import Brief, present, write_briefs
 from noomarketing.proposing import ProposalResult, customer_segments, propose
 from noomarketing.reactions import ReactionLog
@@ -73,14 +78,19 @@ class SegmentationResult:
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
-    def write(self, out: str | Path) -> Path:
-        """Write ``assignments.csv``, ``segments.json`` and the model (``model/``) to ``out``."""
+    def write(self, out: str | Path) -> list[Path]:
+        """Write ``assignments.csv``, ``segments.json`` and the model (``model/``) to ``out``.
+
+        Returns the paths written, in order (the model as its folder).
+        """
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
         self.assignments.to_csv(folder / "assignments.csv", index=False)
-        write_segments_json(folder / "segments.json", self.ideas, self.info())
-        self.model.save(folder / "model")
-        return folder
+        return [
+            folder / "assignments.csv",
+            write_segments_json(folder / "segments.json", self.ideas, self.info()),
+            self.model.save(folder / "model"),
+        ]
 
 
 def segment(
@@ -92,27 +102,31 @@ def segment(
 ) -> SegmentationResult:
     """Load → embed → segment → highlight each segment's idea, with per-stage timings.
 
+    The input is converted to :class:`Feedback` once, here; its languages, once detected by
+    the model, travel with it (``result.feedback.languages``).
+
     Example:
         >>> import noomarketing as nm
         >>> result = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
         >>> result.assignments.columns[:3].tolist()
         ['row', 'customer_id', 'segment']
     """
+    model = (model if model is not None else SegmentModel()).validate()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     feedback = as_feedback(data, **(columns or {}))
     timings["load"] = time.perf_counter() - clock
-    model = model if model is not None else SegmentModel()
 
     clock = time.perf_counter()
-    sampled = model.fit_sample_size is not None and len(feedback) > model.fit_sample_size
     # A large input is embedded inside fit, a batch at a time (see SegmentModel.fit_sample_size).
-    embeddings = None if sampled else model.embed(feedback)
+    embeddings = None if model.samples(len(feedback)) else model.embed(feedback)
     timings["embed"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     model.fit(feedback, embeddings=embeddings)
     timings["segment"] = time.perf_counter() - clock
+    if feedback.languages is None and model.languages_ is not None:
+        feedback = feedback.with_languages(model.languages_)
 
     clock = time.perf_counter()
     ideas = highlight_ideas(model, feedback, **highlight)
@@ -164,25 +178,30 @@ class RunResult:
         lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
         return "\n".join(lines)
 
-    def write(self, out: str | Path) -> Path:
-        """Write every stage's files into ``out`` (names are a stable contract, see README)."""
-        folder = self.segmentation.write(out)
+    def write(self, out: str | Path) -> list[Path]:
+        """Write every stage's files into ``out`` (names are a stable contract, see README).
+
+        Returns the paths written, in order (the model as its folder).
+        """
+        folder = Path(out)
+        written = self.segmentation.write(folder)
         payload = {"ideas": [g.model_dump(mode="json") for g in self.generated]}
-        (folder / "ideas.json").write_text(
-            json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8"
-        )
-        write_briefs(self.briefs, folder / "briefs")
-        self.matches.write(folder)
-        self.proposals.to_csv(folder / "proposals.csv")
-        self.proposals.to_json(folder / "proposals.json")
+        written.append(write_json(folder / "ideas.json", payload))
+        written += write_briefs(self.briefs, folder / "briefs")
+        written += self.matches.write(folder)
+        written.append(self.proposals.to_csv(folder / "proposals.csv"))
+        written.append(self.proposals.to_json(folder / "proposals.json"))
         pd.DataFrame(
             [c.model_dump() for c in self.proposals.control], columns=["customer_id", "segment_id"]
         ).astype({"segment_id": "Int64"}).to_csv(folder / "control.csv", index=False)
+        written.append(folder / "control.csv")
         if self.retention is not None:
             rates_frame(self.retention).to_csv(folder / "retention.csv", index=False)
+            written.append(folder / "retention.csv")
         if self.cohorts is not None:
             self.cohorts.to_csv(folder / "cohorts.csv")
-        return folder
+            written.append(folder / "cohorts.csv")
+        return written
 
 
 def _percent(share: float | None) -> str:
@@ -234,10 +253,11 @@ def run(
         (True, True)
     """
     timings: dict[str, float] = {}
-    # read the small inputs first: a bad catalogue fails before minutes of embedding
+    # check the settings and read the small inputs first: they fail before minutes of embedding
+    check_int("random_state", random_state, 0, MAX_SEED, optional=True)
+    model = (model if model is not None else SegmentModel(random_state=random_state)).validate()
     catalogue_offers = load_offers(offers)
     table = as_activity(activity) if activity is not None else None
-    model = model if model is not None else SegmentModel(random_state=random_state)
     log = ReactionLog(reactions) if isinstance(reactions, str | Path) else reactions
     segmentation = segment(data, model, columns=columns)
     timings.update(segmentation.timings)

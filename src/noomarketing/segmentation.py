@@ -6,45 +6,38 @@ falls back to the method's "few clients: highlight each one's idea": one segment
 
 New feedback is assigned to the segment whose centroid (mean unit embedding of its members) is
 most similar, when that cosine similarity reaches ``outlier_threshold``. The same rule takes
-HDBSCAN's noise points into segments when ``outliers="nearest"``. Because the rule needs only
-the centroids, a saved model is a few arrays and a JSON file: no pickle.
+HDBSCAN's noise points into segments when ``outliers="nearest"`` (see
+:mod:`noomarketing.outliers`). Because the rule needs only the centroids, a saved model is a few
+arrays and a JSON file, no pickle (:mod:`noomarketing.persistence`); the embedder is chosen in
+:mod:`noomarketing.embedding_choice`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from importlib import metadata
-from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from safetensors.numpy import load_file, save_file
-from threadpoolctl import threadpool_limits
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 
-from noomarketing.embedding import (
-    DEFAULT_MODEL,
-    MULTILINGUAL_MODEL,
-    CachedEmbedder,
-    available_cores,
-    embedder_from_config,
-    embedder_name,
-    normalize_rows,
-    resolve_embedder,
-)
-from noomarketing.languages import LanguageMix, auto_embedding, detect_languages, language_mix
-from noomarketing.loading import FeedbackSource, as_feedback
+from noomarketing.embedding import encode_unit
+from noomarketing.embedding_choice import choose_embedder, feedback_languages, make_embedder
+from noomarketing.loading import FeedbackSource, as_feedback, per_input_row
+from noomarketing.neighbours import cosine_knn
+from noomarketing.outliers import assign_rest, assign_stream, nearest_segments, own_similarity
+from noomarketing.outliers import unit_mean as _unit_mean
+from noomarketing.params import check_segment_params
+from noomarketing.persistence import FORMAT_VERSION, load_model, save_model
 from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
+from noomarketing.strategies import choose_strategy, per_customer_segments, seeded_sample
 
 Strategy = Literal["auto", "clusters", "per_customer"]
 OutlierPolicy = Literal["nearest", "keep"]
 LanguagePolicy = Literal["auto", "off"]
-
-FORMAT_VERSION = 1
 
 UMAP_EXACT_LIMIT = 4096
 """From this many points UMAP would search neighbours with pynndescent, whose kernels numba
@@ -58,11 +51,20 @@ cost of a warm run (~33 ms an epoch at 10k points here). On the clothing reviews
 gave the same segments' quality as 200 within seed noise (NMI vs department, 5 seeds: 0.375 vs
 0.379 on all 22.6k; 0.376 vs 0.377 on 10k) in half the layout time."""
 
-KNN_THREADS = min(4, available_cores())
-"""Threads of :func:`cosine_knn`: the cores this process may use, at most 4 (memory)."""
-
 ASSIGN_BATCH = 10_000
 """Rows embedded and assigned at a time when the rest of a large input joins the segments."""
+
+__all__ = [
+    "FORMAT_VERSION", "ModelNotFittedError", "SegmentModel", "auto_min_cluster_size",
+    "cosine_knn", "nearest_segments", "own_similarity", "seeded_sample",
+]
+# cosine_knn, nearest_segments, own_similarity and seeded_sample live in their own modules
+# (neighbours, outliers, strategies) and stay importable from here.
+
+
+class ModelNotFittedError(NoomarketingError, NotFittedError):
+    """A :class:`SegmentModel` used before :meth:`~SegmentModel.fit` (scikit-learn's
+    ``NotFittedError`` too, so ``sklearn.utils.validation.check_is_fitted`` users catch it)."""
 
 
 def auto_min_cluster_size(n_texts: int) -> int:
@@ -74,87 +76,7 @@ def auto_min_cluster_size(n_texts: int) -> int:
     return max(8, round(math.sqrt(n_texts) / 2))
 
 
-def nearest_segments(
-    embeddings: np.ndarray, centroids: np.ndarray, threshold: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the most similar centroid per row (or -1 below ``threshold``) and its cosine.
-
-    >>> idx, sim = nearest_segments(np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32), 0.5)
-    >>> idx.tolist(), sim.tolist()
-    ([0, 1], [1.0, 1.0])
-    """
-    if len(centroids) == 0 or len(embeddings) == 0:
-        return np.full(len(embeddings), UNASSIGNED), np.zeros(len(embeddings), np.float32)
-    sims = embeddings @ centroids.T
-    best = sims.argmax(axis=1)
-    best_sim = sims[np.arange(len(best)), best]
-    return np.where(best_sim >= threshold, best, UNASSIGNED), best_sim
-
-
-def cosine_knn(
-    vectors: np.ndarray, k: int, block: int = 1024
-) -> tuple[np.ndarray, np.ndarray]:
-    """Exact ``k`` nearest rows by cosine (self first) and their cosine distances.
-
-    Blocked matrix products, one block per core (at most 4) at a time, each with one BLAS
-    thread so that the top-k selection runs in parallel too: memory stays at
-    ``threads × block × n`` floats; 10k rows take ~0.8 s here, 50k rows ~20 s. The result
-    does not depend on the thread count.
-
-    >>> idx, dist = cosine_knn(np.array([[1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32), 2)
-    >>> idx.tolist()
-    [[0, 1], [1, 0], [2, 1]]
-    """
-    unit = normalize_rows(vectors)
-    n, k = len(unit), min(k, len(unit))
-    indices = np.empty((n, k), dtype=np.int64)
-    distances = np.empty((n, k), dtype=np.float32)
-
-    def one_block(start: int) -> None:
-        sims = unit[start : start + block] @ unit.T
-        part = np.argpartition(sims, n - k, axis=1)[:, n - k :]  # the k largest, unordered
-        top = np.take_along_axis(sims, part, axis=1)
-        order = np.argsort(-top, axis=1, kind="stable")
-        indices[start : start + block] = np.take_along_axis(part, order, axis=1)
-        distances[start : start + block] = 1.0 - np.take_along_axis(top, order, axis=1)
-
-    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(KNN_THREADS) as pool:
-        list(pool.map(one_block, range(0, n, block)))
-    return indices, np.maximum(distances, 0.0)
-
-
-def seeded_sample(n_rows: int, size: int | None, random_state: int | None) -> np.ndarray | None:
-    """Sorted positions of a seeded random sample of ``size`` rows; None when all rows fit.
-
-    >>> seeded_sample(10, 3, 0).tolist(), seeded_sample(10, 50, 0)
-    ([5, 6, 9], None)
-    """
-    if size is None or n_rows <= size:
-        return None
-    rng = np.random.default_rng(random_state)
-    return np.sort(rng.choice(n_rows, size=size, replace=False))
-
-
-def own_similarity(embeddings: np.ndarray, centroids: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Cosine of each row to its segment's centroid (to the nearest one when unassigned).
-
-    >>> own_similarity(np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32), np.array([1, -1]))
-    array([0., 1.], dtype=float32)
-    """
-    if len(embeddings) == 0 or len(centroids) == 0:
-        return np.zeros(len(embeddings), dtype=np.float32)
-    sims = embeddings @ centroids.T
-    own = sims[np.arange(len(labels)), np.maximum(labels, 0)]
-    return np.where(labels >= 0, own, sims.max(axis=1)).astype(np.float32)
-
-
-def _unit_mean(vectors: np.ndarray) -> np.ndarray:
-    mean = vectors.mean(axis=0)
-    norm = float(np.linalg.norm(mean))
-    return (mean / norm if norm > 0 else mean).astype(np.float32)
-
-
-class SegmentModel:
+class SegmentModel(BaseEstimator):
     """Segment customer feedback: embed, reduce (UMAP), cluster (HDBSCAN).
 
     Args:
@@ -196,13 +118,25 @@ class SegmentModel:
             keep UMAP under ~2 minutes and 1 GB here while a segment of 0.5% still has 250
             members in the sample.
 
+    A scikit-learn estimator: ``get_params``/``set_params``, ``sklearn.base.clone``, a place in
+    a ``Pipeline`` or ``GridSearchCV`` (score with a scorer such as
+    ``make_scorer(normalized_mutual_info_score)``). Parameters are checked when :meth:`fit`
+    runs; a bad one is a one-line :class:`~noomarketing.schema.NoomarketingError`. Using the
+    model before :meth:`fit` raises :class:`ModelNotFittedError`.
+
+    Texts without a customer id (plain strings, or rows whose customer cell is empty) are
+    anonymous: they make their own segment in the per-customer strategy, but :meth:`predict`
+    never maps new feedback to a segment through a customer id the user did not give.
+
     Attributes learned by :meth:`fit`: ``embeddings_`` (of the rows in ``sample_index_``),
     ``sample_index_`` (positions of the rows UMAP/HDBSCAN saw, or None for all rows),
     ``labels_`` (segment per item, -1 = unassigned), ``similarities_`` (cosine of each item to
     its segment centroid, or to the nearest one when unassigned), ``cluster_labels_`` (the
     clusterer's raw labels, for the sample), ``segment_ids_``,
     ``centroids_``, ``strategy_``, ``strategy_reason_``, ``unassigned_share_``,
-    ``customer_segments_`` (per-customer strategy), ``embedder_``, ``reducer_``, ``clusterer_``,
+    ``customer_segments_`` (per-customer strategy: given customer id → segment),
+    ``fingerprint_`` (:attr:`Feedback.fingerprint` of the fitted texts), ``embedder_``,
+    ``reducer_``, ``clusterer_``,
     ``languages_`` (language code per item, None when detection is off), ``language_mix_``
     (:class:`~noomarketing.languages.LanguageMix`), ``embedding_choice_`` (the model and why).
 
@@ -258,79 +192,53 @@ class SegmentModel:
         self.fit_sample_size = fit_sample_size
 
     # ------------------------------------------------------------------ parameters
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's keyword arguments, as given (scikit-learn style).
-
-        >>> SegmentModel(n_epochs=50).get_params()["n_epochs"]
-        50
-        """
-        return {name: getattr(self, name) for name in _PARAMS}
-
     def _check_params(self) -> None:
-        if self.strategy not in ("auto", "clusters", "per_customer"):
-            raise NoomarketingError(
-                f"strategy must be 'auto', 'clusters' or 'per_customer', not {self.strategy!r}"
-            )
-        if self.outliers not in ("nearest", "keep"):
-            raise NoomarketingError(f"outliers must be 'nearest' or 'keep', not {self.outliers!r}")
-        if not -1.0 <= self.outlier_threshold <= 1.0:
-            raise NoomarketingError("outlier_threshold is a cosine similarity: use -1..1")
-        if self.min_cluster_size is not None and self.min_cluster_size < 2:
-            raise NoomarketingError("min_cluster_size must be at least 2")
-        if self.n_components < 1 or self.n_neighbors < 2:
-            raise NoomarketingError("n_components must be ≥ 1 and n_neighbors ≥ 2")
-        if self.n_epochs is not None and self.n_epochs < 1:
-            raise NoomarketingError(f"n_epochs must be None or at least 1, not {self.n_epochs}")
-        if self.language not in ("auto", "off", None):
-            raise NoomarketingError(
-                f"language must be 'auto', 'off' or None, not {self.language!r}"
-            )
-        if self.fit_sample_size is not None and self.fit_sample_size < self.min_texts:
-            raise NoomarketingError(
-                f"fit_sample_size must be None or at least min_texts={self.min_texts}"
-            )
+        check_segment_params(self)
 
-    # ------------------------------------------------------------------ embedding
-    def _make_embedder(self, spec: Any = None) -> Any:
-        embedder = resolve_embedder(self.embedding if spec is None else spec)
-        if self.progress is not None and hasattr(embedder, "progress"):
-            embedder.progress = self.progress
-        return CachedEmbedder(embedder, self.cache_dir) if self.use_cache else embedder
+    def validate(self) -> SegmentModel:
+        """Check every parameter now (``fit`` does too): returns self or raises one line.
 
-    def _choose_embedder(self, feedback: Feedback, keep_embedder: bool = False) -> None:
-        """Detect languages (unless off) and choose the embedder from them (see ``language``).
-
-        Sets ``languages_``, ``language_mix_`` and, unless ``keep_embedder``, ``embedder_`` and
-        ``embedding_choice_``.
+        >>> SegmentModel(random_state=-1).validate()
+        Traceback (most recent call last):
+        ...
+        noomarketing.schema.NoomarketingError: random_state must be None or an integer \
+from 0 to 4294967295, not -1
         """
         self._check_params()
-        texts = feedback.texts
+        return self
+
+    def samples(self, n_rows: int) -> bool:
+        """Whether :meth:`fit` learns from a seeded sample of ``n_rows`` rows (see
+        ``fit_sample_size``) and embeds the others a batch at a time.
+
+        >>> SegmentModel(fit_sample_size=100).samples(1000), SegmentModel().samples(1000)
+        (True, False)
+        """
+        return (
+            self.strategy != "per_customer"
+            and self.fit_sample_size is not None
+            and n_rows > self.fit_sample_size
+        )
+
+    # ------------------------------------------------------------------ embedding
+    def _detect(self, feedback: Feedback) -> None:
+        """Set ``languages_`` and ``language_mix_`` (None when detection is off)."""
         self.languages_: list[str | None] | None = None
-        self.language_mix_: LanguageMix | None = None
+        self.language_mix_ = None
         if self.language == "auto":
-            # Past fit_sample_size rows, detect on the seeded fit sample only (detection reads
-            # ~1-4k texts/s): the other rows get None and the mix is the sample's.
-            sample = seeded_sample(len(texts), self.fit_sample_size, self.random_state)
-            where = range(len(texts)) if sample is None else sample.tolist()
-            guesses = detect_languages(
-                [texts[i] for i in where], cache_dir=self.cache_dir, use_cache=self.use_cache
+            sample = seeded_sample(len(feedback), self.fit_sample_size, self.random_state)
+            self.languages_, self.language_mix_ = feedback_languages(
+                feedback, sample, cache_dir=self.cache_dir, use_cache=self.use_cache
             )
-            self.languages_ = [None] * len(texts)
-            for i, guess in zip(where, guesses, strict=True):
-                self.languages_[i] = guess.code
-            self.language_mix_ = language_mix([guess.code for guess in guesses])
-        self._chosen_for = texts
-        if keep_embedder:
-            return
-        if self.embedding is None and self.language_mix_ is not None:
-            spec, why = auto_embedding(self.language_mix_)
-            model = {"default": DEFAULT_MODEL, "multilingual": MULTILINGUAL_MODEL}[spec]
-        else:
-            spec, model = self.embedding, None
-            why = "language detection is off" if self.embedding is None else "it was asked for"
-        self.embedder_ = self._make_embedder(spec)
-        model = model or embedder_name(self.embedder_) or type(self.embedder_).__name__
-        self.embedding_choice_ = f"{model}: {why}"
+
+    def _choose_embedder(self, feedback: Feedback) -> None:
+        """Detect languages (unless off) and choose the embedder from them (see ``language``)."""
+        self._detect(feedback)
+        self.embedder_, self.embedding_choice_ = choose_embedder(
+            self.embedding, self.language_mix_, progress=self.progress,
+            cache_dir=self.cache_dir, use_cache=self.use_cache,
+        )
+        self._chosen_for = feedback.fingerprint
 
     def embed(self, feedback: Feedback | FeedbackSource) -> np.ndarray:
         """Unit embeddings of the feedback texts with this model's embedder (cached on disk).
@@ -341,6 +249,7 @@ class SegmentModel:
         >>> SegmentModel().embed(["late delivery", "prices are too high"]).shape
         (2, 384)
         """
+        self._check_params()
         feedback = as_feedback(feedback)
         if not hasattr(self, "embedder_"):
             self._choose_embedder(feedback)
@@ -348,22 +257,25 @@ class SegmentModel:
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not hasattr(self, "embedder_"):
-            self.embedder_ = self._make_embedder()
-        vectors = np.asarray(self.embedder_.encode(texts), dtype=np.float32)
-        if vectors.ndim != 2 or len(vectors) != len(texts):
-            raise NoomarketingError(
-                f"the embedder returned shape {vectors.shape} for {len(texts)} texts"
+            self.embedder_ = make_embedder(
+                self.embedding, progress=self.progress, cache_dir=self.cache_dir,
+                use_cache=self.use_cache,
             )
-        if not np.isfinite(vectors).all():
-            raise NoomarketingError("the embedder returned NaN or infinite values")
-        return vectors
+        return encode_unit(self.embedder_, texts)
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, feedback: Feedback | FeedbackSource, embeddings: np.ndarray | None = None):
+    def fit(
+        self,
+        feedback: Feedback | FeedbackSource,
+        y: Any = None,
+        *,
+        embeddings: np.ndarray | None = None,
+    ) -> SegmentModel:
         """Learn the segments of ``feedback``; pass ``embeddings`` to skip embedding.
 
-        Returns self, so ``SegmentModel().fit(fb).labels_`` reads naturally. Few texts (under
-        ``min_texts``) make one segment per customer:
+        ``y`` is ignored (scikit-learn's signature). Returns self, so
+        ``SegmentModel().fit(fb).labels_`` reads naturally. Few texts (under ``min_texts``)
+        make one segment per customer:
 
         >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
         >>> model.strategy_, model.labels_.tolist()
@@ -371,96 +283,81 @@ class SegmentModel:
         """
         self._check_params()
         feedback = as_feedback(feedback)
-        if getattr(self, "_chosen_for", None) != feedback.texts:
-            # new data: detect its languages; given embeddings came from the current embedder
-            given = embeddings is not None and hasattr(self, "embedder_")
-            self._choose_embedder(feedback, keep_embedder=given)
-        if embeddings is not None:
-            embeddings = np.asarray(embeddings, dtype=np.float32)
-            if embeddings.shape[0] != len(feedback):
-                raise NoomarketingError(
-                    f"got {embeddings.shape[0]} embeddings for {len(feedback)} feedback items"
-                )
-        sample = None
-        if self.strategy != "per_customer":
-            sample = seeded_sample(len(feedback), self.fit_sample_size, self.random_state)
-        fit_feedback = feedback if sample is None else feedback.subset(sample)
-        if embeddings is None:
-            fit_embeddings = self.embed(fit_feedback)
-        else:
-            fit_embeddings = embeddings if sample is None else embeddings[sample]
-        self.fitted_rows_ = feedback.rows
+        if getattr(self, "_chosen_for", None) != feedback.fingerprint:
+            if embeddings is not None and hasattr(self, "embedder_"):
+                self._detect(feedback)  # given embeddings came from the current embedder
+                self._chosen_for = feedback.fingerprint
+            else:
+                self._choose_embedder(feedback)
+        embeddings = self._given(feedback, embeddings)
+        sample = seeded_sample(len(feedback), self.fit_sample_size, self.random_state)
+        if not self.samples(len(feedback)):
+            sample = None
+        fit_embeddings = self._rows(feedback, sample, embeddings)
+        self.fingerprint_ = feedback.fingerprint
         self.customer_segments_: dict[str, int] = {}
         n_distinct = len(np.unique(fit_embeddings.round(5), axis=0))
-        strategy = self.strategy
-        if strategy == "auto":
-            strategy = "clusters" if n_distinct >= self.min_texts else "per_customer"
-            self.strategy_reason_ = (
-                f"{n_distinct} distinct texts ≥ min_texts={self.min_texts}: clustering"
-                if strategy == "clusters"
-                else f"only {n_distinct} distinct texts (< min_texts={self.min_texts}): "
-                "one segment per customer"
-            )
-        else:
-            self.strategy_reason_ = f"strategy={strategy!r} was asked for"
-        if strategy == "clusters" and n_distinct < 3:
-            raise NoomarketingError(
-                f"cannot cluster {n_distinct} distinct text(s): use strategy='per_customer'"
-            )
-        self.strategy_ = strategy
-        if strategy == "per_customer" and sample is not None:  # a sample has no use here
-            sample, fit_feedback = None, feedback
-            fit_embeddings = self.embed(feedback) if embeddings is None else embeddings
+        self.strategy_, self.strategy_reason_ = choose_strategy(
+            self.strategy, n_distinct, self.min_texts
+        )
+        if self.strategy_ == "per_customer" and sample is not None:  # a sample has no use here
+            sample = None
+            fit_embeddings = self._rows(feedback, None, embeddings)
         self.embeddings_ = fit_embeddings
         self.sample_index_ = sample
-        if strategy == "per_customer":
-            self._fit_per_customer(fit_feedback, fit_embeddings)
+        if self.strategy_ == "per_customer":
+            self._fit_per_customer(feedback, fit_embeddings)
         else:
             self._fit_clusters(fit_embeddings)
         self.similarities_ = own_similarity(fit_embeddings, self.centroids_, self.labels_)
         if sample is not None:
-            self._assign_rest(feedback, sample, embeddings)
+            self.labels_, self.similarities_ = assign_rest(
+                len(feedback), sample, (self.labels_, self.similarities_),
+                lambda rows: self._rows(feedback, rows, embeddings),
+                self.centroids_, self.outlier_threshold, ASSIGN_BATCH,
+            )
         counts = np.bincount(self.labels_[self.labels_ >= 0], minlength=len(self.segment_ids_))
         self.segment_sizes_ = counts
         self.unassigned_share_ = float(np.mean(self.labels_ == UNASSIGNED))
         return self
 
-    def _assign_rest(
-        self, feedback: Feedback, sample: np.ndarray, embeddings: np.ndarray | None
-    ) -> None:
-        """Rows outside the fitted sample join the nearest segment, a batch at a time."""
-        labels = np.full(len(feedback), UNASSIGNED, dtype=np.int64)
-        similarities = np.zeros(len(feedback), dtype=np.float32)
-        labels[sample], similarities[sample] = self.labels_, self.similarities_
-        rest = np.setdiff1d(np.arange(len(feedback)), sample)
-        for start in range(0, len(rest), ASSIGN_BATCH):
-            chunk = rest[start : start + ASSIGN_BATCH]
-            vectors = (
-                embeddings[chunk]
-                if embeddings is not None
-                else self._encode([feedback.items[i].text for i in chunk])
-            )
-            labels[chunk], similarities[chunk] = nearest_segments(
-                vectors, self.centroids_, self.outlier_threshold
-            )
-        self.labels_, self.similarities_ = labels, similarities
+    def _rows(
+        self, feedback: Feedback, rows: np.ndarray | None, embeddings: np.ndarray | None
+    ) -> np.ndarray:
+        """Embeddings of the items at ``rows`` (all when None): given ones, or embedded now."""
+        if embeddings is not None:
+            return embeddings if rows is None else embeddings[rows]
+        texts = feedback.texts
+        return self._encode(texts if rows is None else [texts[i] for i in rows])
 
-    def fit_predict(self, feedback: Feedback | FeedbackSource, embeddings=None) -> np.ndarray:
-        """Fit and return ``labels_``.
+    def fit_predict(
+        self, feedback: Feedback | FeedbackSource, y: Any = None, *, embeddings=None
+    ) -> np.ndarray:
+        """Fit and return ``labels_`` (one per loaded feedback item).
 
         >>> SegmentModel().fit_predict(["late delivery", "prices are too high"]).tolist()
         [0, 1]
         """
-        return self.fit(feedback, embeddings).labels_
+        return self.fit(feedback, embeddings=embeddings).labels_
+
+    def fit_transform(
+        self, feedback: Feedback | FeedbackSource, y: Any = None, *, embeddings=None
+    ) -> np.ndarray:
+        """Fit, then :meth:`transform` the same feedback: shape (n items, n segments).
+
+        >>> SegmentModel().fit_transform(["late delivery", "prices are too high"]).shape
+        (2, 2)
+        """
+        feedback = as_feedback(feedback)
+        self.fit(feedback, embeddings=embeddings)
+        if embeddings is None and self.sample_index_ is None:
+            embeddings = self.embeddings_
+        return self.transform(feedback, embeddings=embeddings)
 
     def _fit_per_customer(self, feedback: Feedback, embeddings: np.ndarray) -> None:
-        order = list(dict.fromkeys(feedback.customer_ids))
-        self.customer_segments_ = {cid: i for i, cid in enumerate(order)}
-        self.labels_ = np.array(
-            [self.customer_segments_[c] for c in feedback.customer_ids], dtype=np.int64
-        )
+        self.labels_, self.customer_segments_ = per_customer_segments(feedback)
         self.cluster_labels_ = self.labels_.copy()
-        self.segment_ids_ = np.arange(len(order), dtype=np.int64)
+        self.segment_ids_ = np.arange(self.labels_.max() + 1, dtype=np.int64)
         self.centroids_ = np.stack(
             [_unit_mean(embeddings[self.labels_ == s]) for s in self.segment_ids_]
         )
@@ -546,47 +443,68 @@ class SegmentModel:
         self._check_fitted()
         return len(self.segment_ids_)
 
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "centroids_")
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "centroids_"):
-            raise NoomarketingError("this SegmentModel is not fitted yet: call fit() first")
+            raise ModelNotFittedError("this SegmentModel is not fitted yet: call fit() first")
 
-    def transform(self, feedback: Feedback | FeedbackSource, embeddings=None) -> np.ndarray:
+    @staticmethod
+    def _given(feedback: Feedback, embeddings: Any) -> np.ndarray | None:
+        """Embeddings the user gave, as float32, checked against ``feedback``."""
+        if embeddings is None:
+            return None
+        vectors = np.asarray(embeddings, dtype=np.float32)
+        if vectors.ndim != 2 or len(vectors) != len(feedback):
+            raise NoomarketingError(
+                f"got embeddings of shape {vectors.shape} for {len(feedback)} feedback items"
+            )
+        return vectors
+
+    def _vectors(self, feedback: Feedback, embeddings: Any) -> np.ndarray:
+        vectors = self._given(feedback, embeddings)
+        return self._encode(feedback.texts) if vectors is None else vectors
+
+    def transform(self, feedback: Feedback | FeedbackSource, *, embeddings=None) -> np.ndarray:
         """Cosine similarity of each feedback item to each segment centroid, shape (n, k).
 
+        ``n`` counts what was given: the items of a :class:`Feedback`, or every input row of
+        raw input (a list, frame or file), where rows loading skipped (blank, NaN) are rows of
+        NaN, as :meth:`predict` gives them -1. Column ``s`` is segment ``s``.
+
         >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
-        >>> model.transform(["the parcel came a week late"]).argmax(axis=1).tolist()
-        [0]
+        >>> model.transform(["the parcel came a week late", ""]).shape
+        (2, 3)
         """
         self._check_fitted()
-        vectors = self.embed(feedback) if embeddings is None else np.asarray(embeddings)
-        return vectors.astype(np.float32) @ self.centroids_.T
+        given, feedback = feedback, as_feedback(feedback)
+        similarities = self._vectors(feedback, embeddings) @ self.centroids_.T
+        return per_input_row(given, feedback, similarities.astype(np.float32), np.nan)
 
-    def predict(self, feedback: Feedback | FeedbackSource, embeddings=None) -> np.ndarray:
+    def predict(self, feedback: Feedback | FeedbackSource, *, embeddings=None) -> np.ndarray:
         """Segment of each new feedback item (-1 when no segment is similar enough).
 
-        In the per-customer strategy a known customer keeps their own segment. Given raw input
-        (a list, frame or file rather than :class:`Feedback`), the result has one label per
-        input row: rows loading skipped (blank, NaN) are -1 and keep their place.
+        The rule is the nearest centroid (:mod:`noomarketing.outliers`). In the per-customer
+        strategy a customer the model knows by an id the user gave keeps their segment;
+        anonymous texts never do. Rows are counted as in :meth:`transform`: raw input gets one
+        label per input row, rows loading skipped are -1 and keep their place.
 
         >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
-        >>> model.predict(["the parcel came a week late", ""]).tolist()
-        [0, -1]
+        >>> labels = model.predict(["the parcel came a week late", ""])
+        >>> len(labels), int(labels[1])
+        (2, -1)
         """
         self._check_fitted()
-        given = feedback
-        feedback = as_feedback(feedback)
-        vectors = self.embed(feedback) if embeddings is None else np.asarray(embeddings)
-        labels, _ = nearest_segments(
-            vectors.astype(np.float32), self.centroids_, self.outlier_threshold
-        )
+        given, feedback = feedback, as_feedback(feedback)
+        vectors = self._vectors(feedback, embeddings)
+        labels, _ = nearest_segments(vectors, self.centroids_, self.outlier_threshold)
+        labels = labels.astype(np.int64)
         if self.customer_segments_:
-            known = [self.customer_segments_.get(c, -2) for c in feedback.customer_ids]
-            labels = np.where(np.array(known) >= 0, known, labels)
-        if not isinstance(given, Feedback) and feedback.report is not None:
-            per_row = np.full(feedback.report.n_input_rows, UNASSIGNED, dtype=np.int64)
-            per_row[feedback.rows] = labels
-            return per_row
-        return labels.astype(np.int64)
+            for i, item in enumerate(feedback.items):
+                if not item.anonymous and item.customer_id in self.customer_segments_:
+                    labels[i] = self.customer_segments_[item.customer_id]
+        return per_input_row(given, feedback, labels, UNASSIGNED)
 
     def predict_batches(
         self, texts: Iterable[str], batch_size: int = ASSIGN_BATCH
@@ -595,7 +513,8 @@ class SegmentModel:
 
         Only one batch of texts and embeddings is in memory at a time, so a stream of any
         length can be assigned (read it lazily, e.g. ``pandas.read_csv(..., chunksize=...)``).
-        The rule is :meth:`predict`'s; blank texts get -1 (unassigned) and keep their place.
+        The texts are anonymous, so the labels are :meth:`predict`'s for the same texts; blank
+        texts get -1 (unassigned) and keep their place.
 
         Example:
             >>> import noomarketing as nm
@@ -608,23 +527,9 @@ class SegmentModel:
         self._check_fitted()
         if batch_size < 1:
             raise NoomarketingError(f"batch_size must be at least 1, not {batch_size}")
-        return self._predict_stream(iter(texts), batch_size)
-
-    def _predict_stream(self, texts: Iterator[str], batch_size: int) -> Iterator[np.ndarray]:
-        while batch := list(islice(texts, batch_size)):
-            bad = next((t for t in batch if not isinstance(t, str)), None)
-            if bad is not None:
-                raise NoomarketingError(
-                    f"predict_batches reads strings, got {type(bad).__name__}: {bad!r:.60}"
-                )
-            labels = np.full(len(batch), UNASSIGNED, dtype=np.int64)
-            present = [i for i, text in enumerate(batch) if text.strip()]
-            if present:
-                vectors = self._encode([batch[i] for i in present])
-                labels[present] = nearest_segments(
-                    vectors, self.centroids_, self.outlier_threshold
-                )[0]
-            yield labels
+        return assign_stream(
+            iter(texts), self._encode, self.centroids_, self.outlier_threshold, batch_size
+        )
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
@@ -635,46 +540,13 @@ class SegmentModel:
         >>> import tempfile
         >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
         >>> folder = model.save(tempfile.mkdtemp())
-        >>> SegmentModel.load(folder).predict(["my parcel is late"]).tolist()
-        [0]
+        >>> loaded = SegmentModel.load(folder)
+        >>> new = ["my parcel is late"]
+        >>> bool((loaded.predict(new) == model.predict(new)).all())
+        True
         """
         self._check_fitted()
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        params = {k: v for k, v in self.get_params().items() if _jsonable(v)}
-        config = {
-            "format_version": FORMAT_VERSION,
-            "noomarketing_version": metadata.version("noomarketing"),
-            "params": params,
-            "embedder": getattr(self.embedder_, "get_config", lambda: None)(),
-            "embedder_name": getattr(self.embedder_, "name", None),
-            "custom_embedding": not _jsonable(self.embedding),
-            "strategy_": self.strategy_,
-            "strategy_reason_": self.strategy_reason_,
-            "unassigned_share_": self.unassigned_share_,
-            "customer_segments_": self.customer_segments_,
-            "embedding_choice_": self.embedding_choice_,
-            "language_mix_": (
-                None if self.language_mix_ is None else self.language_mix_.model_dump()
-            ),
-        }
-        arrays = {
-            "centroids": np.ascontiguousarray(self.centroids_, dtype=np.float32),
-            "segment_ids": self.segment_ids_.astype(np.int64),
-            "labels": self.labels_.astype(np.int64),
-            "cluster_labels": self.cluster_labels_.astype(np.int64),
-            "segment_sizes": self.segment_sizes_.astype(np.int64),
-        }
-        if self.languages_ is not None:  # one code per row: an array, not a long JSON list
-            codes = sorted({code for code in self.languages_ if code is not None})
-            position = {code: i for i, code in enumerate(codes)}
-            config["language_codes"] = codes
-            arrays["languages"] = np.array(
-                [position.get(code, -1) for code in self.languages_], dtype=np.int16
-            )
-        (folder / "config.json").write_text(json.dumps(config, indent=2, default=str))
-        save_file(arrays, str(folder / "arrays.safetensors"))
-        return folder
+        return save_model(self, path)
 
     @classmethod
     def load(cls, path: str | Path, embedding: Any = None) -> SegmentModel:
@@ -682,63 +554,4 @@ class SegmentModel:
 
         See :meth:`save` for an example.
         """
-        folder = Path(path)
-        config_path = folder / "config.json"
-        if not config_path.exists():
-            raise NoomarketingError(f"no saved SegmentModel in {folder} (config.json missing)")
-        config = json.loads(config_path.read_text())
-        if config.get("format_version") != FORMAT_VERSION:
-            raise NoomarketingError(
-                f"{folder} holds format {config.get('format_version')}, "
-                f"this version reads {FORMAT_VERSION}"
-            )
-        params = dict(config["params"])
-        if embedding is None and config.get("custom_embedding"):
-            embedding = embedder_from_config(config.get("embedder"))
-        if embedding is not None:
-            params["embedding"] = embedding
-        elif config.get("custom_embedding"):
-            raise NoomarketingError(
-                f"the model in {folder} was fitted with a custom embedder "
-                f"({config.get('embedder')}); pass the same one as embedding= to load it"
-            )
-        model = cls(**params)
-        arrays = load_file(str(folder / "arrays.safetensors"))
-        model.centroids_ = arrays["centroids"]
-        model.segment_ids_ = arrays["segment_ids"]
-        model.labels_ = arrays["labels"]
-        model.cluster_labels_ = arrays["cluster_labels"]
-        model.segment_sizes_ = arrays["segment_sizes"]
-        model.strategy_ = config["strategy_"]
-        model.strategy_reason_ = config["strategy_reason_"]
-        model.unassigned_share_ = config["unassigned_share_"]
-        model.customer_segments_ = config["customer_segments_"]
-        mix = config.get("language_mix_")
-        model.language_mix_ = None if mix is None else LanguageMix.model_validate(mix)
-        model.languages_ = config.get("languages_")  # files of 0.1 kept them in the JSON
-        if "languages" in arrays:
-            codes = config["language_codes"]
-            model.languages_ = [None if i < 0 else codes[i] for i in arrays["languages"].tolist()]
-        model.embedding_choice_ = config.get("embedding_choice_", "")
-        chosen = None  # the model language="auto" chose: rebuild it from its saved config
-        if params.get("embedding") is None and model.embedding_choice_:
-            chosen = embedder_from_config(config.get("embedder"))
-        model.embedder_ = model._make_embedder(chosen)
-        saved_name = config.get("embedder_name")
-        if saved_name and getattr(model.embedder_, "name", None) != saved_name:
-            raise NoomarketingError(
-                f"the model was fitted with embedder {saved_name!r}; pass embedding= to load it"
-            )
-        return model
-
-
-_PARAMS = [
-    "embedding", "reducer", "clusterer", "strategy", "min_texts", "min_cluster_size",
-    "min_samples", "n_neighbors", "n_components", "min_dist", "n_epochs", "outliers",
-    "outlier_threshold", "language", "cache_dir", "use_cache", "progress", "random_state",
-    "fit_sample_size",
-]
-
-
-def _jsonable(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool | Path)
+        return load_model(cls, path, embedding)

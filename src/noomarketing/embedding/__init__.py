@@ -15,6 +15,7 @@ from noomarketing.embedding.base import (
     Embedder,
     available_cores,
     embedder_name,
+    encode_unit,
     normalize_rows,
 )
 from noomarketing.embedding.cache import CachedEmbedder, default_cache_dir
@@ -98,6 +99,7 @@ __all__ = [
     "default_model_path",
     "embedder_from_config",
     "embedder_name",
+    "encode_unit",
     "normalize_rows",
     "resolve_embedder",
 ]

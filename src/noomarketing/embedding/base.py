@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+
+from noomarketing.schema import NoomarketingError
 
 
 @runtime_checkable
@@ -30,6 +32,27 @@ def normalize_rows(vectors: np.ndarray) -> np.ndarray:
         raise ValueError(f"embeddings must be 2-d (n_texts, dim), got shape {vectors.shape}")
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
+
+def encode_unit(embedder: Any, texts: list[str]) -> np.ndarray:
+    """Unit float32 vectors of ``texts`` from any ``encode``; a bad result is a clear error.
+
+    The one place an embedder's output is checked (shape, NaN) and normalised.
+
+    >>> class Toy:
+    ...     def encode(self, texts):
+    ...         return [[3.0, 4.0] for _ in texts]
+    >>> encode_unit(Toy(), ["a"]).tolist()
+    [[0.6000000238418579, 0.800000011920929]]
+    """
+    vectors = np.asarray(embedder.encode(texts), dtype=np.float32)
+    if vectors.ndim != 2 or len(vectors) != len(texts):
+        raise NoomarketingError(
+            f"the embedder returned shape {vectors.shape} for {len(texts)} texts"
+        )
+    if not np.isfinite(vectors).all():
+        raise NoomarketingError("the embedder returned NaN or infinite values")
+    return normalize_rows(vectors)
 
 
 def embedder_name(embedder: object) -> str | None:

@@ -50,8 +50,9 @@ class CachedEmbedder:
     Texts are de-duplicated before embedding, so ten identical texts cost one forward pass.
 
     Example:
+        >>> import tempfile
         >>> from noomarketing.embedding import SentenceTransformerEmbedder
-        >>> emb = CachedEmbedder(SentenceTransformerEmbedder(), cache_dir="/tmp/nm-cache")
+        >>> emb = CachedEmbedder(SentenceTransformerEmbedder(), cache_dir=tempfile.mkdtemp())
         >>> emb.encode(["hello", "hello"]).shape
         (2, 384)
     """

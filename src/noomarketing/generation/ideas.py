@@ -39,7 +39,7 @@ from typing import Any, Protocol
 import numpy as np
 from pydantic import BaseModel, Field
 
-from noomarketing.embedding import normalize_rows, resolve_embedder
+from noomarketing.embedding import encode_unit, resolve_embedder
 from noomarketing.generation.catalogue import CatalogueSource, Tactic, load_catalogue
 from noomarketing.highlighting import mmr
 from noomarketing.reactions import ReactionLog, beta_scores
@@ -141,11 +141,7 @@ class _Encoder:
     def add(self, texts: Sequence[str]) -> None:
         todo = list(dict.fromkeys(t for t in texts if t not in self.vectors))
         if todo:
-            encoded = normalize_rows(np.asarray(self.embedder.encode(todo)))
-            if encoded.shape[0] != len(todo):
-                raise NoomarketingError(
-                    f"the embedder returned {encoded.shape[0]} vectors for {len(todo)} texts"
-                )
+            encoded = encode_unit(self.embedder, todo)
             self.vectors.update(zip(todo, encoded, strict=True))
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:

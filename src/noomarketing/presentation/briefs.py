@@ -237,7 +237,8 @@ def write_briefs(briefs: Sequence[Brief], folder: str | Path) -> list[Path]:
     ``channel``, ``variant``, ``subject``, ``body``, ``length``, ``limit``), ready for a mailer.
     Returns the paths written.
 
-    >>> write_briefs([], "/tmp/nm-briefs-doctest")[-1].name
+    >>> import tempfile
+    >>> write_briefs([], tempfile.mkdtemp())[-1].name
     'messages.csv'
     """
     out = Path(folder)

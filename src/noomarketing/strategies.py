@@ -1,0 +1,67 @@
+"""How a segmentation groups feedback: clusters, or one segment per customer.
+
+With few texts the method falls back to "few clients: highlight each one's idea": one
+segment per customer. Anonymous texts (no customer id given) are each a customer of their own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from noomarketing.schema import Feedback, NoomarketingError
+
+
+def seeded_sample(n_rows: int, size: int | None, random_state: int | None) -> np.ndarray | None:
+    """Sorted positions of a seeded random sample of ``size`` rows; None when all rows fit.
+
+    >>> seeded_sample(10, 3, 0).tolist(), seeded_sample(10, 50, 0)
+    ([5, 6, 9], None)
+    """
+    if size is None or n_rows <= size:
+        return None
+    rng = np.random.default_rng(random_state)
+    return np.sort(rng.choice(n_rows, size=size, replace=False))
+
+
+def choose_strategy(requested: str, n_distinct: int, min_texts: int) -> tuple[str, str]:
+    """The strategy a fit uses (``"clusters"`` or ``"per_customer"``) and why.
+
+    >>> choose_strategy("auto", 3, 50)
+    ('per_customer', 'only 3 distinct texts (< min_texts=50): one segment per customer')
+    """
+    if requested == "auto":
+        if n_distinct >= min_texts:
+            return "clusters", f"{n_distinct} distinct texts ≥ min_texts={min_texts}: clustering"
+        return "per_customer", (
+            f"only {n_distinct} distinct texts (< min_texts={min_texts}): "
+            "one segment per customer"
+        )
+    if requested == "clusters" and n_distinct < 3:
+        raise NoomarketingError(
+            f"cannot cluster {n_distinct} distinct text(s): use strategy='per_customer'"
+        )
+    return requested, f"strategy={requested!r} was asked for"
+
+
+def per_customer_segments(feedback: Feedback) -> tuple[np.ndarray, dict[str, int]]:
+    """A segment per customer, in order of appearance, and the map of given ids to segments.
+
+    Anonymous items get a segment each and stay out of the map: no later text can reach their
+    segment through a made-up id.
+
+    >>> from noomarketing.schema import FeedbackItem
+    >>> fb = Feedback(items=[FeedbackItem(row=0, text="a", customer_id="ann"),
+    ...                      FeedbackItem(row=1, text="b", customer_id="row-1", anonymous=True),
+    ...                      FeedbackItem(row=2, text="c", customer_id="ann")])
+    >>> labels, known = per_customer_segments(fb)
+    >>> labels.tolist(), known
+    ([0, 1, 0], {'ann': 0})
+    """
+    keys: list[tuple[bool, str]] = [
+        (True, str(item.row)) if item.anonymous else (False, item.customer_id)
+        for item in feedback.items
+    ]
+    segment_of = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+    labels = np.array([segment_of[key] for key in keys], dtype=np.int64)
+    known = {key[1]: segment for key, segment in segment_of.items() if not key[0]}
+    return labels, known
