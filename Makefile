@@ -11,11 +11,11 @@ export TOKENIZERS_PARALLELISM := false
 
 install: $(STAMP)
 
-# torch==2.13.0 first: it takes the CPU wheel already on the machine instead of pulling
-# gigabytes of CUDA packages; constraints.txt pins everything else.
+# torch first, at its pin in constraints.txt: it takes the CPU wheel already on the machine
+# instead of pulling gigabytes of CUDA packages; constraints.txt pins everything else too.
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -c constraints.txt torch
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,fast,dask]"
 	@touch $@
 

@@ -21,8 +21,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 def pytest_configure(config: pytest.Config) -> None:
     # numba reads NUMBA_CACHE_DIR when it is first imported, which may happen at collection
-    if "NUMBA_CACHE_DIR" not in os.environ and config.cache is not None:
-        os.environ["NUMBA_CACHE_DIR"] = str(config.cache.mkdir("numba"))
+    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+    if "NUMBA_CACHE_DIR" not in os.environ and cache is not None:
+        os.environ["NUMBA_CACHE_DIR"] = str(cache.mkdir("numba"))
 
 
 @pytest.fixture(scope="session", autouse=True)

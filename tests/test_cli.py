@@ -82,3 +82,48 @@ def test_nasty_input_end_to_end(tmp_path, cache_dir):
     assert len(assignments) == len(texts)
     assert assignments.loc[[0, 1], "status"].tolist() == ["skipped", "skipped"]
     assert (assignments.loc[2:, "status"] == "assigned").all()
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--seed", "-1"], "random_state must be None or an integer from 0 to 4294967295, not -1"),
+        (["--min-cluster-size", "1"], "min_cluster_size must be None or an integer ≥ 2, not 1"),
+        (["--fit-sample-size", "-5"], "fit_sample_size must be None or an integer ≥ 1, not -5"),
+    ],
+)
+def test_a_bad_setting_is_one_line_before_any_work(tmp_path, option, message):
+    data = tmp_path / "in.csv"
+    pd.DataFrame({"t": ["late delivery", "too expensive"]}).to_csv(data, index=False)
+    proc = run_cli("segment", data, "--text", "t", "--out", tmp_path / "out", *option)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1] == f"noomarketing: error: {message}"
+    assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_two_fits_in_two_fresh_processes_write_identical_files(tmp_path, themed, cache_dir):
+    texts, _ = themed
+    data = tmp_path / "in.csv"
+    pd.DataFrame({"text": texts}).to_csv(data, index=False)
+    outputs = []
+    for name in ("first", "second"):
+        proc = run_cli("segment", data, "--text", "text", "--out", tmp_path / name,
+                       "--cache-dir", cache_dir, "--no-progress")
+        assert proc.returncode == 0, proc.stderr
+        written = proc.stdout.strip().splitlines()[-1]
+        assert written.startswith(f"wrote 3 file(s) to {tmp_path / name}: ")
+        outputs.append(tmp_path / name)
+    first, second = outputs
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert {"assignments.csv", "segments.json", "model/arrays.safetensors",
+            "model/config.json"} <= {str(p) for p in files}
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for path in files:
+        if path.name == "segments.json":  # the same but for how long each step took
+            one, two = (json.loads((folder / path).read_text()) for folder in outputs)
+            for payload in (one, two):
+                payload["segmentation"].pop("timings_s")
+            assert one == two
+        else:
+            assert (first / path).read_bytes() == (second / path).read_bytes(), path

@@ -5,7 +5,7 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 import noomarketing as nm
-from noomarketing import segmentation
+from noomarketing import neighbours, segmentation
 from noomarketing.schema import UNASSIGNED, NoomarketingError
 
 
@@ -114,9 +114,9 @@ def test_segment_pipeline_with_a_sample_reports_every_row(corpus, embedder):
 def test_cosine_knn_is_exact_whatever_the_threads(monkeypatch):
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((300, 16)).astype(np.float32)
-    indices, distances = segmentation.cosine_knn(vectors, 5, block=64)
-    monkeypatch.setattr(segmentation, "KNN_THREADS", 1)
-    one_thread = segmentation.cosine_knn(vectors, 5, block=64)
+    indices, distances = neighbours.cosine_knn(vectors, 5, block=64)
+    monkeypatch.setattr(neighbours, "KNN_THREADS", 1)
+    one_thread = neighbours.cosine_knn(vectors, 5, block=64)
     np.testing.assert_array_equal(indices, one_thread[0])
     np.testing.assert_array_equal(distances, one_thread[1])
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -9,6 +9,7 @@ are detected once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,13 @@ from noomarketing.embedding import (
     MULTILINGUAL_MODEL,
     CachedEmbedder,
     embedder_name,
+    encode_unit,
     resolve_embedder,
 )
 from noomarketing.languages import LanguageMix, auto_embedding, detect_languages, language_mix
+from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.schema import Feedback
+from noomarketing.strategies import seeded_sample
 
 
 def make_embedder(
@@ -56,7 +60,9 @@ def feedback_languages(
     With a ``sample`` (positions), only those items are detected (detection reads ~1-4k
     texts/s): the others get None and the mix is the sample's.
 
-    >>> from noomarketing.schema import Feedback
+    >>> from noomarketing.loading import FeedbackSource, as_feedback
+from noomarketing.schema import Feedback
+from noomarketing.strategies import seeded_sample
     >>> fb = Feedback.from_texts(["a", "b"]).with_languages(["en", "pl"])
     >>> codes, mix = feedback_languages(fb)
     >>> codes, mix.counts
@@ -97,3 +103,63 @@ def choose_embedder(
     embedder = make_embedder(spec, progress=progress, cache_dir=cache_dir, use_cache=use_cache)
     model = model or embedder_name(embedder) or type(embedder).__name__
     return embedder, f"{model}: {why}"
+
+
+class EmbedderChoice:
+    """The embedding part of :class:`~noomarketing.segmentation.SegmentModel`.
+
+    Reads the model's parameters ``embedding``, ``language``, ``fit_sample_size``,
+    ``random_state``, ``cache_dir``, ``use_cache`` and ``progress``; sets ``embedder_``,
+    ``embedding_choice_``, ``languages_`` and ``language_mix_``.
+    """
+
+    embedding: Any
+    language: str | None
+    fit_sample_size: int | None
+    random_state: int | None
+    cache_dir: str | Path | None
+    use_cache: bool
+    progress: bool | None
+    validate: Callable[[], Any]  # the estimator's check of all its parameters
+
+    def _detect(self, feedback: Feedback) -> None:
+        """Set ``languages_`` and ``language_mix_`` (None when detection is off)."""
+        self.languages_, self.language_mix_ = None, None
+        if self.language == "auto":
+            sample = seeded_sample(len(feedback), self.fit_sample_size, self.random_state)
+            self.languages_, self.language_mix_ = feedback_languages(
+                feedback, sample, cache_dir=self.cache_dir, use_cache=self.use_cache
+            )
+
+    def _choose_embedder(self, feedback: Feedback) -> None:
+        """Detect languages (unless off) and choose the embedder from them (see ``language``)."""
+        self._detect(feedback)
+        self.embedder_, self.embedding_choice_ = choose_embedder(
+            self.embedding, self.language_mix_, progress=self.progress,
+            cache_dir=self.cache_dir, use_cache=self.use_cache,
+        )
+        self._chosen_for = feedback.fingerprint
+
+    def embed(self, feedback: Feedback | FeedbackSource) -> np.ndarray:
+        """Unit embeddings of the feedback texts with this model's embedder (cached on disk).
+
+        Before the embedder is chosen (the first call, or :meth:`fit`), ``language="auto"``
+        chooses it from the languages of ``feedback``.
+
+        >>> from noomarketing.segmentation import SegmentModel
+        >>> SegmentModel().embed(["late delivery", "prices are too high"]).shape
+        (2, 384)
+        """
+        self.validate()
+        feedback = as_feedback(feedback)
+        if not hasattr(self, "embedder_"):
+            self._choose_embedder(feedback)
+        return self._encode(feedback.texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not hasattr(self, "embedder_"):
+            self.embedder_ = make_embedder(
+                self.embedding, progress=self.progress, cache_dir=self.cache_dir,
+                use_cache=self.use_cache,
+            )
+        return encode_unit(self.embedder_, texts)

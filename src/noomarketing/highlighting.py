@@ -288,9 +288,8 @@ def highlight_ideas(
     )
     texts_of = feedback if sample is None else feedback.subset(sample)
     text_labels = labels if sample is None else labels[sample]
-    text_languages = None
-    if languages is not None:
-        text_languages = languages if sample is None else [languages[i] for i in sample]
+    text_languages = languages if languages is None or sample is None else [
+        languages[i] for i in sample]
 
     segment_ids = [int(s) for s in model.segment_ids_ if np.any(labels == s)]
     documents = [" ".join(texts_of.items[i].text for i in np.flatnonzero(text_labels == s))
@@ -300,22 +299,13 @@ def highlight_ideas(
     embedder = model.embedder_
     sentiment = SentimentScorer().fit(embedder).score(embeddings)
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
-    has_ratings = bool(np.isfinite(ratings).any())
-    overall = float(np.nanmean(ratings)) if has_ratings else None
-    total = len(feedback)
 
     ideas = []
     for position, segment in enumerate(segment_ids):
         members = np.flatnonzero(labels == segment)
         centroid = model.centroids_[segment]
         keywords = _keywords(terms, scores[position], embedder, centroid, n_keywords, diversity)
-        seg_ratings = ratings[members]
-        mean_rating = rating_impact = None
-        if has_ratings and np.isfinite(seg_ratings).any():
-            mean_rating = float(np.nanmean(seg_ratings))
-            rest = np.delete(ratings, members)
-            if np.isfinite(rest).any():
-                rating_impact = round(overall - float(np.nanmean(rest)), 4)
+        mean_rating, rating_impact = _rating_effect(ratings, members)
         text_members = members if sample is None else np.flatnonzero(text_labels == segment)
         ideas.append(
             Idea(
@@ -326,11 +316,11 @@ def highlight_ideas(
                     texts_of, text_members, embeddings, centroid, n_quotes, text_languages
                 ),
                 size=len(members),
-                share=round(len(members) / total, 4),
+                share=round(len(members) / len(feedback), 4),
                 sentiment=round(float(sentiment[text_members].mean()), 4)
                 if len(text_members)
                 else 0.0,
-                mean_rating=None if mean_rating is None else round(mean_rating, 4),
+                mean_rating=mean_rating,
                 rating_impact=rating_impact,
                 customer_ids=list(dict.fromkeys(feedback.items[i].customer_id for i in members)),
                 languages=_language_mix(text_members, text_languages),
@@ -338,6 +328,22 @@ def highlight_ideas(
             )
         )
     return ideas
+
+
+def _rating_effect(ratings: np.ndarray, members: np.ndarray) -> tuple[float | None, float | None]:
+    """A segment's mean rating and its impact (overall mean minus the mean without it).
+
+    >>> _rating_effect(np.array([1.0, 5.0, np.nan]), np.array([0]))
+    (1.0, -2.0)
+    """
+    own = ratings[members]
+    if not np.isfinite(own).any():
+        return None, None
+    rest = np.delete(ratings, members)
+    impact = None
+    if np.isfinite(rest).any():
+        impact = round(float(np.nanmean(ratings)) - float(np.nanmean(rest)), 4)
+    return round(float(np.nanmean(own)), 4), impact
 
 
 def _language_mix(members: np.ndarray, languages: Sequence[str | None] | None) -> dict[str, float]:

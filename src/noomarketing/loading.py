@@ -153,25 +153,12 @@ def load_feedback(
     kept = {k: frame[k].tolist() for k in keep}
 
     for row, raw in enumerate(texts):
-        if is_missing(raw):
-            skipped.append(SkippedRow(row=row, reason="missing text (NaN/None)"))
+        reason = _skip_reason(raw, None if ids is None else ids[row], seen_ids)
+        if reason is not None:
+            skipped.append(SkippedRow(row=row, reason=reason))
             continue
         value = str(raw)
-        if not value.strip():
-            skipped.append(SkippedRow(row=row, reason="empty text"))
-            continue
-        if ids is not None:
-            key = "" if is_missing(ids[row]) else str(ids[row])
-            if key and key in seen_ids:
-                skipped.append(SkippedRow(row=row, reason=f"duplicate id {key!r}"))
-                continue
-            seen_ids.add(key)
-        customer_id, anonymous = f"row-{row}", True
-        if customers is not None:
-            if is_missing(customers[row]) or not str(customers[row]).strip():
-                notes.append(RowNote(row=row, note=f"missing customer id, using {customer_id!r}"))
-            else:
-                customer_id, anonymous = as_id(customers[row]), False
+        customer_id, anonymous = _customer(customers, row, notes)
         stamp = _parsed(times, frame, time, row, "time not parseable, left empty", notes)
         number = _parsed(ratings, frame, rating, row, "rating not a number, left empty", notes)
         attributes = {k: (None if is_missing(v[row]) else v[row]) for k, v in kept.items()}
@@ -195,6 +182,30 @@ def load_feedback(
             f"no usable feedback: all {len(frame)} row(s) were skipped. {report.summary()}"
         )
     return Feedback(items=items, report=report)
+
+
+def _skip_reason(raw: Any, feedback_id: Any, seen_ids: set[str]) -> str | None:
+    """Why a row is skipped (no text, a blank one, an id seen before), or None to keep it."""
+    if is_missing(raw):
+        return "missing text (NaN/None)"
+    if not str(raw).strip():
+        return "empty text"
+    key = "" if is_missing(feedback_id) else str(feedback_id)
+    if key and key in seen_ids:
+        return f"duplicate id {key!r}"
+    seen_ids.add(key)
+    return None
+
+
+def _customer(customers: list[Any] | None, row: int, notes: list[RowNote]) -> tuple[str, bool]:
+    """The row's customer id and whether it is anonymous (made up, as no id was given)."""
+    made_up = f"row-{row}"
+    if customers is None:
+        return made_up, True
+    if is_missing(customers[row]) or not str(customers[row]).strip():
+        notes.append(RowNote(row=row, note=f"missing customer id, using {made_up!r}"))
+        return made_up, True
+    return as_id(customers[row]), False
 
 
 def _parsed(

@@ -204,6 +204,18 @@ class RunResult:
         return written
 
 
+def _retention(
+    table: pd.DataFrame | None, feedback: Feedback, labels: Any, period: str
+) -> tuple[list[RetentionRate] | None, pd.DataFrame | None]:
+    """Retention per segment over the last ``period`` and monthly cohorts (None without data)."""
+    if table is None:
+        return None, None
+    segments = customer_segments(feedback, labels)
+    rates = retention_rates(table, *last_period(table, period), segments=segments,
+                            lookback=period)
+    return rates, cohort_table(table, segments=segments)
+
+
 def _percent(share: float | None) -> str:
     return "   -" if share is None else f"{share:4.0%}"
 
@@ -280,12 +292,7 @@ def run(
                         per_customer=per_customer, control=control, random_state=random_state)
     timings["propose"] = time.perf_counter() - clock
 
-    rates = cohorts = None
-    if table is not None:
-        segments = customer_segments(feedback, labels)
-        rates = retention_rates(table, *last_period(table, period), segments=segments,
-                                lookback=period)
-        cohorts = cohort_table(table, segments=segments)
+    rates, cohorts = _retention(table, feedback, labels, period)
     result = RunResult(segmentation, generated, briefs, matches, proposals, rates, cohorts,
                        timings)
     if out is not None:

@@ -24,8 +24,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
-from noomarketing.embedding import encode_unit
-from noomarketing.embedding_choice import choose_embedder, feedback_languages, make_embedder
+from noomarketing.embedding_choice import EmbedderChoice
 from noomarketing.loading import FeedbackSource, as_feedback, per_input_row
 from noomarketing.neighbours import cosine_knn
 from noomarketing.outliers import assign_rest, assign_stream, nearest_segments, own_similarity
@@ -76,7 +75,7 @@ def auto_min_cluster_size(n_texts: int) -> int:
     return max(8, round(math.sqrt(n_texts) / 2))
 
 
-class SegmentModel(BaseEstimator):
+class SegmentModel(EmbedderChoice, BaseEstimator):
     """Segment customer feedback: embed, reduce (UMAP), cluster (HDBSCAN).
 
     Args:
@@ -192,9 +191,6 @@ class SegmentModel(BaseEstimator):
         self.fit_sample_size = fit_sample_size
 
     # ------------------------------------------------------------------ parameters
-    def _check_params(self) -> None:
-        check_segment_params(self)
-
     def validate(self) -> SegmentModel:
         """Check every parameter now (``fit`` does too): returns self or raises one line.
 
@@ -204,12 +200,11 @@ class SegmentModel(BaseEstimator):
         noomarketing.schema.NoomarketingError: random_state must be None or an integer \
 from 0 to 4294967295, not -1
         """
-        self._check_params()
+        check_segment_params(self)
         return self
 
     def samples(self, n_rows: int) -> bool:
-        """Whether :meth:`fit` learns from a seeded sample of ``n_rows`` rows (see
-        ``fit_sample_size``) and embeds the others a batch at a time.
+        """Whether :meth:`fit` learns from a sample of ``n_rows`` rows (``fit_sample_size``).
 
         >>> SegmentModel(fit_sample_size=100).samples(1000), SegmentModel().samples(1000)
         (True, False)
@@ -219,49 +214,6 @@ from 0 to 4294967295, not -1
             and self.fit_sample_size is not None
             and n_rows > self.fit_sample_size
         )
-
-    # ------------------------------------------------------------------ embedding
-    def _detect(self, feedback: Feedback) -> None:
-        """Set ``languages_`` and ``language_mix_`` (None when detection is off)."""
-        self.languages_: list[str | None] | None = None
-        self.language_mix_ = None
-        if self.language == "auto":
-            sample = seeded_sample(len(feedback), self.fit_sample_size, self.random_state)
-            self.languages_, self.language_mix_ = feedback_languages(
-                feedback, sample, cache_dir=self.cache_dir, use_cache=self.use_cache
-            )
-
-    def _choose_embedder(self, feedback: Feedback) -> None:
-        """Detect languages (unless off) and choose the embedder from them (see ``language``)."""
-        self._detect(feedback)
-        self.embedder_, self.embedding_choice_ = choose_embedder(
-            self.embedding, self.language_mix_, progress=self.progress,
-            cache_dir=self.cache_dir, use_cache=self.use_cache,
-        )
-        self._chosen_for = feedback.fingerprint
-
-    def embed(self, feedback: Feedback | FeedbackSource) -> np.ndarray:
-        """Unit embeddings of the feedback texts with this model's embedder (cached on disk).
-
-        Before the embedder is chosen (the first call, or :meth:`fit`), ``language="auto"``
-        chooses it from the languages of ``feedback``.
-
-        >>> SegmentModel().embed(["late delivery", "prices are too high"]).shape
-        (2, 384)
-        """
-        self._check_params()
-        feedback = as_feedback(feedback)
-        if not hasattr(self, "embedder_"):
-            self._choose_embedder(feedback)
-        return self._encode(feedback.texts)
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        if not hasattr(self, "embedder_"):
-            self.embedder_ = make_embedder(
-                self.embedding, progress=self.progress, cache_dir=self.cache_dir,
-                use_cache=self.use_cache,
-            )
-        return encode_unit(self.embedder_, texts)
 
     # ------------------------------------------------------------------ fitting
     def fit(
@@ -281,7 +233,7 @@ from 0 to 4294967295, not -1
         >>> model.strategy_, model.labels_.tolist()
         ('per_customer', [0, 1, 2])
         """
-        self._check_params()
+        self.validate()
         feedback = as_feedback(feedback)
         if getattr(self, "_chosen_for", None) != feedback.fingerprint:
             if embeddings is not None and hasattr(self, "embedder_"):
