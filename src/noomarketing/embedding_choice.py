@@ -60,9 +60,7 @@ def feedback_languages(
     With a ``sample`` (positions), only those items are detected (detection reads ~1-4k
     texts/s): the others get None and the mix is the sample's.
 
-    >>> from noomarketing.loading import FeedbackSource, as_feedback
-from noomarketing.schema import Feedback
-from noomarketing.strategies import seeded_sample
+    >>> from noomarketing.schema import Feedback
     >>> fb = Feedback.from_texts(["a", "b"]).with_languages(["en", "pl"])
     >>> codes, mix = feedback_languages(fb)
     >>> codes, mix.counts

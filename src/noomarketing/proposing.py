@@ -292,15 +292,7 @@ def propose(
     """
     _check_settings(segment_weight, per_customer, budget, per, min_score)
     labels = _check_labels(feedback, labels)
-    ideas_by_id = {idea.segment_id: idea for idea in ideas}
-    unknown = sorted({int(s) for s in labels if s != UNASSIGNED} - set(ideas_by_id))
-    if unknown:
-        raise NoomarketingError(f"segment(s) {unknown} in labels have no idea: pass their ideas")
-    missing_scores = sorted(set(ideas_by_id) - {p.segment_id for p in matches.pairs})
-    if missing_scores:
-        raise NoomarketingError(
-            f"segment(s) {missing_scores} were not matched to offers: run match_offers on them"
-        )
+    ideas_by_id = _ideas_by_segment(ideas, labels, matches)
     offers = matches.offers
     embedder = default_embedder() if embedder is None else embedder
     offer_vectors = encode_unit(embedder, [o.text for o in offers])
@@ -312,67 +304,23 @@ def propose(
     treated = [c for c in customers if c not in held_out]
     values = _values(customer_value, treated)
     units = _units(feedback, treated, segment_of, values, per)
-    table = matches.score_table()
-    factors = _Behaviour(reactions, offers, prior)
-    item_sims = vectors @ offer_vectors.T  # (items, offers)
-
-    shape = (len(units), len(offers))
-    relevance, own_best, seg_score = np.zeros(shape), np.zeros(shape), np.full(shape, np.nan)
-    best_item, behaviour = np.zeros(shape, dtype=np.int64), np.ones(shape)
-    for u, unit in enumerate(units):
-        sims = item_sims[unit.items]
-        best_item[u] = np.asarray(unit.items)[sims.argmax(axis=0)]
-        own_best[u] = sims.max(axis=0)
-        if unit.segment is not None:
-            seg_score[u] = table.loc[unit.segment].to_numpy()
-        if per == "segment":
-            relevance[u] = seg_score[u]
-        elif unit.segment is None:
-            relevance[u] = own_best[u]
-        else:
-            lift = np.maximum(seg_score[u] - own_best[u], 0.0)
-            relevance[u] = own_best[u] + segment_weight * lift
-        behaviour[u] = (
-            factors.for_customer(unit.customer, unit.segment) if per == "customer"
-            else factors.for_segment(unit.segment)
-        )
-    score = np.maximum(relevance, 0.0) * behaviour
+    scores = _score_units(
+        units, vectors @ offer_vectors.T, matches.score_table(),
+        _Behaviour(reactions, offers, prior), per, segment_weight,
+    )
+    score = scores.score
     value = np.array([unit.value for unit in units])[:, None]
     audience = np.array([unit.audience for unit in units])[:, None]
     cost = np.array([offer.cost for offer in offers])[None, :] * audience
     chosen = _choose(score, score * value, cost, min_score, per_customer, budget)
 
     closest = _closest_generated(generated, offer_vectors, embedder)
-    proposals: list[Proposal] = []
-    for u, picks in chosen.items():
-        unit = units[u]
-        for rank, j in enumerate(sorted(picks, key=lambda j: (-score[u, j], j)), start=1):
-            item = feedback.items[int(best_item[u, j])]
-            seg = float(seg_score[u, j])
-            title, similarity = closest.get((unit.segment, j), (None, None))
-            proposals.append(
-                Proposal(
-                    customer_id=unit.customer,
-                    segment_id=unit.segment,
-                    segment_label=ideas_by_id[unit.segment].label
-                    if unit.segment is not None else None,
-                    offer_id=offers[j].id,
-                    offer_name=offers[j].name,
-                    rank=rank,
-                    score=round(float(score[u, j]), 4),
-                    expected_value=round(float(score[u, j] * value[u, 0]), 4),
-                    cost=round(float(cost[u, j]), 6),
-                    audience=unit.audience,
-                    relevance=round(float(relevance[u, j]), 4),
-                    own_similarity=round(float(own_best[u, j]), 4),
-                    segment_score=None if np.isnan(seg) else round(seg, 4),
-                    behaviour=round(float(behaviour[u, j]), 4),
-                    quote_row=item.row,
-                    quote_text=item.text,
-                    generated_title=title,
-                    generated_similarity=similarity,
-                )
-            )
+    proposals = [
+        _proposal(units[u], u, j, rank, scores, feedback, offers, ideas_by_id, value, cost,
+                  closest)
+        for u, picks in chosen.items()
+        for rank, j in enumerate(sorted(picks, key=lambda j: (-score[u, j], j)), start=1)
+    ]
     eligible = ((score >= min_score) & (score > 0)).any(axis=1)
     unserved = [
         Unserved(
@@ -399,6 +347,109 @@ def propose(
         spent=round(float(sum(cost[u, j] for u, picks in chosen.items() for j in picks)), 6),
         per=per,
         settings=settings,
+    )
+
+
+def _ideas_by_segment(
+    ideas: Sequence[Idea], labels: np.ndarray, matches: MatchResult
+) -> dict[int, Idea]:
+    """The idea of each segment; every labelled segment needs one, and offer scores."""
+    ideas_by_id = {idea.segment_id: idea for idea in ideas}
+    unknown = sorted({int(s) for s in labels if s != UNASSIGNED} - set(ideas_by_id))
+    if unknown:
+        raise NoomarketingError(f"segment(s) {unknown} in labels have no idea: pass their ideas")
+    missing_scores = sorted(set(ideas_by_id) - {p.segment_id for p in matches.pairs})
+    if missing_scores:
+        raise NoomarketingError(
+            f"segment(s) {missing_scores} were not matched to offers: run match_offers on them"
+        )
+    return ideas_by_id
+
+
+@dataclass
+class _Scores:
+    """Per unit × offer: the parts of the score and the item quoted as evidence."""
+
+    relevance: np.ndarray
+    own_best: np.ndarray
+    seg_score: np.ndarray
+    best_item: np.ndarray
+    behaviour: np.ndarray
+
+    @property
+    def score(self) -> np.ndarray:
+        return np.maximum(self.relevance, 0.0) * self.behaviour
+
+
+def _score_units(
+    units: Sequence[_Unit],
+    item_sims: np.ndarray,
+    table: pd.DataFrame,
+    factors: _Behaviour,
+    per: str,
+    segment_weight: float,
+) -> _Scores:
+    """Relevance (own words lifted by the segment's score) and past behaviour of each unit."""
+    shape = (len(units), item_sims.shape[1])
+    scores = _Scores(np.zeros(shape), np.zeros(shape), np.full(shape, np.nan),
+                     np.zeros(shape, dtype=np.int64), np.ones(shape))
+    for u, unit in enumerate(units):
+        sims = item_sims[unit.items]
+        scores.best_item[u] = np.asarray(unit.items)[sims.argmax(axis=0)]
+        own = scores.own_best[u] = sims.max(axis=0)
+        if unit.segment is not None:
+            scores.seg_score[u] = table.loc[unit.segment].to_numpy()
+        if per == "segment":
+            scores.relevance[u] = scores.seg_score[u]
+        elif unit.segment is None:
+            scores.relevance[u] = own
+        else:
+            lift = np.maximum(scores.seg_score[u] - own, 0.0)
+            scores.relevance[u] = own + segment_weight * lift
+        scores.behaviour[u] = (
+            factors.for_customer(unit.customer, unit.segment) if per == "customer"
+            else factors.for_segment(unit.segment)
+        )
+    return scores
+
+
+def _proposal(
+    unit: _Unit,
+    u: int,
+    j: int,
+    rank: int,
+    scores: _Scores,
+    feedback: Feedback,
+    offers: Sequence[Offer],
+    ideas_by_id: Mapping[int, Idea],
+    value: np.ndarray,
+    cost: np.ndarray,
+    closest: Mapping[Any, tuple[Any, Any]],
+) -> Proposal:
+    """Offer ``j`` for unit ``u`` at ``rank``, with every part of its score."""
+    item = feedback.items[int(scores.best_item[u, j])]
+    seg = float(scores.seg_score[u, j])
+    score = float(scores.score[u, j])
+    title, similarity = closest.get((unit.segment, j), (None, None))
+    return Proposal(
+        customer_id=unit.customer,
+        segment_id=unit.segment,
+        segment_label=ideas_by_id[unit.segment].label if unit.segment is not None else None,
+        offer_id=offers[j].id,
+        offer_name=offers[j].name,
+        rank=rank,
+        score=round(score, 4),
+        expected_value=round(score * float(value[u, 0]), 4),
+        cost=round(float(cost[u, j]), 6),
+        audience=unit.audience,
+        relevance=round(float(scores.relevance[u, j]), 4),
+        own_similarity=round(float(scores.own_best[u, j]), 4),
+        segment_score=None if np.isnan(seg) else round(seg, 4),
+        behaviour=round(float(scores.behaviour[u, j]), 4),
+        quote_row=item.row,
+        quote_text=item.text,
+        generated_title=title,
+        generated_similarity=similarity,
     )
 
 
