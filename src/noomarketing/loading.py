@@ -7,13 +7,23 @@ unparseable date, a rating that is not a number, a missing customer id) get a no
 
 from __future__ import annotations
 
+import bz2
+import codecs
+import gzip
+import io
+import json
+import lzma
 import math
+import re
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from noomarketing.privacy import mask_counts
 from noomarketing.schema import (
     Feedback,
     FeedbackItem,
@@ -26,8 +36,17 @@ from noomarketing.schema import (
 FeedbackSource = pd.DataFrame | str | Path | Sequence[str] | Sequence[dict[str, Any]]
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+MAX_CHARS = 20_000
+"""Default longest text kept (characters); longer texts are cut, with a note on their row. The
+embedding models read only the beginning of a text (MiniLM: 256 word pieces, ~1,000 characters),
+so this only bounds the memory and time of keyword extraction."""
+
+
+def read_table(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
     """Read CSV (optionally gzipped), JSONL/JSON or Parquet into a DataFrame.
+
+    Text that is not valid ``encoding`` is refused with the line it is on; a JSONL line that is
+    not a JSON object is refused with its line number.
 
     >>> read_table("missing.csv")
     Traceback (most recent call last):
@@ -37,31 +56,105 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise NoomarketingError(f"input file not found: {path}")
+    if path.is_dir():
+        raise NoomarketingError(f"input {path} is a folder, not a file")
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] in {".gz", ".bz2", ".zip", ".xz"}:
         suffixes = suffixes[:-1]
     kind = suffixes[-1] if suffixes else ""
-    try:
-        if kind in {".csv", ".tsv", ".txt"}:
-            return pd.read_csv(path, sep="\t" if kind == ".tsv" else ",", dtype=object)
-        if kind in {".jsonl", ".ndjson"}:
-            return pd.read_json(path, lines=True, dtype=False)
-        if kind == ".json":
-            return pd.read_json(path, dtype=False)
-        if kind in {".parquet", ".pq"}:
+    if kind in {".parquet", ".pq"}:
+        try:
             return pd.read_parquet(path)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        except (ValueError, OSError, ImportError) as exc:
+            raise NoomarketingError(f"could not read {path} as Parquet: {exc}") from exc
+    if kind not in {".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json"}:
+        raise NoomarketingError(
+            f"unsupported input format {path.name!r}: use .csv, .tsv, .jsonl, .json or .parquet"
+        )
+    text = _decoded(path, encoding)
+    try:
+        if kind in {".jsonl", ".ndjson"}:
+            return _read_jsonl(text, path)
+        if kind == ".json":
+            return pd.read_json(io.StringIO(text), dtype=False)
+        return pd.read_csv(io.StringIO(text), sep="\t" if kind == ".tsv" else ",", dtype=object)
+    except pd.errors.EmptyDataError as exc:
+        raise NoomarketingError(f"{path} is empty: no header and no rows") from exc
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise NoomarketingError(f"could not read {path}: {' '.join(str(exc).split())}") from exc
+
+
+def _decoded(path: Path, encoding: str) -> str:
+    """The file's text (decompressed by its suffix); binary data and bad bytes are refused."""
+    try:
+        with _open_binary(path) as handle:
+            raw = handle.read()
+    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
         raise NoomarketingError(f"could not read {path}: {exc}") from exc
-    raise NoomarketingError(
-        f"unsupported input format {path.name!r}: use .csv, .tsv, .jsonl, .json or .parquet"
-    )
+    if b"\x00" in raw[:65_536] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise NoomarketingError(f"{path} looks like binary data, not a text table")
+    try:
+        return raw.decode(encoding)
+    except LookupError as exc:
+        raise NoomarketingError(f"unknown encoding {encoding!r}") from exc
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise NoomarketingError(
+            f"{path} line {line}: bytes that are not {encoding} text; "
+            "give the file's encoding (encoding=..., --encoding), e.g. cp1250 or latin-1"
+        ) from exc
 
 
-def _to_frame(source: FeedbackSource, text: str) -> pd.DataFrame:
+def _open_binary(path: Path) -> Any:
+    """A binary file handle, decompressing ``.gz``/``.bz2``/``.xz``/``.zip`` by suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        return gzip.open(path, "rb")
+    if suffix == ".bz2":
+        return bz2.open(path, "rb")
+    if suffix == ".xz":
+        return lzma.open(path, "rb")
+    if suffix == ".zip":
+        archive = zipfile.ZipFile(path)
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        if len(names) != 1:
+            raise NoomarketingError(f"{path} must hold exactly one file, not {len(names)}")
+        return archive.open(names[0])
+    return open(path, "rb")
+
+
+def _read_jsonl(text: str, path: Path) -> pd.DataFrame:
+    """One JSON object per line; blank lines are allowed, anything else names its line."""
+    records: list[dict[str, Any]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise NoomarketingError(f"{path} line {number}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(record, dict):
+            raise NoomarketingError(
+                f"{path} line {number}: expected a JSON object, got {type(record).__name__}"
+            )
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def _to_frame(source: FeedbackSource, text: str, encoding: str = "utf-8") -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
-        return source.reset_index(drop=True)
-    if isinstance(source, str | Path):
-        return read_table(source).reset_index(drop=True)
+        frame = source.reset_index(drop=True)
+    elif isinstance(source, str | Path):
+        frame = read_table(source, encoding).reset_index(drop=True)
+    else:
+        frame = _frame_of_sequence(source, text)
+    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if repeated:
+        raise NoomarketingError(f"column name(s) {', '.join(repeated)} appear more than once")
+    return frame
+
+
+def _frame_of_sequence(source: Any, text: str) -> pd.DataFrame:
     if isinstance(source, Sequence):
         if all(isinstance(x, dict) for x in source):
             return pd.DataFrame(list(source))
@@ -94,6 +187,11 @@ def load_feedback(
     rating: str | None = None,
     id: str | None = None,
     keep: Sequence[str] = (),
+    mask_pii: bool = False,
+    max_chars: int | None = MAX_CHARS,
+    rating_range: tuple[float, float] | None = None,
+    dayfirst: bool | None = None,
+    encoding: str = "utf-8",
 ) -> Feedback:
     """Load and validate feedback; skipped rows are reported, never silently dropped.
 
@@ -105,45 +203,48 @@ def load_feedback(
         rating: column with a numeric rating (stars, NPS score...).
         id: column with a unique feedback id; rows repeating an earlier id are skipped.
         keep: other columns to carry along as ``attributes``.
+        mask_pii: replace e-mails, phones, card numbers and IBANs in the texts (and in kept
+            text attributes) by typed placeholders as they are loaded, so no later output sees
+            them (:func:`noomarketing.privacy.mask_pii`); each masked row gets a note.
+        max_chars: texts longer than this are cut to it, with a note on the row (None: keep).
+        rating_range: ratings outside ``(low, high)`` are left empty with a note. None: the
+            scale is guessed (0..5, 0..10 or 0..100, the smallest holding 90% of the ratings)
+            and ratings outside it are left empty with a note. Infinite ratings always are.
+        dayfirst: how to read dates such as 05.01.2026 (ISO dates are always year-month-day).
+            None guesses from the column (a day above 12 settles it; else dotted dates are
+            day first, slashed ones month first) and notes each ambiguous row.
+        encoding: the text encoding of CSV/JSON files.
 
     Example:
         >>> fb = load_feedback(["Late again!", "", "Great fit"])
         >>> len(fb), fb.report.skipped[0].reason
         (2, 'empty text')
     """
-    frame = _to_frame(source, text)
+    _check_load_options(max_chars, rating_range)
+    frame = _to_frame(source, text, encoding)
     wanted = {"text": text, "customer": customer, "time": time, "rating": rating, "id": id}
     wanted.update({f"keep:{k}": k for k in keep})
     missing = [col for col in wanted.values() if col is not None and col not in frame.columns]
     if missing:
-        available = ", ".join(map(str, frame.columns[:30]))
+        available = ", ".join(map(str, frame.columns[:30])) or "(none)"
         raise NoomarketingError(
             f"column(s) {', '.join(map(repr, missing))} not found; available: {available}"
         )
-
-    times = (
-        pd.to_datetime(frame[time], errors="coerce", utc=True, format="mixed")
-        if time is not None
-        else None
-    )
-    ratings = pd.to_numeric(frame[rating], errors="coerce") if rating is not None else None
+    notes: list[RowNote] = []
+    times = _parse_times(frame[time], dayfirst, notes) if time is not None else None
+    ratings = _parse_ratings(frame[rating], rating_range, notes) if rating is not None else None
 
     items: list[FeedbackItem] = []
     skipped: list[SkippedRow] = []
-    notes: list[RowNote] = []
     seen_ids: set[str] = set()
-    texts = frame[text].tolist()
     customers = frame[customer].tolist() if customer is not None else None
     ids = frame[id].tolist() if id is not None else None
     kept = {k: frame[k].tolist() for k in keep}
 
-    for row, raw in enumerate(texts):
-        if is_missing(raw):
-            skipped.append(SkippedRow(row=row, reason="missing text (NaN/None)"))
-            continue
-        value = str(raw)
-        if not value.strip():
-            skipped.append(SkippedRow(row=row, reason="empty text"))
+    for row, raw in enumerate(frame[text].tolist()):
+        value, reason = _text_of(raw, max_chars)
+        if value is None:
+            skipped.append(SkippedRow(row=row, reason=reason))
             continue
         if ids is not None:
             key = "" if is_missing(ids[row]) else str(ids[row])
@@ -151,15 +252,19 @@ def load_feedback(
                 skipped.append(SkippedRow(row=row, reason=f"duplicate id {key!r}"))
                 continue
             seen_ids.add(key)
+        if reason:
+            notes.append(RowNote(row=row, note=reason))
         customer_id = f"row-{row}"
         if customers is not None:
             if is_missing(customers[row]) or not str(customers[row]).strip():
                 notes.append(RowNote(row=row, note=f"missing customer id, using {customer_id!r}"))
             else:
                 customer_id = as_id(customers[row])
-        stamp = _parsed(times, frame, time, row, "time not parseable, left empty", notes)
-        number = _parsed(ratings, frame, rating, row, "rating not a number, left empty", notes)
+        stamp = _value(times, row)
+        number = _value(ratings, row)
         attributes = {k: (None if is_missing(v[row]) else v[row]) for k, v in kept.items()}
+        if mask_pii:
+            value, attributes = _masked(row, value, attributes, notes)
         items.append(
             FeedbackItem.model_construct(
                 row=row,
@@ -170,34 +275,147 @@ def load_feedback(
                 attributes=attributes,
             )
         )
+    return _collected(items, skipped, notes, len(frame))
 
-    report = LoadReport(
-        n_input_rows=len(frame), n_loaded=len(items), skipped=skipped, notes=notes
-    )
+
+def _check_load_options(max_chars: int | None, rating_range: Any) -> None:
+    if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
+        raise NoomarketingError(f"max_chars must be None or a positive integer, not {max_chars!r}")
+    if rating_range is not None:
+        low, high = rating_range
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise NoomarketingError(f"rating_range must be (low, high) with low < high, "
+                                    f"not {rating_range!r}")
+
+
+def _collected(
+    items: list[FeedbackItem], skipped: list[SkippedRow], notes: list[RowNote], n_rows: int
+) -> Feedback:
+    loaded = {item.row for item in items}
+    notes = sorted((n for n in notes if n.row in loaded), key=lambda n: n.row)
+    report = LoadReport(n_input_rows=n_rows, n_loaded=len(items), skipped=skipped, notes=notes)
+    if n_rows == 0:
+        raise NoomarketingError("no usable feedback: the input has no rows")
     if not items:
         raise NoomarketingError(
-            f"no usable feedback: all {len(frame)} row(s) were skipped. {report.summary()}"
+            f"no usable feedback: all {n_rows} row(s) were skipped. {report.summary()}"
         )
     return Feedback(items=items, report=report)
 
 
-def _parsed(
-    parsed: pd.Series | None,
-    frame: pd.DataFrame,
-    column: str | None,
-    row: int,
-    note: str,
-    notes: list[RowNote],
-) -> Any:
-    """The parsed value of one cell, or None; a cell given but not parseable gets ``note``."""
-    if parsed is None or column is None:
+_WORD = re.compile(r"[^\W_]", re.UNICODE)
+
+
+def _text_of(raw: Any, max_chars: int | None) -> tuple[str | None, str]:
+    """The text of a cell and a note, or None and the reason the row is skipped."""
+    if is_missing(raw):
+        return None, "missing text (NaN/None)"
+    value = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    if not value.strip():
+        return None, "empty text"
+    notes = []
+    if "\x00" in value:
+        value = value.replace("\x00", " ")
+        notes.append("NUL characters replaced by spaces")
+    if max_chars is not None and len(value) > max_chars:
+        notes.append(f"text of {len(value):,} characters cut to the first {max_chars:,}")
+        value = value[:max_chars]
+    if not _WORD.search(value):
+        notes.append("no letters or digits (emoji or symbols only): it embeds like other "
+                     "such texts and has no keywords")
+    return value, "; ".join(notes)
+
+
+def _masked(
+    row: int, value: str, attributes: dict[str, Any], notes: list[RowNote]
+) -> tuple[str, dict[str, Any]]:
+    value, counts = mask_counts(value)
+    for key, attribute in attributes.items():
+        if isinstance(attribute, str):
+            attributes[key], more = mask_counts(attribute)
+            counts.update(more)
+    if counts:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+        notes.append(RowNote(row=row, note=f"contact data masked: {kinds}"))
+    return value, attributes
+
+
+_ISO = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2\d{2,4}(?!\d)")
+
+
+def _parse_times(column: pd.Series, dayfirst: bool | None, notes: list[RowNote]) -> pd.Series:
+    """Dates of a column: ISO year-month-day always; other dates day or month first."""
+    text = [v if isinstance(v, str) else "" for v in column.tolist()]
+    iso = pd.Series([bool(_ISO.match(v)) for v in text], index=column.index)
+    pairs = [(m.group(1), m.group(2), m.group(3)) if m else None
+             for m in (_DAY_MONTH.match(v) for v in text)]
+    guessed = dayfirst is None
+    if guessed:
+        days_first = any(p and int(p[0]) > 12 for p in pairs)
+        months_first = any(p and int(p[2]) > 12 for p in pairs)
+        dots = sum(1 for p in pairs if p and p[1] == ".")
+        slashes = sum(1 for p in pairs if p and p[1] != ".")
+        dayfirst = days_first if days_first != months_first else dots >= slashes
+    parsed = pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns, UTC]")
+    for mask, first in ((iso, False), (~iso, dayfirst)):
+        if mask.any():
+            parsed[mask] = pd.to_datetime(column[mask], errors="coerce", utc=True,
+                                          format="mixed", dayfirst=first)
+    _note_unparsed(column, parsed, "time not parseable, left empty", notes)
+    if guessed:
+        order = "day first" if dayfirst else "month first"
+        for row, pair in enumerate(pairs):
+            if pair and int(pair[0]) <= 12 and int(pair[2]) <= 12 and pair[0] != pair[2]:
+                notes.append(RowNote(row=row, note=f"date could be day or month first, read "
+                                     f"{order} (pass dayfirst= to choose)"))
+    return parsed
+
+
+def _parse_ratings(
+    column: pd.Series, rating_range: tuple[float, float] | None, notes: list[RowNote]
+) -> pd.Series:
+    """Numbers of a column; infinite and out-of-range ratings become NaN with a note."""
+    numbers = pd.to_numeric(column.map(_number_or_nan), errors="coerce").astype(float)
+    _note_unparsed(column, numbers, "rating not a number, left empty", notes)
+    finite = numbers[np.isfinite(numbers)]
+    for row in np.flatnonzero(np.isinf(numbers.to_numpy())):
+        notes.append(RowNote(row=int(row), note="rating is infinite, left empty"))
+    numbers[np.isinf(numbers)] = np.nan
+    if rating_range is None and len(finite):
+        scale = next((top for top in (5, 10, 100)
+                      if ((finite >= 0) & (finite <= top)).mean() >= 0.9), None)
+        rating_range = None if scale is None else (0, scale)
+    if rating_range is not None:
+        low, high = rating_range
+        outside = np.flatnonzero(((numbers < low) | (numbers > high)).to_numpy())
+        for row in outside:
+            notes.append(RowNote(row=int(row), note=f"rating outside {low:g}..{high:g}, "
+                                 "left empty (pass rating_range= to change)"))
+        numbers.iloc[outside] = np.nan
+    return numbers
+
+
+def _number_or_nan(value: Any) -> Any:
+    """Booleans are not ratings; everything else is left to :func:`pandas.to_numeric`."""
+    if isinstance(value, bool):
+        return math.nan
+    return value
+
+
+def _value(parsed: pd.Series | None, row: int) -> Any:
+    """The parsed value of one cell, or None (not given, or not parseable: see the notes)."""
+    if parsed is None:
         return None
     value = parsed.iloc[row]
-    if pd.isna(value):
-        if not is_missing(frame[column].iloc[row]):
-            notes.append(RowNote(row=row, note=note))
-        return None
-    return value
+    return None if pd.isna(value) else value
+
+
+def _note_unparsed(column: pd.Series, parsed: pd.Series, note: str, notes: list[RowNote]) -> None:
+    """A note on each cell that was given but could not be read."""
+    given = ~column.map(is_missing).astype(bool)
+    for row in np.flatnonzero((given & parsed.isna()).to_numpy()):
+        notes.append(RowNote(row=int(row), note=note))
 
 
 def as_id(value: Any) -> str:

@@ -23,28 +23,34 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from pydantic import ValidationError
 from safetensors.numpy import load_file, save_file
 from threadpoolctl import threadpool_limits
 
 from noomarketing.embedding import (
     DEFAULT_MODEL,
+    EMBEDDER_TYPES,
     MULTILINGUAL_MODEL,
     CachedEmbedder,
     available_cores,
-    embedder_from_config,
     embedder_name,
     normalize_rows,
     resolve_embedder,
 )
 from noomarketing.languages import LanguageMix, auto_embedding, detect_languages, language_mix
 from noomarketing.loading import FeedbackSource, as_feedback
+from noomarketing.model_schema import (
+    FORMAT_VERSION,
+    SavedEmbedder,
+    check_arrays,
+    embedder_kwargs,
+    read_config,
+)
 from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
 
 Strategy = Literal["auto", "clusters", "per_customer"]
 OutlierPolicy = Literal["nearest", "keep"]
 LanguagePolicy = Literal["auto", "off"]
-
-FORMAT_VERSION = 1
 
 UMAP_EXACT_LIMIT = 4096
 """From this many points UMAP would search neighbours with pynndescent, whose kernels numba
@@ -672,64 +678,88 @@ class SegmentModel:
             arrays["languages"] = np.array(
                 [position.get(code, -1) for code in self.languages_], dtype=np.int16
             )
-        (folder / "config.json").write_text(json.dumps(config, indent=2, default=str))
+        text = json.dumps(config, indent=2, default=str, allow_nan=False)
+        (folder / "config.json").write_text(text, encoding="utf-8")
         save_file(arrays, str(folder / "arrays.safetensors"))
         return folder
 
     @classmethod
-    def load(cls, path: str | Path, embedding: Any = None) -> SegmentModel:
+    def load(
+        cls, path: str | Path, embedding: Any = None, *, cache_dir: str | Path | None = None
+    ) -> SegmentModel:
         """Load a model saved by :meth:`save`; pass ``embedding`` if it was a custom object.
 
-        See :meth:`save` for an example.
+        The folder is untrusted input: ``config.json`` and the arrays are validated first
+        (:mod:`noomarketing.model_schema`) and any damage is one ``NoomarketingError`` naming
+        the file and key. ``cache_dir`` is this machine's embedding cache (the saved one is not
+        used). See :meth:`save` for an example.
         """
         folder = Path(path)
-        config_path = folder / "config.json"
-        if not config_path.exists():
-            raise NoomarketingError(f"no saved SegmentModel in {folder} (config.json missing)")
-        config = json.loads(config_path.read_text())
-        if config.get("format_version") != FORMAT_VERSION:
-            raise NoomarketingError(
-                f"{folder} holds format {config.get('format_version')}, "
-                f"this version reads {FORMAT_VERSION}"
-            )
-        params = dict(config["params"])
-        if embedding is None and config.get("custom_embedding"):
-            embedding = embedder_from_config(config.get("embedder"))
+        config = read_config(folder)
+        arrays = _read_arrays(folder / "arrays.safetensors")
+        check_arrays(arrays, config, folder / "arrays.safetensors")
+        params = config.params.model_dump()
+        params["cache_dir"] = cache_dir
+        saved = config.embedder
+        if embedding is None and config.custom_embedding:
+            embedding = _saved_embedder(saved, cache_dir, folder)
         if embedding is not None:
             params["embedding"] = embedding
-        elif config.get("custom_embedding"):
+        elif config.custom_embedding:
             raise NoomarketingError(
                 f"the model in {folder} was fitted with a custom embedder "
-                f"({config.get('embedder')}); pass the same one as embedding= to load it"
+                f"({saved.type if saved else None}); pass the same one as embedding= to load it"
             )
         model = cls(**params)
-        arrays = load_file(str(folder / "arrays.safetensors"))
-        model.centroids_ = arrays["centroids"]
-        model.segment_ids_ = arrays["segment_ids"]
-        model.labels_ = arrays["labels"]
-        model.cluster_labels_ = arrays["cluster_labels"]
-        model.segment_sizes_ = arrays["segment_sizes"]
-        model.strategy_ = config["strategy_"]
-        model.strategy_reason_ = config["strategy_reason_"]
-        model.unassigned_share_ = config["unassigned_share_"]
-        model.customer_segments_ = config["customer_segments_"]
-        mix = config.get("language_mix_")
-        model.language_mix_ = None if mix is None else LanguageMix.model_validate(mix)
-        model.languages_ = config.get("languages_")  # files of 0.1 kept them in the JSON
+        model.centroids_ = arrays["centroids"].astype(np.float32)
+        model.segment_ids_ = arrays["segment_ids"].astype(np.int64)
+        model.labels_ = arrays["labels"].astype(np.int64)
+        model.cluster_labels_ = arrays["cluster_labels"].astype(np.int64)
+        model.segment_sizes_ = arrays["segment_sizes"].astype(np.int64)
+        model.strategy_ = config.strategy_
+        model.strategy_reason_ = config.strategy_reason_
+        model.unassigned_share_ = config.unassigned_share_
+        model.customer_segments_ = dict(config.customer_segments_)
+        try:
+            mix = config.language_mix_
+            model.language_mix_ = None if mix is None else LanguageMix.model_validate(mix)
+        except ValidationError as exc:
+            raise NoomarketingError(
+                f"{folder / 'config.json'}: key 'language_mix_': {exc.errors()[0]['msg']}"
+            ) from exc
+        model.languages_ = config.languages_  # files of 0.1 kept them in the JSON
         if "languages" in arrays:
-            codes = config["language_codes"]
+            codes = config.language_codes or []
             model.languages_ = [None if i < 0 else codes[i] for i in arrays["languages"].tolist()]
-        model.embedding_choice_ = config.get("embedding_choice_", "")
+        model.embedding_choice_ = config.embedding_choice_
         chosen = None  # the model language="auto" chose: rebuild it from its saved config
         if params.get("embedding") is None and model.embedding_choice_:
-            chosen = embedder_from_config(config.get("embedder"))
+            chosen = _saved_embedder(saved, cache_dir, folder)
         model.embedder_ = model._make_embedder(chosen)
-        saved_name = config.get("embedder_name")
+        saved_name = config.embedder_name
         if saved_name and getattr(model.embedder_, "name", None) != saved_name:
             raise NoomarketingError(
                 f"the model was fitted with embedder {saved_name!r}; pass embedding= to load it"
             )
         return model
+
+
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The saved arrays; a missing or damaged file is one line naming it."""
+    if not path.is_file():
+        raise NoomarketingError(f"{path} is missing: the saved model is incomplete")
+    try:
+        return load_file(str(path))
+    except Exception as exc:  # safetensors raises its own SafetensorError on damaged files
+        raise NoomarketingError(f"{path}: damaged ({' '.join(str(exc).split())})") from exc
+
+
+def _saved_embedder(saved: SavedEmbedder | None, cache_dir: Any, folder: Path) -> Any:
+    """The embedder a saved config names, or None when its type is not a known one."""
+    if saved is None or saved.type not in EMBEDDER_TYPES:
+        return None
+    cls = EMBEDDER_TYPES[saved.type]
+    return cls(**embedder_kwargs(saved, cls, cache_dir, folder / "config.json"))
 
 
 _PARAMS = [
