@@ -430,7 +430,27 @@ def as_id(value: Any) -> str:
 
 
 def as_feedback(data: Feedback | FeedbackSource, **columns: Any) -> Feedback:
-    """Accept :class:`Feedback` as is, or load anything :func:`load_feedback` reads."""
+    """Accept :class:`Feedback` as is, or load anything :func:`load_feedback` reads.
+
+    ``mask_pii=True`` masks given :class:`Feedback` too (:func:`masked_feedback`).
+    """
     if isinstance(data, Feedback):
-        return data
+        return masked_feedback(data) if columns.get("mask_pii") else data
     return load_feedback(data, **columns)
+
+
+def masked_feedback(feedback: Feedback) -> Feedback:
+    """``feedback`` with contact data masked in texts and text attributes, noted per row.
+
+    >>> fb = masked_feedback(Feedback.from_texts(["write to jan@example.com"]))
+    >>> fb.texts, fb.report.notes[0].note
+    (['write to [email]'], 'contact data masked: 1 email')
+    """
+    report = feedback.report or LoadReport(n_input_rows=len(feedback), n_loaded=len(feedback))
+    notes = list(report.notes)
+    items = []
+    for item in feedback.items:
+        text, attributes = _masked(item.row, item.text, dict(item.attributes), notes)
+        items.append(item.model_copy(update={"text": text, "attributes": attributes}))
+    notes.sort(key=lambda n: n.row)
+    return Feedback(items=items, report=report.model_copy(update={"notes": notes}))

@@ -18,7 +18,6 @@ suggested new offering built from the idea's own words (and its best generated i
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -31,6 +30,7 @@ from pydantic import BaseModel, Field
 
 from noomarketing.embedding import CachedEmbedder, SentenceTransformerEmbedder, normalize_rows
 from noomarketing.loading import as_id, is_missing, read_table
+from noomarketing.outputs import write_json
 from noomarketing.schema import Idea, NoomarketingError
 from noomarketing.text import TOKEN_PATTERN
 
@@ -174,7 +174,7 @@ class MatchResult(BaseModel):
             "threshold": self.threshold,
             "gaps": [gap.model_dump(mode="json") for gap in self.gaps],
         }
-        gaps.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        write_json(gaps, payload)
         return [matches, gaps]
 
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,35 @@ def assignments_frame(
     return frame.sort_values("row", kind="stable").reset_index(drop=True)
 
 
+def finite_json(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None (JSON has no such numbers).
+
+    >>> finite_json({"a": [1.5, float("nan")], "b": float("inf")})
+    {'a': [1.5, None], 'b': None}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(item) for item in value]
+    return value
+
+
+def write_json(path: str | Path, obj: Any) -> Path:
+    """Write strict JSON (UTF-8, indented): NaN and infinities become ``null``.
+
+    >>> import tempfile
+    >>> path = write_json(Path(tempfile.mkdtemp()) / "x.json", {"impact": float("nan")})
+    >>> path.read_text().split()
+    ['{', '"impact":', 'null', '}']
+    """
+    path = Path(path)
+    text = json.dumps(finite_json(obj), indent=2, ensure_ascii=False, allow_nan=False)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def write_segments_json(
     path: Path, ideas: Sequence[Idea], info: dict[str, Any] | None = None
 ) -> None:
@@ -69,7 +99,7 @@ def write_segments_json(
         "segmentation": info or {},
         "segments": [idea.model_dump(mode="json") for idea in ideas],
     }
-    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_json(path, payload)
 
 
 def read_segments_json(path: str | Path) -> list[Idea]:

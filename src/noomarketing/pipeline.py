@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,11 +11,12 @@ from typing import Any
 
 import pandas as pd
 
+from noomarketing.atomic import atomic_folder, check_out
 from noomarketing.generation import GeneratedIdea, generate_ideas
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, match_offers
-from noomarketing.outputs import assignments_frame, summary_text, write_segments_json
+from noomarketing.outputs import assignments_frame, summary_text, write_json, write_segments_json
 from noomarketing.presentation import Brief, present, write_briefs
 from noomarketing.proposing import ProposalResult, customer_segments, propose
 from noomarketing.reactions import ReactionLog
@@ -28,8 +29,8 @@ from noomarketing.retention import (
     rates_frame,
     retention_rates,
 )
-from noomarketing.schema import UNASSIGNED, Feedback, Idea
-from noomarketing.segmentation import SegmentModel
+from noomarketing.schema import UNASSIGNED, Feedback, Idea, NoomarketingError
+from noomarketing.segmentation import SegmentModel, check_random_state
 
 
 @dataclass
@@ -74,13 +75,20 @@ class SegmentationResult:
         }
 
     def write(self, out: str | Path) -> Path:
-        """Write ``assignments.csv``, ``segments.json`` and the model (``model/``) to ``out``."""
-        folder = Path(out)
-        folder.mkdir(parents=True, exist_ok=True)
+        """Write ``assignments.csv``, ``segments.json`` and the model (``model/``) to ``out``.
+
+        Crash-safe: the files appear together or not at all (:func:`noomarketing.atomic.
+        atomic_folder`); what an earlier run left in ``out`` and this one did not write is gone.
+        """
+        with atomic_folder(out) as folder:
+            self.write_into(folder)
+        return Path(out)
+
+    def write_into(self, folder: Path) -> None:
+        """Write this stage's files into an existing folder (see :meth:`write`)."""
         self.assignments.to_csv(folder / "assignments.csv", index=False)
         write_segments_json(folder / "segments.json", self.ideas, self.info())
         self.model.save(folder / "model")
-        return folder
 
 
 def segment(
@@ -88,6 +96,7 @@ def segment(
     model: SegmentModel | None = None,
     *,
     columns: dict[str, Any] | None = None,
+    mask_pii: bool = False,
     **highlight: Any,
 ) -> SegmentationResult:
     """Load → embed → segment → highlight each segment's idea, with per-stage timings.
@@ -99,10 +108,12 @@ def segment(
         ['row', 'customer_id', 'segment']
     """
     timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    feedback = as_feedback(data, **(columns or {}))
-    timings["load"] = time.perf_counter() - clock
     model = model if model is not None else SegmentModel()
+    model.check_params()  # a bad setting fails before loading and embedding
+    clock = time.perf_counter()
+    feedback = as_feedback(data, **_load_options(columns, mask_pii))
+    timings["load"] = time.perf_counter() - clock
+    check_fits(feedback, model.fit_sample_size)
 
     clock = time.perf_counter()
     sampled = model.fit_sample_size is not None and len(feedback) > model.fit_sample_size
@@ -120,6 +131,68 @@ def segment(
 
     assignments = assignments_frame(feedback, model.labels_, model.similarities_)
     return SegmentationResult(feedback, model, ideas, assignments, timings)
+
+
+def _load_options(columns: dict[str, Any] | None, mask_pii: bool) -> dict[str, Any]:
+    options = dict(columns or {})
+    if mask_pii:
+        options["mask_pii"] = True
+    return options
+
+
+BYTES_PER_ROW = 24_000
+"""Memory one fitted row needs at most (embedding, UMAP graph and layout, HDBSCAN), measured
+with margin: 50,000 rows stay under 1 GB."""
+
+
+def available_memory() -> int | None:
+    """Bytes this process can still take (``MemAvailable``, or a cgroup limit if smaller)."""
+    sizes = []
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                sizes.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        used = int(Path("/sys/fs/cgroup/memory.current").read_text().strip())
+        if limit.isdigit():
+            sizes.append(int(limit) - used)
+    except (OSError, ValueError):
+        pass
+    return min(sizes) if sizes else None
+
+
+def check_fits(feedback: Feedback, fit_sample_size: int | None) -> None:
+    """A clear error before an out-of-memory: estimated from row count and text size.
+
+    >>> check_fits(Feedback.from_texts(["late again"]), None)  # a small input fits
+    """
+    fitted = len(feedback) if fit_sample_size is None else min(len(feedback), fit_sample_size)
+    text_bytes = sum(len(text) for text in feedback.texts) * 4  # str is up to 4 bytes a char
+    need = fitted * BYTES_PER_ROW + len(feedback) * 2_000 + text_bytes * 3
+    free = available_memory()
+    if free is not None and need > free:
+        raise NoomarketingError(
+            f"{len(feedback):,} feedback item(s) need about {need / 2**30:.1f} GB of memory, "
+            f"{free / 2**30:.1f} GB are free: split the input or set a smaller fit_sample_size"
+        )
+
+
+def check_run_settings(
+    n_ideas: int, budget: float | None, per_customer: int, control: float, random_state: Any
+) -> None:
+    """Refuse bad settings of :func:`run` with one line, before anything is read."""
+    check_random_state(random_state)
+    for name, value in (("n_ideas", n_ideas), ("per_customer", per_customer)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise NoomarketingError(f"{name} must be a positive integer, not {value!r}")
+    if budget is not None and not (isinstance(budget, int | float) and math.isfinite(budget)
+                                   and budget >= 0):
+        raise NoomarketingError(f"budget must be a number ≥ 0, not {budget!r}")
+    if not (isinstance(control, int | float) and 0 <= control < 1):
+        raise NoomarketingError(f"control must be a share in [0, 1), not {control!r}")
 
 
 @dataclass
@@ -165,12 +238,20 @@ class RunResult:
         return "\n".join(lines)
 
     def write(self, out: str | Path) -> Path:
-        """Write every stage's files into ``out`` (names are a stable contract, see README)."""
-        folder = self.segmentation.write(out)
-        payload = {"ideas": [g.model_dump(mode="json") for g in self.generated]}
-        (folder / "ideas.json").write_text(
-            json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8"
-        )
+        """Write every stage's files into ``out`` (names are a stable contract, see README).
+
+        Crash-safe like :meth:`SegmentationResult.write`: all files of this run, or the
+        previous run's untouched.
+        """
+        with atomic_folder(out) as folder:
+            self.write_into(folder)
+        return Path(out)
+
+    def write_into(self, folder: Path) -> None:
+        """Write every stage's files into an existing folder (see :meth:`write`)."""
+        self.segmentation.write_into(folder)
+        write_json(folder / "ideas.json",
+                   {"ideas": [g.model_dump(mode="json") for g in self.generated]})
         write_briefs(self.briefs, folder / "briefs")
         self.matches.write(folder)
         self.proposals.to_csv(folder / "proposals.csv")
@@ -182,7 +263,6 @@ class RunResult:
             rates_frame(self.retention).to_csv(folder / "retention.csv", index=False)
         if self.cohorts is not None:
             self.cohorts.to_csv(folder / "cohorts.csv")
-        return folder
 
 
 def _percent(share: float | None) -> str:
@@ -207,6 +287,7 @@ def run(
     period: str = "90D",
     random_state: int | None = 0,
     out: str | Path | None = None,
+    mask_pii: bool = False,
 ) -> RunResult:
     """The whole method in one call: segment → generate → present → match → propose.
 
@@ -224,7 +305,10 @@ def run(
             customers at its start are those active in the ``period`` before) and a monthly
             cohort table per segment.
         random_state: one seed for segmentation, the Thompson samples and the control group.
-        out: when given, every file is written there (see :meth:`RunResult.write`).
+        out: when given, every file is written there (see :meth:`RunResult.write`); a folder
+            that cannot be written is refused before any work.
+        mask_pii: mask e-mails, phones, card numbers and IBANs as the feedback is loaded, so
+            no output holds them (:mod:`noomarketing.privacy`).
 
     Example:
         >>> import noomarketing as nm
@@ -234,12 +318,15 @@ def run(
         (True, True)
     """
     timings: dict[str, float] = {}
-    # read the small inputs first: a bad catalogue fails before minutes of embedding
+    # settings, the output folder and the small inputs first: fail before minutes of embedding
+    check_run_settings(n_ideas, budget, per_customer, control, random_state)
+    if out is not None:
+        check_out(out)
     catalogue_offers = load_offers(offers)
     table = as_activity(activity) if activity is not None else None
     model = model if model is not None else SegmentModel(random_state=random_state)
     log = ReactionLog(reactions) if isinstance(reactions, str | Path) else reactions
-    segmentation = segment(data, model, columns=columns)
+    segmentation = segment(data, model, columns=columns, mask_pii=mask_pii)
     timings.update(segmentation.timings)
     embedder = model.embedder_
     feedback, ideas, labels = segmentation.feedback, segmentation.ideas, model.labels_

@@ -34,7 +34,6 @@ uplift of the campaign can be measured later (:func:`noomarketing.retention.upli
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from pydantic import BaseModel, Field
 
 from noomarketing.embedding import normalize_rows
 from noomarketing.matching import MatchResult, Offer, default_embedder, embed_texts
+from noomarketing.outputs import write_json
 from noomarketing.reactions import beta_scores
 from noomarketing.schema import UNASSIGNED, Feedback, Idea, NoomarketingError
 
@@ -149,11 +149,7 @@ class ProposalResult(BaseModel):
     def to_json(self, path: str | Path) -> Path:
         """Write everything (proposals, control group, unserved, settings) as JSON."""
         path = Path(path)
-        path.write_text(
-            json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False),
-            encoding="utf-8",
-        )
-        return path
+        return write_json(path, self.model_dump(mode="json"))
 
     def summary(self) -> str:
         """A short line a person reads."""

@@ -154,6 +154,17 @@ def own_similarity(embeddings: np.ndarray, centroids: np.ndarray, labels: np.nda
     return np.where(labels >= 0, own, sims.max(axis=1)).astype(np.float32)
 
 
+def check_random_state(seed: Any) -> None:
+    """A seed numpy accepts: None or an integer in 0..2³²-1."""
+    valid = seed is None or (
+        isinstance(seed, int | np.integer) and not isinstance(seed, bool) and 0 <= seed < 2**32
+    )
+    if not valid:
+        raise NoomarketingError(
+            f"random_state (--seed) must be None or an integer in 0..{2**32 - 1}, not {seed!r}"
+        )
+
+
 def _unit_mean(vectors: np.ndarray) -> np.ndarray:
     mean = vectors.mean(axis=0)
     norm = float(np.linalg.norm(mean))
@@ -272,7 +283,16 @@ class SegmentModel:
         """
         return {name: getattr(self, name) for name in _PARAMS}
 
-    def _check_params(self) -> None:
+    def check_params(self) -> None:
+        """Refuse bad settings with one line (``fit`` calls it; callers may call it early).
+
+        >>> try:
+        ...     SegmentModel(random_state=-1).check_params()
+        ... except NoomarketingError as exc:
+        ...     print(exc)
+        random_state (--seed) must be None or an integer in 0..4294967295, not -1
+        """
+        check_random_state(self.random_state)
         if self.strategy not in ("auto", "clusters", "per_customer"):
             raise NoomarketingError(
                 f"strategy must be 'auto', 'clusters' or 'per_customer', not {self.strategy!r}"
@@ -309,7 +329,7 @@ class SegmentModel:
         Sets ``languages_``, ``language_mix_`` and, unless ``keep_embedder``, ``embedder_`` and
         ``embedding_choice_``.
         """
-        self._check_params()
+        self.check_params()
         texts = feedback.texts
         self.languages_: list[str | None] | None = None
         self.language_mix_: LanguageMix | None = None
@@ -375,7 +395,7 @@ class SegmentModel:
         >>> model.strategy_, model.labels_.tolist()
         ('per_customer', [0, 1, 2])
         """
-        self._check_params()
+        self.check_params()
         feedback = as_feedback(feedback)
         if getattr(self, "_chosen_for", None) != feedback.texts:
             # new data: detect its languages; given embeddings came from the current embedder
@@ -398,18 +418,23 @@ class SegmentModel:
         self.fitted_rows_ = feedback.rows
         self.customer_segments_: dict[str, int] = {}
         n_distinct = len(np.unique(fit_embeddings.round(5), axis=0))
-        strategy = self.strategy
+        strategy, by_text = self.strategy, False
         if strategy == "auto":
-            strategy = "clusters" if n_distinct >= self.min_texts else "per_customer"
+            n_customers = len(set(fit_feedback.customer_ids))
+            by_text = n_distinct < self.min_texts and n_customers > n_distinct
+            strategy = "clusters" if n_distinct >= self.min_texts or by_text else "per_customer"
             self.strategy_reason_ = (
                 f"{n_distinct} distinct texts ≥ min_texts={self.min_texts}: clustering"
-                if strategy == "clusters"
+                if n_distinct >= self.min_texts
+                else f"only {n_distinct} distinct text(s) from {n_customers} customers: "
+                "one segment per distinct text, identical texts together"
+                if by_text
                 else f"only {n_distinct} distinct texts (< min_texts={self.min_texts}): "
                 "one segment per customer"
             )
         else:
             self.strategy_reason_ = f"strategy={strategy!r} was asked for"
-        if strategy == "clusters" and n_distinct < 3:
+        if strategy == "clusters" and n_distinct < 3 and not by_text:
             raise NoomarketingError(
                 f"cannot cluster {n_distinct} distinct text(s): use strategy='per_customer'"
             )
@@ -421,6 +446,8 @@ class SegmentModel:
         self.sample_index_ = sample
         if strategy == "per_customer":
             self._fit_per_customer(fit_feedback, fit_embeddings)
+        elif by_text:
+            self._fit_per_text(fit_embeddings)
         else:
             self._fit_clusters(fit_embeddings)
         self.similarities_ = own_similarity(fit_embeddings, self.centroids_, self.labels_)
@@ -465,6 +492,24 @@ class SegmentModel:
         self.labels_ = np.array(
             [self.customer_segments_[c] for c in feedback.customer_ids], dtype=np.int64
         )
+        self.cluster_labels_ = self.labels_.copy()
+        self.segment_ids_ = np.arange(len(order), dtype=np.int64)
+        self.centroids_ = np.stack(
+            [_unit_mean(embeddings[self.labels_ == s]) for s in self.segment_ids_]
+        )
+        self.reducer_ = None
+        self.clusterer_ = None
+
+    def _fit_per_text(self, embeddings: np.ndarray) -> None:
+        """One segment per distinct text (by its vector), the largest first."""
+        _, first, inverse, counts = np.unique(
+            embeddings.round(5), axis=0, return_index=True, return_inverse=True,
+            return_counts=True,
+        )
+        order = sorted(range(len(counts)), key=lambda g: (-counts[g], first[g]))
+        remap = np.empty(len(order), dtype=np.int64)
+        remap[order] = np.arange(len(order))
+        self.labels_ = remap[inverse.reshape(-1)]
         self.cluster_labels_ = self.labels_.copy()
         self.segment_ids_ = np.arange(len(order), dtype=np.int64)
         self.centroids_ = np.stack(
