@@ -29,7 +29,7 @@ from noomarketing.text import tokenize
         ("tel. (020) 7946 0958 or +1-202-555-0147", "tel. [phone] or [phone]"),
         ("my number is 601-234-567", "my number is [phone]"),
         ("order 12345678 came late", "order [number] came late"),
-        ("order 4711 came on 22.01.2026, 3 days late", "order 4711 came on 22.01.2026, 3 days late"),
+        ("order 4711 came on 22.01.2026", "order 4711 came on 22.01.2026"),
         ("on 2026-01-22 10:30 I paid 199.99", "on 2026-01-22 10:30 I paid 199.99"),
     ],
 )
@@ -79,9 +79,9 @@ def test_mask_pii_at_the_entry_reaches_every_output(tmp_path):
     for idea in result.segmentation.ideas:
         words = [idea.label, *(k.term for k in idea.keywords), *(q.text for q in idea.quotes)]
         assert not any(p in w or "example" in w or "jane" in w for p in PII for w in words)
-        assert not any(k.term in ("email", "phone", "card", "iban", "number")
-                       and "[" in k.term for k in idea.keywords)
-    assert result.segmentation.feedback.texts[0].startswith("Refund my money to [email], the card [card]")
+        assert not any(k.term in ("email", "phone", "iban", "number") for k in idea.keywords)
+    first = result.segmentation.feedback.texts[0]
+    assert first.startswith("Refund my money to [email], the card [card]")
     notes = {n.row: n.note for n in result.segmentation.feedback.report.notes}
     assert notes[0] == "contact data masked: 1 card, 1 email"
     written = [p for p in out.rglob("*") if p.is_file() and p.suffix != ".safetensors"]
