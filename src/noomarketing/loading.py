@@ -32,6 +32,7 @@ from noomarketing.schema import (
     RowNote,
     SkippedRow,
 )
+from noomarketing.text import tokenize
 
 FeedbackSource = pd.DataFrame | str | Path | Sequence[str] | Sequence[dict[str, Any]]
 
@@ -77,7 +78,9 @@ def read_table(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
             return _read_jsonl(text, path)
         if kind == ".json":
             return pd.read_json(io.StringIO(text), dtype=False)
-        return pd.read_csv(io.StringIO(text), sep="\t" if kind == ".tsv" else ",", dtype=object)
+        # a blank line is a row with nothing in it: reported, and row numbers stay lines - 2
+        return pd.read_csv(io.StringIO(text), sep="\t" if kind == ".tsv" else ",", dtype=object,
+                           skip_blank_lines=False)
     except pd.errors.EmptyDataError as exc:
         raise NoomarketingError(f"{path} is empty: no header and no rows") from exc
     except (ValueError, pd.errors.ParserError) as exc:
@@ -208,8 +211,9 @@ def load_feedback(
             them (:func:`noomarketing.privacy.mask_pii`); each masked row gets a note.
         max_chars: texts longer than this are cut to it, with a note on the row (None: keep).
         rating_range: ratings outside ``(low, high)`` are left empty with a note. None: the
-            scale is guessed (0..5, 0..10 or 0..100, the smallest holding 90% of the ratings)
-            and ratings outside it are left empty with a note. Infinite ratings always are.
+            scale is guessed (0..5, 0..10 or 0..100: the smallest holding all ratings but far
+            outliers) and ratings outside it are left empty with a note. Infinite ratings
+            always are.
         dayfirst: how to read dates such as 05.01.2026 (ISO dates are always year-month-day).
             None guesses from the column (a day above 12 settles it; else dotted dates are
             day first, slashed ones month first) and notes each ambiguous row.
@@ -298,7 +302,8 @@ def _collected(
         raise NoomarketingError("no usable feedback: the input has no rows")
     if not items:
         raise NoomarketingError(
-            f"no usable feedback: all {n_rows} row(s) were skipped. {report.summary()}"
+            f"no usable feedback: all {n_rows} row(s) were skipped: "
+            + "; ".join(report.summary().splitlines()[1:])
         )
     return Feedback(items=items, report=report)
 
@@ -323,6 +328,8 @@ def _text_of(raw: Any, max_chars: int | None) -> tuple[str | None, str]:
     if not _WORD.search(value):
         notes.append("no letters or digits (emoji or symbols only): it embeds like other "
                      "such texts and has no keywords")
+    elif not tokenize(value[:1000]):
+        notes.append("only stop words or numbers: it has no keywords")
     return value, "; ".join(notes)
 
 
@@ -382,10 +389,8 @@ def _parse_ratings(
     for row in np.flatnonzero(np.isinf(numbers.to_numpy())):
         notes.append(RowNote(row=int(row), note="rating is infinite, left empty"))
     numbers[np.isinf(numbers)] = np.nan
-    if rating_range is None and len(finite):
-        scale = next((top for top in (5, 10, 100)
-                      if ((finite >= 0) & (finite <= top)).mean() >= 0.9), None)
-        rating_range = None if scale is None else (0, scale)
+    if rating_range is None:
+        rating_range = _guessed_scale(finite.to_numpy())
     if rating_range is not None:
         low, high = rating_range
         outside = np.flatnonzero(((numbers < low) | (numbers > high)).to_numpy())
@@ -394,6 +399,22 @@ def _parse_ratings(
                                  "left empty (pass rating_range= to change)"))
         numbers.iloc[outside] = np.nan
     return numbers
+
+
+def _guessed_scale(ratings: np.ndarray) -> tuple[float, float] | None:
+    """0..5, 0..10 or 0..100: the smallest holding every rating but far outliers (above five
+    times the scale, or a few negatives); None when the ratings fit none of them.
+
+    >>> _guessed_scale(np.array([1, 5, 4, 1000, -3])), _guessed_scale(np.array([0, 7, 10]))
+    ((0, 5), (0, 10))
+    """
+    if not len(ratings) or (ratings >= 0).mean() < 0.8:
+        return None
+    for top in (5, 10, 100):
+        usual = ratings[(ratings >= 0) & (ratings <= 5 * top)]
+        if len(usual) and usual.max() <= top:
+            return (0, top)
+    return None
 
 
 def _number_or_nan(value: Any) -> Any:
