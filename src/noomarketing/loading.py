@@ -17,6 +17,7 @@ import math
 import re
 import zipfile
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -274,7 +275,7 @@ def load_feedback(
                 row=row,
                 text=value,
                 customer_id=customer_id,
-                time=None if stamp is None else stamp.to_pydatetime(),
+                time=None if stamp is None else stamp.to_pydatetime(warn=False),
                 rating=None if number is None else float(number),
                 attributes=attributes,
             )
@@ -364,11 +365,15 @@ def _parse_times(column: pd.Series, dayfirst: bool | None, notes: list[RowNote])
         dots = sum(1 for p in pairs if p and p[1] == ".")
         slashes = sum(1 for p in pairs if p and p[1] != ".")
         dayfirst = days_first if days_first != months_first else dots >= slashes
-    parsed = pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns, UTC]")
-    for mask, first in ((iso, False), (~iso, dayfirst)):
+    # numbers are no dates (pandas would read 5 as 5 ns after 1970): only text and dates
+    readable = pd.Series([isinstance(v, str | datetime | date) for v in column.tolist()],
+                         index=column.index)
+    parsed = pd.Series([pd.NaT] * len(column), index=column.index, dtype=object)
+    for mask, first in ((iso, False), (~iso & readable, dayfirst)):
         if mask.any():
-            parsed[mask] = pd.to_datetime(column[mask], errors="coerce", utc=True,
-                                          format="mixed", dayfirst=first)
+            values = pd.to_datetime(column[mask], errors="coerce", utc=True, format="mixed",
+                                    dayfirst=first)
+            parsed[mask] = list(values)
     _note_unparsed(column, parsed, "time not parseable, left empty", notes)
     if guessed:
         order = "day first" if dayfirst else "month first"
