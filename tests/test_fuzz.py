@@ -7,7 +7,6 @@ import json
 import math
 
 import pandas as pd
-import pytest
 from fakes import HashEmbedder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,17 +14,6 @@ from sklearn.decomposition import PCA
 
 import noomarketing as nm
 from noomarketing.schema import NoomarketingError
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _hypothesis_files_in_tmp(tmp_path_factory):
-    """Hypothesis keeps caches under ./.hypothesis: here they go to pytest's temp folder."""
-    from hypothesis.configuration import set_hypothesis_home_dir
-
-    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
-    yield
-    set_hypothesis_home_dir(None)
-
 
 TEXTS = st.one_of(
     st.none(),

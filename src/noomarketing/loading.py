@@ -373,7 +373,8 @@ def _parse_times(column: pd.Series, dayfirst: bool | None, notes: list[RowNote])
         if mask.any():
             values = pd.to_datetime(column[mask], errors="coerce", utc=True, format="mixed",
                                     dayfirst=first)
-            parsed[mask] = list(values)
+            parsed[mask] = [v if not pd.isna(v) and 1 <= v.year <= 9999 else pd.NaT
+                            for v in values]  # Python's datetime holds years 1..9999
     _note_unparsed(column, parsed, "time not parseable, left empty", notes)
     if guessed:
         order = "day first" if dayfirst else "month first"
