@@ -46,6 +46,7 @@ from noomarketing.model_schema import (
     embedder_kwargs,
     read_config,
 )
+from noomarketing.outputs import finite_json
 from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
 
 Strategy = Literal["auto", "clusters", "per_customer"]
@@ -723,7 +724,7 @@ class SegmentModel:
             arrays["languages"] = np.array(
                 [position.get(code, -1) for code in self.languages_], dtype=np.int16
             )
-        text = json.dumps(config, indent=2, default=str, allow_nan=False)
+        text = json.dumps(finite_json(config), indent=2, default=str, allow_nan=False)
         (folder / "config.json").write_text(text, encoding="utf-8")
         save_file(arrays, str(folder / "arrays.safetensors"))
         return folder
