@@ -8,6 +8,18 @@ import os
 import pytest
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    """Hypothesis keeps caches in ./.hypothesis: they go to pytest's temp folder instead."""
+    factory = getattr(config, "_tmp_path_factory", None)
+    try:
+        from hypothesis.configuration import set_hypothesis_home_dir
+    except ImportError:
+        return
+    if factory is not None:
+        set_hypothesis_home_dir(factory.mktemp("hypothesis"))
+
+
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory) -> str:
     return str(tmp_path_factory.mktemp("embedding-cache"))

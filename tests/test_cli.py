@@ -63,7 +63,7 @@ def test_missing_column_is_one_line_on_stderr(tmp_path):
     path = tmp_path / "in.csv"
     pd.DataFrame({"text": ["a"]}).to_csv(path, index=False)
     proc = run_cli("segment", path, "--text", "comment", "--out", tmp_path / "o")
-    assert proc.returncode == 2
+    assert proc.returncode == 1
     assert proc.stderr.strip().startswith("noomarketing: error: column(s) 'comment' not found")
     assert "Traceback" not in proc.stderr
 

@@ -53,10 +53,14 @@ def test_one_document_and_a_list_of_strings():
     assert len(fb) == 1 and fb.items[0].customer_id == "row-0"
 
 
-def test_huge_text_is_kept_whole(tmp_path):
-    big = "word " * 200_000  # 1 MB in one row
-    fb = nm.load_feedback(pd.DataFrame({"text": [big, "small"]}))
-    assert len(fb.items[0].text) == len(big)
+def test_huge_text_is_cut_with_a_note_or_kept_whole_when_asked():
+    big = "late parcel " * 90_000  # 1 MB in one row
+    fb = nm.load_feedback(pd.DataFrame({"text": [big, "late parcel"]}))
+    assert len(fb.items[0].text) == nm.loading.MAX_CHARS and fb.items[1].text == "late parcel"
+    assert [n.row for n in fb.report.notes] == [0]
+    assert "cut to the first" in fb.report.notes[0].note
+    whole = nm.load_feedback(pd.DataFrame({"text": [big, "late parcel"]}), max_chars=None)
+    assert len(whole.items[0].text) == len(big) and not whole.report.notes
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet", ".csv.gz"])

@@ -122,7 +122,7 @@ def test_run_errors_are_one_line(tmp_path):
     pd.DataFrame({"text": ["late parcel"] * 3}).to_csv(path, index=False)
     proc = run_cli("run", path, "--text", "text", "--offers", tmp_path / "none.csv",
                    "--out", tmp_path / "o")
-    assert proc.returncode == 2
+    assert proc.returncode == 1
     assert proc.stderr.strip().startswith("noomarketing: error:")
     assert "Traceback" not in proc.stderr
 

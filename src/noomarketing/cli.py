@@ -21,7 +21,14 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time", help="column with the date/time")
     parser.add_argument("--rating", help="column with a numeric rating")
     parser.add_argument("--id", help="column with a unique feedback id")
-    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--out", required=True,
+                        help="output folder: new, empty, or one noomarketing wrote before (its "
+                        "files are replaced all at once; files of yours in it are kept)")
+    parser.add_argument("--mask-pii", action="store_true",
+                        help="mask e-mails, phone numbers, card numbers and IBANs in the feedback "
+                        "as it is loaded, so no output holds them")
+    parser.add_argument("--encoding", default="utf-8",
+                        help="text encoding of a CSV/JSON input (default utf-8), e.g. cp1250")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument(
         "--embedding",
@@ -111,13 +118,17 @@ def _columns_from_args(args: argparse.Namespace) -> dict:
         "time": args.time,
         "rating": args.rating,
         "id": args.id,
+        "encoding": args.encoding,
     }
 
 
 def cmd_segment(args: argparse.Namespace) -> int:
+    from noomarketing.atomic import check_out
     from noomarketing.pipeline import segment
 
-    result = segment(args.input, _model_from_args(args), columns=_columns_from_args(args))
+    check_out(args.out)  # before the work, not after it
+    result = segment(args.input, _model_from_args(args), columns=_columns_from_args(args),
+                     mask_pii=args.mask_pii)
     written = result.write(args.out)
     if result.feedback.report is not None:
         print(result.feedback.report.summary())
@@ -133,8 +144,10 @@ def _wrote(out: str, written: list[Path]) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from noomarketing.atomic import check_out
     from noomarketing.pipeline import run
 
+    check_out(args.out)  # before the work, not after it
     result = run(
         args.input,
         args.offers,
@@ -151,6 +164,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         activity=args.activity,
         period=args.period,
         random_state=args.seed,
+        mask_pii=args.mask_pii,
     )
     written = result.write(args.out)
     if result.segmentation.feedback.report is not None:
@@ -164,12 +178,15 @@ COMMANDS = {"segment": cmd_segment, "run": cmd_run}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # a usage error exits 2 (argparse)
     try:
         return COMMANDS[args.command](args)
     except NoomarketingError as exc:
         print(f"noomarketing: error: {exc}", file=sys.stderr)
-        return 2
+        return 1
+    except OSError as exc:  # a file that vanished or became unreadable during the run
+        print(f"noomarketing: error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -7,14 +7,24 @@ unparseable date, a rating that is not a number, a missing customer id) get a no
 
 from __future__ import annotations
 
+import bz2
+import codecs
+import gzip
+import io
+import json
+import lzma
 import math
+import re
+import zipfile
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from noomarketing.privacy import mask_counts
 from noomarketing.schema import (
     Feedback,
     FeedbackItem,
@@ -23,12 +33,22 @@ from noomarketing.schema import (
     RowNote,
     SkippedRow,
 )
+from noomarketing.text import tokenize
 
 FeedbackSource = pd.DataFrame | str | Path | Sequence[str] | Sequence[dict[str, Any]]
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+MAX_CHARS = 20_000
+"""Default longest text kept (characters); longer texts are cut, with a note on their row. The
+embedding models read only the beginning of a text (MiniLM: 256 word pieces, ~1,000 characters),
+so this only bounds the memory and time of keyword extraction."""
+
+
+def read_table(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
     """Read CSV (optionally gzipped), JSONL/JSON or Parquet into a DataFrame.
+
+    Text that is not valid ``encoding`` is refused with the line it is on; a JSONL line that is
+    not a JSON object is refused with its line number.
 
     >>> read_table("missing.csv")
     Traceback (most recent call last):
@@ -38,27 +58,96 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise NoomarketingError(f"input file not found: {path}")
+    if path.is_dir():
+        raise NoomarketingError(f"input {path} is a folder, not a file")
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] in {".gz", ".bz2", ".zip", ".xz"}:
         suffixes = suffixes[:-1]
     kind = suffixes[-1] if suffixes else ""
-    try:
-        if kind in {".csv", ".tsv", ".txt"}:
-            return pd.read_csv(path, sep="\t" if kind == ".tsv" else ",", dtype=object)
-        if kind in {".jsonl", ".ndjson"}:
-            return pd.read_json(path, lines=True, dtype=False)
-        if kind == ".json":
-            return pd.read_json(path, dtype=False)
-        if kind in {".parquet", ".pq"}:
+    if kind in {".parquet", ".pq"}:
+        try:
             return pd.read_parquet(path)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        except (ValueError, OSError, ImportError) as exc:
+            raise NoomarketingError(f"could not read {path} as Parquet: {exc}") from exc
+    if kind not in {".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json"}:
+        raise NoomarketingError(
+            f"unsupported input format {path.name!r}: use .csv, .tsv, .jsonl, .json or .parquet"
+        )
+    text = _decoded(path, encoding)
+    try:
+        if kind in {".jsonl", ".ndjson"}:
+            return _read_jsonl(text, path)
+        if kind == ".json":
+            return pd.read_json(io.StringIO(text), dtype=False)
+        # a blank line is a row with nothing in it: reported, and row numbers stay lines - 2
+        return pd.read_csv(io.StringIO(text), sep="\t" if kind == ".tsv" else ",", dtype=object,
+                           skip_blank_lines=False)
+    except pd.errors.EmptyDataError as exc:
+        raise NoomarketingError(f"{path} is empty: no header and no rows") from exc
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise NoomarketingError(f"could not read {path}: {' '.join(str(exc).split())}") from exc
+
+
+def _decoded(path: Path, encoding: str) -> str:
+    """The file's text (decompressed by its suffix); binary data and bad bytes are refused."""
+    try:
+        with _open_binary(path) as handle:
+            raw = handle.read()
+    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
         raise NoomarketingError(f"could not read {path}: {exc}") from exc
-    raise NoomarketingError(
-        f"unsupported input format {path.name!r}: use .csv, .tsv, .jsonl, .json or .parquet"
-    )
+    if b"\x00" in raw[:65_536] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise NoomarketingError(f"{path} looks like binary data, not a text table")
+    try:
+        return raw.decode(encoding)
+    except LookupError as exc:
+        raise NoomarketingError(f"unknown encoding {encoding!r}") from exc
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise NoomarketingError(
+            f"{path} line {line}: bytes that are not {encoding} text; "
+            "give the file's encoding (encoding=..., --encoding), e.g. cp1250 or latin-1"
+        ) from exc
 
 
-def source_frame(source: Any, what: str, text: str | None = None) -> pd.DataFrame:
+def _open_binary(path: Path) -> Any:
+    """A binary file handle, decompressing ``.gz``/``.bz2``/``.xz``/``.zip`` by suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        return gzip.open(path, "rb")
+    if suffix == ".bz2":
+        return bz2.open(path, "rb")
+    if suffix == ".xz":
+        return lzma.open(path, "rb")
+    if suffix == ".zip":
+        archive = zipfile.ZipFile(path)
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        if len(names) != 1:
+            raise NoomarketingError(f"{path} must hold exactly one file, not {len(names)}")
+        return archive.open(names[0])
+    return open(path, "rb")
+
+
+def _read_jsonl(text: str, path: Path) -> pd.DataFrame:
+    """One JSON object per line; blank lines are allowed, anything else names its line."""
+    records: list[dict[str, Any]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise NoomarketingError(f"{path} line {number}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(record, dict):
+            raise NoomarketingError(
+                f"{path} line {number}: expected a JSON object, got {type(record).__name__}"
+            )
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def source_frame(
+    source: Any, what: str, text: str | None = None, encoding: str = "utf-8"
+) -> pd.DataFrame:
     """A table from a DataFrame, a file path or a list of dicts (or of strings, into ``text``).
 
     The one reader behind feedback, offers and activity; ``what`` names the table in errors.
@@ -72,9 +161,18 @@ def source_frame(source: Any, what: str, text: str | None = None) -> pd.DataFram
 a file path or a list of dicts
     """
     if isinstance(source, pd.DataFrame):
-        return source.reset_index(drop=True)
-    if isinstance(source, str | Path):
-        return read_table(source).reset_index(drop=True)
+        frame = source.reset_index(drop=True)
+    elif isinstance(source, str | Path):
+        frame = read_table(source, encoding).reset_index(drop=True)
+    else:
+        frame = _frame_of_sequence(source, what, text)
+    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if repeated:
+        raise NoomarketingError(f"column name(s) {', '.join(repeated)} appear more than once")
+    return frame
+
+
+def _frame_of_sequence(source: Any, what: str, text: str | None) -> pd.DataFrame:
     if isinstance(source, Sequence) and all(isinstance(x, dict) for x in source):
         return pd.DataFrame(list(source))
     if text is not None and isinstance(source, Sequence):
@@ -108,6 +206,11 @@ def load_feedback(
     rating: str | None = None,
     id: str | None = None,
     keep: Sequence[str] = (),
+    mask_pii: bool = False,
+    max_chars: int | None = MAX_CHARS,
+    rating_range: tuple[float, float] | None = None,
+    dayfirst: bool | None = None,
+    encoding: str = "utf-8",
 ) -> Feedback:
     """Load and validate feedback; skipped rows are reported, never silently dropped.
 
@@ -120,81 +223,71 @@ def load_feedback(
         rating: column with a numeric rating (stars, NPS score...).
         id: column with a unique feedback id; rows repeating an earlier id are skipped.
         keep: other columns to carry along as ``attributes``.
+        mask_pii: replace e-mails, phones, card numbers and IBANs in the texts (and in kept
+            text attributes) by typed placeholders as they are loaded, so no later output sees
+            them (:func:`noomarketing.privacy.mask_pii`); each masked row gets a note.
+        max_chars: texts longer than this are cut to it, with a note on the row (None: keep).
+        rating_range: ratings outside ``(low, high)`` are left empty with a note. None: the
+            scale is guessed (0..5, 0..10 or 0..100: the smallest holding all ratings but far
+            outliers) and ratings outside it are left empty with a note. Infinite ratings
+            always are.
+        dayfirst: how to read dates such as 05.01.2026 (ISO dates are always year-month-day).
+            None guesses from the column (a day above 12 settles it; else dotted dates are
+            day first, slashed ones month first) and notes each ambiguous row.
+        encoding: the text encoding of CSV/JSON files.
 
     Example:
         >>> fb = load_feedback(["Late again!", "", "Great fit"])
         >>> len(fb), fb.report.skipped[0].reason
         (2, 'empty text')
     """
-    frame = source_frame(source, "feedback", text)
+    _check_load_options(max_chars, rating_range)
+    frame = source_frame(source, "feedback", text, encoding)
     wanted = {"text": text, "customer": customer, "time": time, "rating": rating, "id": id}
     wanted.update({f"keep:{k}": k for k in keep})
     missing = [col for col in wanted.values() if col is not None and col not in frame.columns]
     if missing:
-        available = ", ".join(map(str, frame.columns[:30]))
+        available = ", ".join(map(str, frame.columns[:30])) or "(none)"
         raise NoomarketingError(
             f"column(s) {', '.join(map(repr, missing))} not found; available: {available}"
         )
-
-    times = (
-        pd.to_datetime(frame[time], errors="coerce", utc=True, format="mixed")
-        if time is not None
-        else None
-    )
-    ratings = pd.to_numeric(frame[rating], errors="coerce") if rating is not None else None
+    notes: list[RowNote] = []
+    times = _parse_times(frame[time], dayfirst, notes) if time is not None else None
+    ratings = _parse_ratings(frame[rating], rating_range, notes) if rating is not None else None
 
     items: list[FeedbackItem] = []
     skipped: list[SkippedRow] = []
-    notes: list[RowNote] = []
     seen_ids: set[str] = set()
-    texts = frame[text].tolist()
     customers = frame[customer].tolist() if customer is not None else None
     ids = frame[id].tolist() if id is not None else None
     kept = {k: frame[k].tolist() for k in keep}
 
-    for row, raw in enumerate(texts):
-        reason = _skip_reason(raw, None if ids is None else ids[row], seen_ids)
-        if reason is not None:
+    for row, raw in enumerate(frame[text].tolist()):
+        value, reason = _text_of(raw, max_chars)
+        if value is None:
             skipped.append(SkippedRow(row=row, reason=reason))
             continue
-        value = str(raw)
+        if ids is not None:
+            key = "" if is_missing(ids[row]) else str(ids[row])
+            if key and key in seen_ids:
+                skipped.append(SkippedRow(row=row, reason=f"duplicate id {key!r}"))
+                continue
+            seen_ids.add(key)
+        if reason:
+            notes.append(RowNote(row=row, note=reason))
         customer_id, anonymous = _customer(customers, row, notes)
-        stamp = _parsed(times, frame, time, row, "time not parseable, left empty", notes)
-        number = _parsed(ratings, frame, rating, row, "rating not a number, left empty", notes)
+        stamp = _value(times, row)
+        number = _value(ratings, row)
         attributes = {k: (None if is_missing(v[row]) else v[row]) for k, v in kept.items()}
-        items.append(
-            FeedbackItem.model_construct(
-                row=row,
-                text=value,
-                customer_id=customer_id,
-                time=None if stamp is None else stamp.to_pydatetime(),
-                rating=None if number is None else float(number),
-                attributes=attributes,
-                anonymous=anonymous,
-            )
-        )
-
-    report = LoadReport(
-        n_input_rows=len(frame), n_loaded=len(items), skipped=skipped, notes=notes
-    )
-    if not items:
-        raise NoomarketingError(
-            f"no usable feedback: all {len(frame)} row(s) were skipped. {report.summary()}"
-        )
-    return Feedback(items=items, report=report)
-
-
-def _skip_reason(raw: Any, feedback_id: Any, seen_ids: set[str]) -> str | None:
-    """Why a row is skipped (no text, a blank one, an id seen before), or None to keep it."""
-    if is_missing(raw):
-        return "missing text (NaN/None)"
-    if not str(raw).strip():
-        return "empty text"
-    key = "" if is_missing(feedback_id) else str(feedback_id)
-    if key and key in seen_ids:
-        return f"duplicate id {key!r}"
-    seen_ids.add(key)
-    return None
+        if mask_pii:
+            value, attributes = _masked(row, value, attributes, notes)
+        items.append(FeedbackItem.model_construct(
+            row=row, text=value, customer_id=customer_id,
+            time=None if stamp is None else stamp.to_pydatetime(warn=False),
+            rating=None if number is None else float(number), attributes=attributes,
+            anonymous=anonymous,
+        ))
+    return _collected(items, skipped, notes, len(frame))
 
 
 def _customer(customers: list[Any] | None, row: int, notes: list[RowNote]) -> tuple[str, bool]:
@@ -208,23 +301,166 @@ def _customer(customers: list[Any] | None, row: int, notes: list[RowNote]) -> tu
     return as_id(customers[row]), False
 
 
-def _parsed(
-    parsed: pd.Series | None,
-    frame: pd.DataFrame,
-    column: str | None,
-    row: int,
-    note: str,
-    notes: list[RowNote],
-) -> Any:
-    """The parsed value of one cell, or None; a cell given but not parseable gets ``note``."""
-    if parsed is None or column is None:
+def _check_load_options(max_chars: int | None, rating_range: Any) -> None:
+    if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
+        raise NoomarketingError(f"max_chars must be None or a positive integer, not {max_chars!r}")
+    if rating_range is not None:
+        low, high = rating_range
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise NoomarketingError(f"rating_range must be (low, high) with low < high, "
+                                    f"not {rating_range!r}")
+
+
+def _collected(
+    items: list[FeedbackItem], skipped: list[SkippedRow], notes: list[RowNote], n_rows: int
+) -> Feedback:
+    loaded = {item.row for item in items}
+    notes = sorted((n for n in notes if n.row in loaded), key=lambda n: n.row)
+    report = LoadReport(n_input_rows=n_rows, n_loaded=len(items), skipped=skipped, notes=notes)
+    if n_rows == 0:
+        raise NoomarketingError("no usable feedback: the input has no rows")
+    if not items:
+        raise NoomarketingError(
+            f"no usable feedback: all {n_rows} row(s) were skipped: "
+            + "; ".join(report.summary().splitlines()[1:])
+        )
+    return Feedback(items=items, report=report)
+
+
+_WORD = re.compile(r"[^\W_]", re.UNICODE)
+
+
+def _text_of(raw: Any, max_chars: int | None) -> tuple[str | None, str]:
+    """The text of a cell and a note, or None and the reason the row is skipped."""
+    if is_missing(raw):
+        return None, "missing text (NaN/None)"
+    value = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    if not value.strip():
+        return None, "empty text"
+    notes = []
+    if "\x00" in value:
+        value = value.replace("\x00", " ")
+        notes.append("NUL characters replaced by spaces")
+    if max_chars is not None and len(value) > max_chars:
+        notes.append(f"text of {len(value):,} characters cut to the first {max_chars:,}")
+        value = value[:max_chars]
+    if not _WORD.search(value):
+        notes.append("no letters or digits (emoji or symbols only): it embeds like other "
+                     "such texts and has no keywords")
+    elif not tokenize(value[:1000]):
+        notes.append("only stop words or numbers: it has no keywords")
+    return value, "; ".join(notes)
+
+
+def _masked(
+    row: int, value: str, attributes: dict[str, Any], notes: list[RowNote]
+) -> tuple[str, dict[str, Any]]:
+    value, counts = mask_counts(value)
+    for key, attribute in attributes.items():
+        if isinstance(attribute, str):
+            attributes[key], more = mask_counts(attribute)
+            counts.update(more)
+    if counts:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+        notes.append(RowNote(row=row, note=f"contact data masked: {kinds}"))
+    return value, attributes
+
+
+_ISO = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2\d{2,4}(?!\d)")
+
+
+def _parse_times(column: pd.Series, dayfirst: bool | None, notes: list[RowNote]) -> pd.Series:
+    """Dates of a column: ISO year-month-day always; other dates day or month first."""
+    text = [v if isinstance(v, str) else "" for v in column.tolist()]
+    iso = pd.Series([bool(_ISO.match(v)) for v in text], index=column.index)
+    pairs = [(m.group(1), m.group(2), m.group(3)) if m else None
+             for m in (_DAY_MONTH.match(v) for v in text)]
+    guessed = dayfirst is None
+    if guessed:
+        days_first = any(p and int(p[0]) > 12 for p in pairs)
+        months_first = any(p and int(p[2]) > 12 for p in pairs)
+        dots = sum(1 for p in pairs if p and p[1] == ".")
+        slashes = sum(1 for p in pairs if p and p[1] != ".")
+        dayfirst = days_first if days_first != months_first else dots >= slashes
+    # numbers are no dates (pandas would read 5 as 5 ns after 1970): only text and dates
+    readable = pd.Series([isinstance(v, str | datetime | date) for v in column.tolist()],
+                         index=column.index)
+    parsed = pd.Series([pd.NaT] * len(column), index=column.index, dtype=object)
+    for mask, first in ((iso, False), (~iso & readable, dayfirst)):
+        if mask.any():
+            values = pd.to_datetime(column[mask], errors="coerce", utc=True, format="mixed",
+                                    dayfirst=first)
+            parsed[mask] = [v if not pd.isna(v) and 1 <= v.year <= 9999 else pd.NaT
+                            for v in values]  # Python's datetime holds years 1..9999
+    _note_unparsed(column, parsed, "time not parseable, left empty", notes)
+    if guessed:
+        order = "day first" if dayfirst else "month first"
+        for row, pair in enumerate(pairs):
+            if pair and int(pair[0]) <= 12 and int(pair[2]) <= 12 and pair[0] != pair[2]:
+                notes.append(RowNote(row=row, note=f"date could be day or month first, read "
+                                     f"{order} (pass dayfirst= to choose)"))
+    return parsed
+
+
+def _parse_ratings(
+    column: pd.Series, rating_range: tuple[float, float] | None, notes: list[RowNote]
+) -> pd.Series:
+    """Numbers of a column; infinite and out-of-range ratings become NaN with a note."""
+    numbers = pd.to_numeric(column.map(_number_or_nan), errors="coerce").astype(float)
+    _note_unparsed(column, numbers, "rating not a number, left empty", notes)
+    finite = numbers[np.isfinite(numbers)]
+    for row in np.flatnonzero(np.isinf(numbers.to_numpy())):
+        notes.append(RowNote(row=int(row), note="rating is infinite, left empty"))
+    numbers[np.isinf(numbers)] = np.nan
+    if rating_range is None:
+        rating_range = _guessed_scale(finite.to_numpy())
+    if rating_range is not None:
+        low, high = rating_range
+        outside = np.flatnonzero(((numbers < low) | (numbers > high)).to_numpy())
+        for row in outside:
+            notes.append(RowNote(row=int(row), note=f"rating outside {low:g}..{high:g}, "
+                                 "left empty (pass rating_range= to change)"))
+        numbers.iloc[outside] = np.nan
+    return numbers
+
+
+def _guessed_scale(ratings: np.ndarray) -> tuple[float, float] | None:
+    """0..5, 0..10 or 0..100: the smallest holding every rating but far outliers (above five
+    times the scale, or a few negatives); None when the ratings fit none of them.
+
+    >>> _guessed_scale(np.array([1, 5, 4, 1000, -3])), _guessed_scale(np.array([0, 7, 10]))
+    ((0, 5), (0, 10))
+    """
+    if not len(ratings) or (ratings >= 0).mean() < 0.8:
+        return None
+    for top in (5, 10, 100):
+        usual = ratings[(ratings >= 0) & (ratings <= 5 * top)]
+        if len(usual) and usual.max() <= top:
+            return (0, top)
+    return None
+
+
+def _number_or_nan(value: Any) -> Any:
+    """Booleans are not ratings; everything else is left to :func:`pandas.to_numeric`."""
+    if isinstance(value, bool):
+        return math.nan
+    return value
+
+
+def _value(parsed: pd.Series | None, row: int) -> Any:
+    """The parsed value of one cell, or None (not given, or not parseable: see the notes)."""
+    if parsed is None:
         return None
     value = parsed.iloc[row]
-    if pd.isna(value):
-        if not is_missing(frame[column].iloc[row]):
-            notes.append(RowNote(row=row, note=note))
-        return None
-    return value
+    return None if pd.isna(value) else value
+
+
+def _note_unparsed(column: pd.Series, parsed: pd.Series, note: str, notes: list[RowNote]) -> None:
+    """A note on each cell that was given but could not be read."""
+    given = ~column.map(is_missing).astype(bool)
+    for row in np.flatnonzero((given & parsed.isna()).to_numpy()):
+        notes.append(RowNote(row=int(row), note=note))
 
 
 def as_id(value: Any) -> str:
@@ -255,7 +491,27 @@ def per_input_row(given: Any, feedback: Feedback, values: np.ndarray, empty: Any
 
 
 def as_feedback(data: Feedback | FeedbackSource, **columns: Any) -> Feedback:
-    """Accept :class:`Feedback` as is, or load anything :func:`load_feedback` reads."""
+    """Accept :class:`Feedback` as is, or load anything :func:`load_feedback` reads.
+
+    ``mask_pii=True`` masks given :class:`Feedback` too (:func:`masked_feedback`).
+    """
     if isinstance(data, Feedback):
-        return data
+        return masked_feedback(data) if columns.get("mask_pii") else data
     return load_feedback(data, **columns)
+
+
+def masked_feedback(feedback: Feedback) -> Feedback:
+    """``feedback`` with contact data masked in texts and text attributes, noted per row.
+
+    >>> fb = masked_feedback(Feedback.from_texts(["write to jan@example.com"]))
+    >>> fb.texts, fb.report.notes[0].note
+    (['write to [email]'], 'contact data masked: 1 email')
+    """
+    report = feedback.report or LoadReport(n_input_rows=len(feedback), n_loaded=len(feedback))
+    notes = list(report.notes)
+    items = []
+    for item in feedback.items:
+        text, attributes = _masked(item.row, item.text, dict(item.attributes), notes)
+        items.append(item.model_copy(update={"text": text, "attributes": attributes}))
+    notes.sort(key=lambda n: n.row)
+    return Feedback(items=items, report=report.model_copy(update={"notes": notes}))

@@ -7,24 +7,29 @@ another machine or in another version that reads the same ``FORMAT_VERSION``.
 
 from __future__ import annotations
 
-import json
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydantic import ValidationError
 from safetensors.numpy import load_file, save_file
 
-from noomarketing.embedding import embedder_from_config
+from noomarketing.embedding import EMBEDDER_TYPES
 from noomarketing.embedding_choice import make_embedder
 from noomarketing.languages import LanguageMix
+from noomarketing.model_schema import (
+    FORMAT_VERSION,
+    SavedEmbedder,
+    check_arrays,
+    embedder_kwargs,
+    read_config,
+)
 from noomarketing.outputs import write_json
 from noomarketing.schema import NoomarketingError
 
 if TYPE_CHECKING:
     from noomarketing.segmentation import SegmentModel
-
-FORMAT_VERSION = 1
 
 ARRAYS = ("centroids", "segment_ids", "labels", "cluster_labels", "segment_sizes")
 """The learned arrays saved as they are (``<name>_`` on the model)."""
@@ -72,57 +77,82 @@ def save_model(model: SegmentModel, path: str | Path) -> Path:
     return folder
 
 
-def _read_config(folder: Path) -> dict[str, Any]:
-    config_path = folder / "config.json"
-    if not config_path.exists():
-        raise NoomarketingError(f"no saved SegmentModel in {folder} (config.json missing)")
-    config = json.loads(config_path.read_text(encoding="utf-8"))
-    if config.get("format_version") != FORMAT_VERSION:
-        raise NoomarketingError(
-            f"{folder} holds format {config.get('format_version')}, "
-            f"this version reads {FORMAT_VERSION}"
-        )
-    return config
+def load_model(
+    cls: type[SegmentModel],
+    path: str | Path,
+    embedding: Any = None,
+    cache_dir: str | Path | None = None,
+) -> SegmentModel:
+    """Read a model written by :func:`save_model`; see :meth:`SegmentModel.load`.
 
-
-def load_model(cls: type[SegmentModel], path: str | Path, embedding: Any = None) -> SegmentModel:
-    """Read a model written by :func:`save_model`; see :meth:`SegmentModel.load`."""
+    The folder is untrusted input: ``config.json`` and the arrays are validated first
+    (:mod:`noomarketing.model_schema`) and any damage is one ``NoomarketingError`` naming the
+    file and key. ``cache_dir`` is this machine's embedding cache (the saved one is not used).
+    """
     folder = Path(path)
-    config = _read_config(folder)
-    params = dict(config["params"])
-    if embedding is None and config.get("custom_embedding"):
-        embedding = embedder_from_config(config.get("embedder"))
+    config = read_config(folder)
+    arrays = _read_arrays(folder / "arrays.safetensors")
+    check_arrays(arrays, config, folder / "arrays.safetensors")
+    params = config.params.model_dump()
+    params["cache_dir"] = cache_dir
+    saved = config.embedder
+    if embedding is None and config.custom_embedding:
+        embedding = _saved_embedder(saved, cache_dir, folder)
     if embedding is not None:
         params["embedding"] = embedding
-    elif config.get("custom_embedding"):
+    elif config.custom_embedding:
         raise NoomarketingError(
             f"the model in {folder} was fitted with a custom embedder "
-            f"({config.get('embedder')}); pass the same one as embedding= to load it"
+            f"({saved.type if saved else None}); pass the same one as embedding= to load it"
         )
     model = cls(**params)
-    arrays = load_file(str(folder / "arrays.safetensors"))
-    for name in ARRAYS:
-        setattr(model, f"{name}_", arrays[name])
+    model.centroids_ = arrays["centroids"].astype(np.float32)
+    for name in ARRAYS[1:]:
+        setattr(model, f"{name}_", arrays[name].astype(np.int64))
     for name in FACTS:
-        setattr(model, name, config[name])
-    model.fingerprint_ = config.get("fingerprint_")
-    mix = config.get("language_mix_")
-    model.language_mix_ = None if mix is None else LanguageMix.model_validate(mix)
-    model.languages_ = config.get("languages_")  # files of 0.1 kept them in the JSON
+        setattr(model, name, getattr(config, name))
+    model.customer_segments_ = dict(config.customer_segments_)
+    model.fingerprint_ = config.fingerprint_
+    try:
+        mix = config.language_mix_
+        model.language_mix_ = None if mix is None else LanguageMix.model_validate(mix)
+    except ValidationError as exc:
+        raise NoomarketingError(
+            f"{folder / 'config.json'}: key 'language_mix_': {exc.errors()[0]['msg']}"
+        ) from exc
+    model.languages_ = config.languages_  # files of 0.1 kept them in the JSON
     if "languages" in arrays:
-        codes = config["language_codes"]
+        codes = config.language_codes or []
         model.languages_ = [None if i < 0 else codes[i] for i in arrays["languages"].tolist()]
-    model.embedding_choice_ = config.get("embedding_choice_", "")
+    model.embedding_choice_ = config.embedding_choice_
     chosen = None  # the model language="auto" chose: rebuild it from its saved config
     if params.get("embedding") is None and model.embedding_choice_:
-        chosen = embedder_from_config(config.get("embedder"))
+        chosen = _saved_embedder(saved, cache_dir, folder)
     model.embedder_ = make_embedder(
         chosen if chosen is not None else model.embedding,
         progress=model.progress, cache_dir=model.cache_dir, use_cache=model.use_cache,
     )
-    saved_name = config.get("embedder_name")
+    saved_name = config.embedder_name
     if saved_name and getattr(model.embedder_, "name", None) != saved_name:
         raise NoomarketingError(
             f"the model was fitted with embedder {saved_name!r}; pass embedding= to load it"
         )
     return model
+
+
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The saved arrays; a missing or damaged file is one line naming it."""
+    if not path.is_file():
+        raise NoomarketingError(f"{path} is missing: the saved model is incomplete")
+    try:
+        return load_file(str(path))
+    except Exception as exc:  # safetensors raises its own SafetensorError on damaged files
+        raise NoomarketingError(f"{path}: damaged ({' '.join(str(exc).split())})") from exc
+
+
+def _saved_embedder(saved: SavedEmbedder | None, cache_dir: Any, folder: Path) -> Any:
+    """The embedder a saved config names, or None when its type is not a known one."""
+    if saved is None or saved.type not in EMBEDDER_TYPES:
+        return None
+    cls = EMBEDDER_TYPES[saved.type]
+    return cls(**embedder_kwargs(saved, cls, cache_dir, folder / "config.json"))

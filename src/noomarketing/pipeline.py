@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from noomarketing.atomic import atomic_folder, check_out
 from noomarketing.generation import GeneratedIdea, generate_ideas
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.loading import FeedbackSource, as_feedback
@@ -20,7 +21,7 @@ from noomarketing.outputs import (
     write_json,
     write_segments_json,
 )
-from noomarketing.params import MAX_SEED, check_int
+from noomarketing.params import check_fits, check_run_settings
 from noomarketing.presentation import Brief, present, write_briefs
 from noomarketing.proposing import ProposalResult, customer_segments, propose
 from noomarketing.reactions import ReactionLog
@@ -81,10 +82,14 @@ class SegmentationResult:
     def write(self, out: str | Path) -> list[Path]:
         """Write ``assignments.csv``, ``segments.json`` and the model (``model/``) to ``out``.
 
+        Crash-safe: the files appear together or not at all (:func:`noomarketing.atomic.
+        atomic_folder`); what an earlier run left in ``out`` and this one did not write is gone.
         Returns the paths written, in order (the model as its folder).
         """
-        folder = Path(out)
-        folder.mkdir(parents=True, exist_ok=True)
+        return _write_atomically(self.write_into, out)
+
+    def write_into(self, folder: Path) -> list[Path]:
+        """Write this stage's files into an existing folder (see :meth:`write`)."""
         self.assignments.to_csv(folder / "assignments.csv", index=False)
         return [
             folder / "assignments.csv",
@@ -93,11 +98,19 @@ class SegmentationResult:
         ]
 
 
+def _write_atomically(write_into: Any, out: str | Path) -> list[Path]:
+    """Run ``write_into`` on a temporary folder swapped in for ``out``; the final paths."""
+    with atomic_folder(out) as folder:
+        written = write_into(folder)
+    return [Path(out) / path.relative_to(folder) for path in written]
+
+
 def segment(
     data: Feedback | FeedbackSource,
     model: SegmentModel | None = None,
     *,
     columns: dict[str, Any] | None = None,
+    mask_pii: bool = False,
     **highlight: Any,
 ) -> SegmentationResult:
     """Load → embed → segment → highlight each segment's idea, with per-stage timings.
@@ -114,8 +127,12 @@ def segment(
     model = (model if model is not None else SegmentModel()).validate()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    feedback = as_feedback(data, **(columns or {}))
+    options = dict(columns or {})
+    if mask_pii:
+        options["mask_pii"] = True
+    feedback = as_feedback(data, **options)
     timings["load"] = time.perf_counter() - clock
+    check_fits(feedback, model.fit_sample_size)
 
     clock = time.perf_counter()
     # A large input is embedded inside fit, a batch at a time (see SegmentModel.fit_sample_size).
@@ -181,10 +198,14 @@ class RunResult:
     def write(self, out: str | Path) -> list[Path]:
         """Write every stage's files into ``out`` (names are a stable contract, see README).
 
-        Returns the paths written, in order (the model as its folder).
+        Crash-safe like :meth:`SegmentationResult.write`: all files of this run, or the
+        previous run's untouched. Returns the paths written, in order.
         """
-        folder = Path(out)
-        written = self.segmentation.write(folder)
+        return _write_atomically(self.write_into, out)
+
+    def write_into(self, folder: Path) -> list[Path]:
+        """Write every stage's files into an existing folder (see :meth:`write`)."""
+        written = self.segmentation.write_into(folder)
         payload = {"ideas": [g.model_dump(mode="json") for g in self.generated]}
         written.append(write_json(folder / "ideas.json", payload))
         written += write_briefs(self.briefs, folder / "briefs")
@@ -238,6 +259,7 @@ def run(
     period: str = "90D",
     random_state: int | None = 0,
     out: str | Path | None = None,
+    mask_pii: bool = False,
 ) -> RunResult:
     """The whole method in one call: segment → generate → present → match → propose.
 
@@ -255,7 +277,10 @@ def run(
             customers at its start are those active in the ``period`` before) and a monthly
             cohort table per segment.
         random_state: one seed for segmentation, the Thompson samples and the control group.
-        out: when given, every file is written there (see :meth:`RunResult.write`).
+        out: when given, every file is written there (see :meth:`RunResult.write`); a folder
+            that cannot be written is refused before any work.
+        mask_pii: mask e-mails, phones, card numbers and IBANs as the feedback is loaded, so
+            no output holds them (:mod:`noomarketing.privacy`).
 
     Example:
         >>> import noomarketing as nm
@@ -266,12 +291,14 @@ def run(
     """
     timings: dict[str, float] = {}
     # check the settings and read the small inputs first: they fail before minutes of embedding
-    check_int("random_state", random_state, 0, MAX_SEED, optional=True)
+    check_run_settings(n_ideas, budget, per_customer, control, random_state)
     model = (model if model is not None else SegmentModel(random_state=random_state)).validate()
+    if out is not None:
+        check_out(out)
     catalogue_offers = load_offers(offers)
     table = as_activity(activity) if activity is not None else None
     log = ReactionLog(reactions) if isinstance(reactions, str | Path) else reactions
-    segmentation = segment(data, model, columns=columns)
+    segmentation = segment(data, model, columns=columns, mask_pii=mask_pii)
     timings.update(segmentation.timings)
     embedder = model.embedder_
     feedback, ideas, labels = segmentation.feedback, segmentation.ideas, model.labels_

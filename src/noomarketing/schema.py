@@ -39,7 +39,7 @@ class FeedbackItem(BaseModel):
     text: str = Field(min_length=1)
     customer_id: str
     time: datetime | None = None
-    rating: float | None = None
+    rating: float | None = Field(default=None, allow_inf_nan=False)
     attributes: dict[str, Any] = Field(default_factory=dict)
     anonymous: bool = False
 

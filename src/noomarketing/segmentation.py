@@ -32,7 +32,12 @@ from noomarketing.outliers import unit_mean as _unit_mean
 from noomarketing.params import check_segment_params
 from noomarketing.persistence import FORMAT_VERSION, load_model, save_model
 from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
-from noomarketing.strategies import choose_strategy, per_customer_segments, seeded_sample
+from noomarketing.strategies import (
+    choose_strategy,
+    per_customer_segments,
+    per_text_segments,
+    seeded_sample,
+)
 
 Strategy = Literal["auto", "clusters", "per_customer"]
 OutlierPolicy = Literal["nearest", "keep"]
@@ -249,8 +254,11 @@ from 0 to 4294967295, not -1
         self.fingerprint_ = feedback.fingerprint
         self.customer_segments_: dict[str, int] = {}
         n_distinct = len(np.unique(fit_embeddings.round(5), axis=0))
+        n_customers = len({(i.anonymous, i.row if i.anonymous else i.customer_id)
+                           for i in (feedback.items if sample is None
+                                     else (feedback.items[r] for r in sample))})
         self.strategy_, self.strategy_reason_ = choose_strategy(
-            self.strategy, n_distinct, self.min_texts
+            self.strategy, n_distinct, self.min_texts, n_customers
         )
         if self.strategy_ == "per_customer" and sample is not None:  # a sample has no use here
             sample = None
@@ -259,6 +267,8 @@ from 0 to 4294967295, not -1
         self.sample_index_ = sample
         if self.strategy_ == "per_customer":
             self._fit_per_customer(feedback, fit_embeddings)
+        elif self.strategy_ == "per_text":
+            self._fit_given(per_text_segments(fit_embeddings), fit_embeddings)
         else:
             self._fit_clusters(fit_embeddings)
         self.similarities_ = own_similarity(fit_embeddings, self.centroids_, self.labels_)
@@ -307,7 +317,12 @@ from 0 to 4294967295, not -1
         return self.transform(feedback, embeddings=embeddings)
 
     def _fit_per_customer(self, feedback: Feedback, embeddings: np.ndarray) -> None:
-        self.labels_, self.customer_segments_ = per_customer_segments(feedback)
+        labels, self.customer_segments_ = per_customer_segments(feedback)
+        self._fit_given(labels, embeddings)
+
+    def _fit_given(self, labels: np.ndarray, embeddings: np.ndarray) -> None:
+        """Segments given as ``labels`` (0..k-1, none unassigned): no reducer, no clusterer."""
+        self.labels_ = labels
         self.cluster_labels_ = self.labels_.copy()
         self.segment_ids_ = np.arange(self.labels_.max() + 1, dtype=np.int64)
         self.centroids_ = np.stack(
@@ -501,9 +516,13 @@ from 0 to 4294967295, not -1
         return save_model(self, path)
 
     @classmethod
-    def load(cls, path: str | Path, embedding: Any = None) -> SegmentModel:
+    def load(
+        cls, path: str | Path, embedding: Any = None, *, cache_dir: str | Path | None = None
+    ) -> SegmentModel:
         """Load a model saved by :meth:`save`; pass ``embedding`` if it was a custom object.
 
+        The folder is untrusted input: it is validated before anything is built from it
+        (:mod:`noomarketing.model_schema`). ``cache_dir`` is this machine's embedding cache.
         See :meth:`save` for an example.
         """
-        return load_model(cls, path, embedding)
+        return load_model(cls, path, embedding, cache_dir)

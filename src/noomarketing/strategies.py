@@ -23,15 +23,26 @@ def seeded_sample(n_rows: int, size: int | None, random_state: int | None) -> np
     return np.sort(rng.choice(n_rows, size=size, replace=False))
 
 
-def choose_strategy(requested: str, n_distinct: int, min_texts: int) -> tuple[str, str]:
-    """The strategy a fit uses (``"clusters"`` or ``"per_customer"``) and why.
+def choose_strategy(
+    requested: str, n_distinct: int, min_texts: int, n_customers: int = 0
+) -> tuple[str, str]:
+    """The strategy a fit uses and why: ``"clusters"``, ``"per_customer"`` or, when few
+    distinct texts come from more customers than there are texts (the same complaint sent by
+    many), ``"per_text"``: one segment per distinct text, identical texts together.
 
     >>> choose_strategy("auto", 3, 50)
     ('per_customer', 'only 3 distinct texts (< min_texts=50): one segment per customer')
+    >>> choose_strategy("auto", 1, 50, n_customers=2000)[0]
+    'per_text'
     """
     if requested == "auto":
         if n_distinct >= min_texts:
             return "clusters", f"{n_distinct} distinct texts ≥ min_texts={min_texts}: clustering"
+        if n_customers > n_distinct:
+            return "per_text", (
+                f"only {n_distinct} distinct text(s) from {n_customers} customers: "
+                "one segment per distinct text, identical texts together"
+            )
         return "per_customer", (
             f"only {n_distinct} distinct texts (< min_texts={min_texts}): "
             "one segment per customer"
@@ -41,6 +52,21 @@ def choose_strategy(requested: str, n_distinct: int, min_texts: int) -> tuple[st
             f"cannot cluster {n_distinct} distinct text(s): use strategy='per_customer'"
         )
     return requested, f"strategy={requested!r} was asked for"
+
+
+def per_text_segments(embeddings: np.ndarray) -> np.ndarray:
+    """One segment per distinct text (by its vector), the largest first.
+
+    >>> per_text_segments(np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]])).tolist()
+    [1, 0, 0]
+    """
+    _, first, inverse, counts = np.unique(
+        embeddings.round(5), axis=0, return_index=True, return_inverse=True, return_counts=True
+    )
+    order = sorted(range(len(counts)), key=lambda g: (-counts[g], first[g]))
+    remap = np.empty(len(order), dtype=np.int64)
+    remap[order] = np.arange(len(order))
+    return remap[inverse.reshape(-1)]
 
 
 def per_customer_segments(feedback: Feedback) -> tuple[np.ndarray, dict[str, int]]:

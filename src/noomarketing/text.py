@@ -20,8 +20,10 @@ waszych mną tobą sobą
 своим своими своих нашу нашей нашего нашим наших вашу вашей вашего вашим ваших мной тобой собой
 """
 
-TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W_]+\b"
-"""Words of two or more letters (digits allowed after the first letter)."""
+TOKEN_PATTERN = r"(?u)(?<!\[)\b[^\W\d_][^\W_]+\b(?!\])"
+"""Words of two or more letters (digits allowed after the first letter). A word in square
+brackets is not one: the placeholders of :func:`noomarketing.privacy.mask_pii` (``[email]``,
+``[phone]``...) never become keywords or labels."""
 
 
 @cache
@@ -48,6 +50,8 @@ def tokenize(text: str) -> list[str]:
 
     >>> tokenize("The delivery was LATE, again!")
     ['delivery', 'late']
+    >>> tokenize("refund to [email] for the broken card")
+    ['refund', 'broken', 'card']
     """
     words = stop_words()
     return [t for t in re.findall(TOKEN_PATTERN, text.lower()) if t not in words]

@@ -8,7 +8,8 @@ endpoint comes from arguments or the environment:
 * ``NOOMARKETING_LLM_MODEL`` the model name the server knows,
 * ``NOOMARKETING_LLM_API_KEY`` sent as a bearer token (optional for local servers).
 
-Safety: e-mail addresses and phone numbers are masked (:func:`mask_pii`) before anything leaves
+Safety: e-mail addresses, phone numbers, card numbers and IBANs are masked
+(:func:`noomarketing.privacy.mask_pii`) before anything leaves
 the process, and customer text goes only inside ``<segment_data>`` as JSON strings, with the
 instruction to treat it as data, never as instructions. Reliability: retries with exponential
 back-off on 429/5xx and network errors (``Retry-After`` honoured), a rate limit, and an on-disk
@@ -22,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -34,47 +34,12 @@ from typing import Any
 
 from noomarketing.embedding import default_cache_dir
 from noomarketing.generation.catalogue import MOODS, Tactic
+from noomarketing.privacy import mask_pii
 from noomarketing.schema import Idea, NoomarketingError
 
 ENV_BASE_URL = "NOOMARKETING_LLM_BASE_URL"
 ENV_MODEL = "NOOMARKETING_LLM_MODEL"
 ENV_API_KEY = "NOOMARKETING_LLM_API_KEY"
-
-# Starts only where a run of address characters starts: linear time on long words.
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Dates are matched first so they are kept, and never glued to the number after them; a
-# "date" that goes on as a longer number (01.23.45.67.89) is a phone number.
-_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
-_MONTH = r"(?:0?[1-9]|1[0-2])"
-_DATE_OR_PHONE = re.compile(
-    rf"(?P<date>(?<![\d.\-/])(?:\d{{4}}[-./]{_MONTH}[-./]{_DAY}|{_DAY}[-./]{_DAY}[-./](?:\d{{4}}|\d{{2}}))"
-    r"(?![-./]?\d))"
-    r"|(?P<phone>(?<![\w+(])\+?(?:\(\d{1,5}\) ?)?\d+(?:[ .\-/]\d+)*(?!\w))"
-)
-
-
-def mask_pii(text: str) -> str:
-    """Replace e-mail addresses with ``[email]`` and phone numbers with ``[phone]``.
-
-    A phone number is 7 to 15 digits in groups joined by single spaces, dots, dashes or
-    slashes, with an optional leading + and area code in brackets; dates such as 2026-01-22
-    or 22.01.2026 are kept. Other long numbers (an order number of 7+ digits) are masked too:
-    better too much than too little.
-
-    >>> mask_pii("Mail jan.kowalski@example.pl or call +48 601-234-567 before 2026-01-22")
-    'Mail [email] or call [phone] before 2026-01-22'
-    >>> mask_pii("on 2026-01-22 10:30 I called 601 234 567")
-    'on 2026-01-22 10:30 I called [phone]'
-    """
-
-    def replace(match: re.Match[str]) -> str:
-        found = match.group(0)
-        if match.group("date") is not None:
-            return found
-        return "[phone]" if 7 <= sum(c.isdigit() for c in found) <= 15 else found
-
-    return _DATE_OR_PHONE.sub(replace, _EMAIL.sub("[email]", text))
-
 
 class LLMClient:
     """A small, careful client for ``POST {base_url}/chat/completions``.
@@ -272,7 +237,7 @@ class LLMGenerator:
         self.max_keywords = max_keywords
 
     def segment_data(self, idea: Idea) -> dict[str, Any]:
-        """What is sent about a segment, with e-mails and phone numbers masked."""
+        """What is sent about a segment, with contact and payment data masked."""
         data: dict[str, Any] = {
             "label": mask_pii(idea.label),
             "keywords": [mask_pii(k.term) for k in idea.keywords[: self.max_keywords]],
