@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from noomarketing.embedding import CachedEmbedder, SentenceTransformerEmbedder, normalize_rows
+from noomarketing.embedding import CachedEmbedder, normalize_rows
+from noomarketing.embedding import default_embedder as bundled_embedder
 from noomarketing.loading import as_id, is_missing, read_table
 from noomarketing.schema import Idea, NoomarketingError
 from noomarketing.text import TOKEN_PATTERN
@@ -328,8 +329,8 @@ def matched_tags(tags: Sequence[str], idea: Idea) -> list[str]:
 
 
 def default_embedder() -> CachedEmbedder:
-    """The bundled all-MiniLM-L6-v2 with the on-disk cache: what stages use when given none."""
-    return CachedEmbedder(SentenceTransformerEmbedder(progress=False))
+    """The default embedder with the on-disk cache: what stages use when given none."""
+    return CachedEmbedder(bundled_embedder(progress=False))
 
 
 def embed_texts(embedder: Any, texts: list[str]) -> np.ndarray:
