@@ -169,7 +169,8 @@ class SegmentModel:
             :func:`noomarketing.languages.auto_embedding`). ``"off"`` or ``None`` detects
             nothing and uses the default model unless ``embedding`` says otherwise.
         reducer: object with ``fit_transform`` (default: UMAP to ``n_components`` dims).
-        clusterer: object with ``fit_predict`` (default: HDBSCAN).
+        clusterer: object with ``fit_predict`` (default: HDBSCAN with excess-of-mass
+            selection, or the cluster tree's leaves when that keeps two clusters or fewer).
         strategy: ``"auto"`` clusters when there are at least ``min_texts`` distinct texts and
             otherwise makes one segment per customer; ``"clusters"``/``"per_customer"`` force it.
         min_texts: below this many distinct texts ``"auto"`` uses one segment per customer.
