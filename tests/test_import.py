@@ -106,3 +106,18 @@ def test_help_and_argument_errors_need_no_heavy_import():
     )
     assert _child(code, "--help").split()[-3:] == ["0", "False", "False"]
     assert _child(code, "segment").split()[-3:] == ["2", "False", "False"]
+
+
+def test_numba_cache_is_the_warmed_environment_else_the_users(monkeypatch, tmp_path):
+    from noomarketing import _numba
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
+    assert _numba.numba_cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    monkeypatch.setenv("NOOMARKETING_CACHE", str(tmp_path / "user"))
+    environment = tmp_path / "env"
+    monkeypatch.setattr(_numba, "environment_cache_dir", lambda: environment)
+    assert _numba.numba_cache_dir() == tmp_path / "user" / "numba"  # not warmed: the user's
+    (environment / "numba" / "umap_0123").mkdir(parents=True)
+    (environment / "numba" / "umap_0123" / "layouts.f-1.py311.nbi").write_bytes(b"")
+    assert _numba.numba_cache_dir() == environment / "numba"

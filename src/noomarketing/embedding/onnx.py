@@ -177,7 +177,7 @@ def onnx_unavailable(cache_dir: str | Path | None = None) -> str | None:
     ``onnx``), so a failing export is a reason too.
     """
     if find_spec("onnxruntime") is None:
-        return "onnxruntime is not installed (pip install 'noomarketing[fast]')"
+        return "onnxruntime is not installed (pip install onnxruntime onnx)"
     path = onnx_model_file(cache_dir)
     if path.exists() and short_text_file(path).exists():
         return None
