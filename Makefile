@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -c constraints.txt torch
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,fast,dask]"
+	$(BIN)/noomarketing warmup  # int8 ONNX model + UMAP's compiled code, into the venv
 	@touch $@
 
 # The whole method on the bundled example shop: feedback, offer catalogue and purchases.

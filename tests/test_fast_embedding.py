@@ -108,3 +108,30 @@ def test_saved_model_with_a_fast_embedder_loads_and_predicts_the_same(
     loaded = nm.SegmentModel.load(tmp_path / "m")
     assert isinstance(loaded.embedder_, StaticEmbedder)
     np.testing.assert_array_equal(loaded.predict(texts[:20]), model.predict(texts[:20]))
+
+
+def test_default_is_the_onnx_model_and_torch_is_one_name_away(onnx_embedder):
+    assert isinstance(resolve_embedder(None), OnnxEmbedder)
+    assert isinstance(resolve_embedder("default"), OnnxEmbedder)
+    assert isinstance(resolve_embedder("torch"), nm.SentenceTransformerEmbedder)
+
+
+def test_default_falls_back_to_torch_with_the_reason_logged(monkeypatch, caplog):
+    import noomarketing.embedding as embedding
+
+    monkeypatch.setattr(embedding, "onnx_unavailable", lambda: "onnxruntime is not installed")
+    with caplog.at_level("WARNING", logger="noomarketing.embedding"):
+        chosen = resolve_embedder(None)
+    assert isinstance(chosen, nm.SentenceTransformerEmbedder)
+    assert "torch model: onnxruntime is not installed" in caplog.text
+
+
+def test_onnx_window_is_a_choice_with_its_own_cache_identity(onnx_embedder, model_store):
+    narrow = OnnxEmbedder(cache_dir=model_store, max_tokens=128, progress=False)
+    assert narrow.name != onnx_embedder.name
+    short = ["late parcel", "rude support"]
+    np.testing.assert_allclose(narrow.encode(short), onnx_embedder.encode(short), atol=1e-6)
+    long_cos = float((narrow.encode([LONG]) * onnx_embedder.encode([LONG])).sum())
+    assert 0.9 < long_cos < 0.99999  # reads less of a long text: close, not the same
+    with pytest.raises(nm.NoomarketingError, match="max_tokens"):
+        OnnxEmbedder(cache_dir=model_store, max_tokens=1000).encode(["x"])

@@ -15,55 +15,115 @@ columns=nm.EXAMPLE_COLUMNS, out="out/")``.
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
+import importlib
 
-from noomarketing.embedding import (
-    CachedEmbedder,
-    Embedder,
-    MultilingualEmbedder,
-    SentenceTransformerEmbedder,
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~10-40 ms)
+if TYPE_CHECKING:  # the same names, for type checkers and IDEs; at run time see __getattr__
+    from pathlib import Path
+    from typing import Any
+
+    from noomarketing.embedding import (
+        CachedEmbedder,
+        Embedder,
+        MultilingualEmbedder,
+        SentenceTransformerEmbedder,
+    )
+    from noomarketing.generation import (
+        GeneratedIdea,
+        LLMGenerator,
+        Tactic,
+        generate_ideas,
+        load_catalogue,
+    )
+    from noomarketing.highlighting import highlight_ideas
+    from noomarketing.languages import LanguageGuess, LanguageMix, detect_languages
+    from noomarketing.loading import load_feedback, read_table
+    from noomarketing.matching import (
+        Gap,
+        MatchResult,
+        Offer,
+        OfferMatch,
+        load_offers,
+        match_offers,
+    )
+    from noomarketing.outputs import read_segments_json
+    from noomarketing.pipeline import RunResult, SegmentationResult, run, segment
+    from noomarketing.presentation import Brief, Message, present, write_briefs
+    from noomarketing.proposing import Proposal, ProposalResult, customer_segments, propose
+    from noomarketing.reactions import Reaction, ReactionLog, beta_scores
+    from noomarketing.retention import (
+        RetentionRate,
+        Uplift,
+        cohort_table,
+        load_activity,
+        retention_rates,
+        uplift,
+    )
+    from noomarketing.schema import (
+        UNASSIGNED,
+        Feedback,
+        FeedbackItem,
+        Idea,
+        Keyword,
+        LoadReport,
+        NoomarketingError,
+        Quote,
+    )
+    from noomarketing.segmentation import SegmentModel
+
+_LAZY: dict[str, tuple[str, ...]] = {
+    "noomarketing.embedding": (
+        "CachedEmbedder", "Embedder", "MultilingualEmbedder", "SentenceTransformerEmbedder",
+    ),
+    "noomarketing.generation": (
+        "GeneratedIdea", "LLMGenerator", "Tactic", "generate_ideas", "load_catalogue",
+    ),
+    "noomarketing.highlighting": ("highlight_ideas",),
+    "noomarketing.languages": ("LanguageGuess", "LanguageMix", "detect_languages"),
+    "noomarketing.loading": ("load_feedback", "read_table"),
+    "noomarketing.matching": (
+        "Gap", "MatchResult", "Offer", "OfferMatch", "load_offers", "match_offers",
+    ),
+    "noomarketing.outputs": ("read_segments_json",),
+    "noomarketing.pipeline": ("RunResult", "SegmentationResult", "run", "segment"),
+    "noomarketing.presentation": ("Brief", "Message", "present", "write_briefs"),
+    "noomarketing.proposing": ("Proposal", "ProposalResult", "customer_segments", "propose"),
+    "noomarketing.reactions": ("Reaction", "ReactionLog", "beta_scores"),
+    "noomarketing.retention": (
+        "RetentionRate", "Uplift", "cohort_table", "load_activity", "retention_rates", "uplift",
+    ),
+    "noomarketing.schema": (
+        "UNASSIGNED", "Feedback", "FeedbackItem", "Idea", "Keyword", "LoadReport",
+        "NoomarketingError", "Quote",
+    ),
+    "noomarketing.segmentation": ("SegmentModel",),
+}  # fmt: skip
+"""Where each public name lives. Importing the package imports none of them: the first use of
+a name imports its module (PEP 562), so ``noomarketing --help`` or ``import
+noomarketing.schema`` does not pay for torch, UMAP or scikit-learn."""
+
+_HOME = {name: module for module, names in _LAZY.items() for name in names}
+
+_SUBMODULES = frozenset(
+    {module.rpartition(".")[2] for module in _LAZY} | {"cli", "distributed", "text"}
 )
-from noomarketing.generation import (
-    GeneratedIdea,
-    LLMGenerator,
-    Tactic,
-    generate_ideas,
-    load_catalogue,
-)
-from noomarketing.highlighting import highlight_ideas
-from noomarketing.languages import LanguageGuess, LanguageMix, detect_languages
-from noomarketing.loading import load_feedback, read_table
-from noomarketing.matching import Gap, MatchResult, Offer, OfferMatch, load_offers, match_offers
-from noomarketing.outputs import read_segments_json
-from noomarketing.pipeline import RunResult, SegmentationResult, run, segment
-from noomarketing.presentation import Brief, Message, present, write_briefs
-from noomarketing.proposing import (
-    Proposal,
-    ProposalResult,
-    customer_segments,
-    propose,
-)
-from noomarketing.reactions import Reaction, ReactionLog, beta_scores
-from noomarketing.retention import (
-    RetentionRate,
-    Uplift,
-    cohort_table,
-    load_activity,
-    retention_rates,
-    uplift,
-)
-from noomarketing.schema import (
-    UNASSIGNED,
-    Feedback,
-    FeedbackItem,
-    Idea,
-    Keyword,
-    LoadReport,
-    NoomarketingError,
-    Quote,
-)
-from noomarketing.segmentation import SegmentModel
+"""Submodules reachable as attributes (``nm.embedding.normalize_rows``) before any import."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"noomarketing.{name}")
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'noomarketing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 EXAMPLE_COLUMNS = {
     "text": "text",
@@ -75,23 +135,32 @@ EXAMPLE_COLUMNS = {
 """Column names of the bundled example feedback, for ``load_feedback(..., **EXAMPLE_COLUMNS)``."""
 
 
+def _bundled(name: str) -> Path:
+    from importlib import resources  # here, not at import: it costs ~0.1 s
+    from pathlib import Path
+
+    return Path(str(resources.files("noomarketing").joinpath("data", name)))
+
+
 def example_feedback_path() -> Path:
     """Path of the bundled example feedback CSV (made up by this project).
 
-    >>> fb = load_feedback(example_feedback_path(), **EXAMPLE_COLUMNS)
+    >>> import noomarketing as nm
+    >>> fb = nm.load_feedback(example_feedback_path(), **EXAMPLE_COLUMNS)
     >>> len(fb), fb.report.n_input_rows  # three rows have no text: the report says which
     (341, 344)
     """
-    return Path(str(resources.files("noomarketing").joinpath("data/example_feedback.csv")))
+    return _bundled("example_feedback.csv")
 
 
 def example_offers_path() -> Path:
     """Path of the bundled example offer catalogue of the same made-up clothing shop.
 
-    >>> len(load_offers(example_offers_path()))
+    >>> import noomarketing as nm
+    >>> len(nm.load_offers(example_offers_path()))
     24
     """
-    return Path(str(resources.files("noomarketing").joinpath("data/example_offers.csv")))
+    return _bundled("example_offers.csv")
 
 
 def example_activity_path() -> Path:
@@ -101,7 +170,7 @@ def example_activity_path() -> Path:
     >>> list(pd.read_csv(example_activity_path()).columns)[:3]
     ['customer_id', 'date', 'value']
     """
-    return Path(str(resources.files("noomarketing").joinpath("data/example_activity.csv")))
+    return _bundled("example_activity.csv")
 
 
 __all__ = [

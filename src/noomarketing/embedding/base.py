@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -71,3 +74,42 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+@contextmanager
+def logging_disabled(level: int = logging.WARNING) -> Iterator[None]:
+    """``logging.disable(level)`` inside the block; the previous setting comes back after, and
+    so do the root logger's handlers and level (some libraries call ``basicConfig``).
+
+    >>> with logging_disabled():
+    ...     logging.root.manager.disable
+    30
+    >>> logging.root.manager.disable
+    0
+    """
+    before = logging.root.manager.disable
+    handlers, root_level = logging.root.handlers[:], logging.root.level
+    logging.disable(level)
+    try:
+        yield
+    finally:
+        logging.disable(before)
+        logging.root.handlers[:] = handlers
+        logging.root.setLevel(root_level)
+
+
+@contextmanager
+def quiet_transformers(progress: bool = False) -> Iterator[None]:
+    """Hugging Face libraries log errors only (and, unless ``progress``, show no progress bars)
+    inside the block; their previous settings come back after."""
+    from transformers.utils import logging as hf_logging
+
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    if not progress:
+        hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        (hf_logging.enable_progress_bar if bars else hf_logging.disable_progress_bar)()

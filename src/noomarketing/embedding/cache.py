@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -22,6 +23,19 @@ def default_cache_dir() -> Path:
     """``$NOOMARKETING_CACHE`` or ``~/.cache/noomarketing``."""
     env = os.environ.get("NOOMARKETING_CACHE")
     return Path(env) if env else Path.home() / ".cache" / "noomarketing"
+
+
+def environment_cache_dir() -> Path:
+    """The Python environment's own noomarketing folder: ``<sys.prefix>/var/cache/noomarketing``.
+
+    ``noomarketing warmup`` (run by ``make install``) puts what is built once per
+    environment there (the int8 ONNX model, UMAP's compiled code), so every user of the
+    environment finds it, whatever their ``HOME`` or ``$NOOMARKETING_CACHE``.
+
+    >>> environment_cache_dir().parts[-3:]
+    ('var', 'cache', 'noomarketing')
+    """
+    return Path(sys.prefix) / "var" / "cache" / "noomarketing"
 
 
 def open_cache(cache_dir: str | Path | None = None) -> sqlite3.Connection:

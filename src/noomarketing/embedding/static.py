@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from noomarketing.embedding.base import normalize_rows
+from noomarketing.embedding.base import normalize_rows, quiet_transformers
 from noomarketing.embedding.cache import default_cache_dir
 from noomarketing.embedding.sentence import DEFAULT_MODEL, default_model_path, progress_enabled
 
@@ -84,9 +84,6 @@ def distill_static(
     from model2vec import StaticModel
     from tokenizers import Tokenizer
     from transformers import AutoModel
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
     source = Path(model_path) if model_path is not None else default_model_path()
     tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
     tokenizer.no_truncation()
@@ -95,7 +92,8 @@ def distill_static(
     keep = np.array([i for token, i in vocabulary if not _SKIP_TOKENS.fullmatch(token)])
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
 
-    bert = AutoModel.from_pretrained(str(source)).eval()
+    with quiet_transformers():
+        bert = AutoModel.from_pretrained(str(source)).eval()
     pooled = []
     with torch.inference_mode():
         for start in range(0, len(keep), batch_size):
