@@ -19,13 +19,21 @@ import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from noomarketing.labels import SegmentWords, distinct_labels
 from noomarketing.languages import UNKNOWN, detect_languages
 from noomarketing.loading import FeedbackSource, as_feedback
-from noomarketing.schema import Feedback, Idea, Keyword, NoomarketingError, Quote
-from noomarketing.text import TOKEN_PATTERN, stop_words
+from noomarketing.noise import noise_reasons
+from noomarketing.schema import UNASSIGNED, Feedback, Idea, Keyword, NoomarketingError, Quote
+from noomarketing.statements import llm_statement
+from noomarketing.text import TOKEN_PATTERN, stop_words, strip_redactions
 
 QUOTE_CHARS = 500
 """Quotes longer than this are shown cut, with an ellipsis (the full text stays in the input)."""
+
+
+def _words_only(text: str) -> str:
+    """Lower case, without redaction marks: they are no customer's words."""
+    return strip_redactions(text).lower()
 
 
 def class_tfidf(documents: Sequence[str], ngram_range: tuple[int, int] = (1, 2)):
@@ -42,7 +50,7 @@ def class_tfidf(documents: Sequence[str], ngram_range: tuple[int, int] = (1, 2))
         token_pattern=TOKEN_PATTERN,
         stop_words=sorted(stop_words()),
         ngram_range=ngram_range,
-        lowercase=True,
+        preprocessor=_words_only,
     )
     try:
         counts = vectorizer.fit_transform(documents)
@@ -224,6 +232,9 @@ def highlight_ideas(
     n_quotes: int = 5,
     diversity: float = 0.3,
     languages: Sequence[str | None] | None = None,
+    noise: bool | Sequence[str | None] = True,
+    noise_share: float = 0.5,
+    llm: Any = None,
 ) -> list[Idea]:
     """Stage 1: the idea of every segment of a fitted :class:`SegmentModel`.
 
@@ -233,19 +244,31 @@ def highlight_ideas(
     other feedback when the model detects languages) adds each segment's language mix, and for
     a segment in several languages its keywords per language and a quote in each language.
 
+    Each idea has a label (a phrase of the customers' own words, :mod:`noomarketing.labels`)
+    and a statement (one of their sentences saying what they want, :mod:`noomarketing.statements`)
+    in the segment's main language. ``noise`` (``True``: :func:`noomarketing.noise.noise_reason`
+    of every text; or one reason or ``None`` per item; ``False``: off) keeps feedback with
+    nothing to act on out of keywords, labels, quotes and statements; a segment where at least
+    ``noise_share`` of the items are noise is flagged ``noise`` and labelled as such. ``llm``
+    (an :class:`~noomarketing.generation.LLMClient`, opt-in) rewrites each statement from the
+    quotes; the extractive one stays in ``extractive_statement``.
+
     Example:
         >>> import noomarketing as nm
         >>> fb = nm.load_feedback(nm.example_feedback_path(), text="text", customer="customer_id")
         >>> model = nm.SegmentModel(random_state=0).fit(fb)
         >>> ideas = nm.highlight_ideas(model, fb)
-        >>> ideas[0].size >= ideas[-1].size
-        True
+        >>> ideas[0].size >= ideas[-1].size, len({idea.label for idea in ideas}) == len(ideas)
+        (True, True)
     """
     feedback = as_feedback(feedback)
     if not hasattr(model, "centroids_"):
         raise NoomarketingError("highlight_ideas needs a fitted SegmentModel: call fit() first")
     if languages is not None and len(languages) != len(feedback):
         raise NoomarketingError(f"got {len(languages)} languages for {len(feedback)} items")
+    reasons = _noise_of(feedback, noise)
+    if not 0.0 < noise_share <= 1.0:
+        raise NoomarketingError(f"noise_share must be in (0, 1], got {noise_share}")
     same_data = getattr(model, "fitted_rows_", None) == feedback.rows
     # A model fitted on a sample (SegmentModel.fit_sample_size) kept the sample's embeddings
     # only: keywords, quotes and sentiment are read from the sample, while sizes, ratings and
@@ -266,13 +289,20 @@ def highlight_ideas(
     text_languages = None
     if languages is not None:
         text_languages = languages if sample is None else [languages[i] for i in sample]
+    text_reasons = reasons if sample is None else [reasons[i] for i in sample]
 
     segment_ids = [int(s) for s in model.segment_ids_ if np.any(labels == s)]
-    documents = [" ".join(texts_of.items[i].text for i in np.flatnonzero(text_labels == s))
+    # the text-based parts read only feedback with something to act on
+    clean_labels = np.where([r is None for r in text_reasons], text_labels, UNASSIGNED)
+    documents = [" ".join(texts_of.items[i].text for i in np.flatnonzero(clean_labels == s))
                  for s in segment_ids]
     terms, scores = class_tfidf(documents)
-    by_language = _keywords_by_language(texts_of, text_labels, segment_ids, text_languages)
+    by_language = _keywords_by_language(texts_of, clean_labels, segment_ids, text_languages)
     embedder = getattr(model, "embedder_", None)
+    centroids = np.stack([model.centroids_[s] for s in segment_ids]) if segment_ids else None
+    words = SegmentWords.read(
+        texts_of, clean_labels, segment_ids, embeddings, centroids, text_languages, embedder
+    )
     sentiment = SentimentScorer().fit(embedder).score(embeddings) if embedder else None
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
     has_ratings = bool(np.isfinite(ratings).any())
@@ -292,14 +322,17 @@ def highlight_ideas(
             if np.isfinite(rest).any():
                 rating_impact = round(overall - float(np.nanmean(rest)), 4)
         text_members = members if sample is None else np.flatnonzero(text_labels == segment)
+        clean = np.flatnonzero(clean_labels == segment)
+        seg_reasons = Counter(reasons[i] for i in members if reasons[i] is not None)
+        is_noise = sum(seg_reasons.values()) >= noise_share * len(members)
+        statement = words.statements[position]
         ideas.append(
             Idea(
                 segment_id=segment,
-                label=make_label([k.term for k in keywords]),
+                label=f"Nothing to act on ({seg_reasons.most_common(1)[0][0]})"
+                if is_noise else words.label(position, keywords, by_language.get(segment, {})),
                 keywords=keywords,
-                quotes=_quotes(
-                    texts_of, text_members, embeddings, centroid, n_quotes, text_languages
-                ),
+                quotes=_quotes(texts_of, clean, embeddings, centroid, n_quotes, text_languages),
                 size=len(members),
                 share=round(len(members) / total, 4),
                 sentiment=round(float(sentiment[text_members].mean()), 4)
@@ -310,9 +343,49 @@ def highlight_ideas(
                 customer_ids=list(dict.fromkeys(feedback.items[i].customer_id for i in members)),
                 languages=_language_mix(text_members, text_languages),
                 keywords_by_language=by_language.get(segment, {}),
+                statement="" if is_noise or statement is None else statement[0],
+                statement_quote=None if is_noise or statement is None else statement[1],
+                language=words.languages[position],
+                noise=is_noise,
             )
         )
-    return ideas
+    ideas = _distinct(ideas)
+    return _with_llm_statements(ideas, llm) if llm is not None else ideas
+
+
+def _noise_of(feedback: Feedback, noise: bool | Sequence[str | None]) -> list[str | None]:
+    """One noise reason (or ``None``) per item, from the ``noise`` argument."""
+    if noise is True:
+        return noise_reasons(feedback.texts)
+    if noise is False:
+        return [None] * len(feedback)
+    if isinstance(noise, str) or len(noise) != len(feedback):
+        raise NoomarketingError(
+            f"noise must be True, False or one reason (or None) per item ({len(feedback)})"
+        )
+    return list(noise)
+
+
+def _distinct(ideas: list[Idea]) -> list[Idea]:
+    """The ideas with a number added to any label another segment has too."""
+    labels = distinct_labels([idea.label for idea in ideas])
+    return [idea.model_copy(update={"label": label}) for idea, label in zip(ideas, labels,
+                                                                              strict=True)]
+
+
+def _with_llm_statements(ideas: list[Idea], llm: Any) -> list[Idea]:
+    """Statements written by an LLM from the quotes, the extractive ones kept beside them."""
+    rewritten = []
+    for idea in ideas:
+        if idea.noise or not idea.quotes:
+            rewritten.append(idea)
+            continue
+        rewritten.append(idea.model_copy(update={
+            "statement": llm_statement(idea, llm),
+            "statement_source": "llm",
+            "extractive_statement": idea.statement,
+        }))
+    return rewritten
 
 
 def _language_mix(members: np.ndarray, languages: Sequence[str | None] | None) -> dict[str, float]:

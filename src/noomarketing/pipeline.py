@@ -15,6 +15,7 @@ from noomarketing.generation import GeneratedIdea, generate_ideas
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, match_offers
+from noomarketing.noise import noise_reasons
 from noomarketing.outputs import assignments_frame, summary_text, write_segments_json
 from noomarketing.presentation import Brief, present, write_briefs
 from noomarketing.proposing import ProposalResult, customer_segments, propose
@@ -28,7 +29,7 @@ from noomarketing.retention import (
     rates_frame,
     retention_rates,
 )
-from noomarketing.schema import UNASSIGNED, Feedback, Idea
+from noomarketing.schema import UNASSIGNED, Feedback, Idea, NoomarketingError
 from noomarketing.segmentation import SegmentModel
 
 
@@ -41,14 +42,22 @@ class SegmentationResult:
     ideas: list[Idea]
     assignments: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    noise: list[str | None] | None = None
+    """Each item's noise reason (``None``: real feedback), see :mod:`noomarketing.noise`."""
 
     @property
     def unassigned(self) -> int:
         return int((self.model.labels_ == UNASSIGNED).sum())
 
+    def noise_counts(self) -> dict[str, int]:
+        """Items set aside as noise, by reason (items of a segment flagged noise included)."""
+        marked = self.assignments[self.assignments["status"] == "noise"]["reason"]
+        return {str(k): int(v) for k, v in marked.value_counts(sort=True).items()}
+
     def summary(self) -> str:
         text = summary_text(
-            self.ideas, self.unassigned, len(self.feedback), self.model.strategy_reason_
+            self.ideas, self.unassigned, len(self.feedback), self.model.strategy_reason_,
+            noise=self.noise_counts(),
         )
         mix = self.model.language_mix_
         languages = f"languages: {mix.summary()}\n" if mix is not None else ""
@@ -69,6 +78,11 @@ class SegmentationResult:
             "language": model.language,
             "languages": None if model.language_mix_ is None else model.language_mix_.counts,
             "random_state": model.random_state,
+            "noise": {
+                "items": sum(self.noise_counts().values()),
+                "by_reason": self.noise_counts(),
+                "segments": [idea.segment_id for idea in self.ideas if idea.noise],
+            },
             "load_report": self.feedback.report.model_dump() if self.feedback.report else None,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }
@@ -101,6 +115,9 @@ def segment(
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     feedback = as_feedback(data, **(columns or {}))
+    # cheap, before any embedding: feedback with nothing to act on (spam, "ok", gibberish)
+    noise = highlight.pop("noise", True)
+    reasons = noise_reasons(feedback.texts) if noise is True else _noise_list(noise, feedback)
     timings["load"] = time.perf_counter() - clock
     model = model if model is not None else SegmentModel()
 
@@ -115,11 +132,25 @@ def segment(
     timings["segment"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    ideas = highlight_ideas(model, feedback, **highlight)
+    ideas = highlight_ideas(model, feedback, noise=reasons, **highlight)
     timings["highlight"] = time.perf_counter() - clock
 
-    assignments = assignments_frame(feedback, model.labels_, model.similarities_)
-    return SegmentationResult(feedback, model, ideas, assignments, timings)
+    assignments = assignments_frame(
+        feedback, model.labels_, model.similarities_, noise=reasons,
+        noise_segments={idea.segment_id for idea in ideas if idea.noise},
+    )
+    return SegmentationResult(feedback, model, ideas, assignments, timings, reasons)
+
+
+def _noise_list(noise: Any, feedback: Feedback) -> list[str | None]:
+    """``noise=False`` (nothing is noise) or one reason per item, as given."""
+    if noise is False:
+        return [None] * len(feedback)
+    if isinstance(noise, str) or not isinstance(noise, Sequence) or len(noise) != len(feedback):
+        raise NoomarketingError(
+            f"noise must be True, False or one reason (or None) per item ({len(feedback)})"
+        )
+    return list(noise)
 
 
 @dataclass
@@ -243,21 +274,24 @@ def run(
     timings.update(segmentation.timings)
     embedder = model.embedder_
     feedback, ideas, labels = segmentation.feedback, segmentation.ideas, model.labels_
+    # segments of feedback with nothing to act on get no ideas, briefs, offers or proposals
+    actionable = [idea for idea in ideas if not idea.noise]
 
     clock = time.perf_counter()
     generated = generate_ideas(ideas, n=n_ideas, embedder=embedder, catalogue=catalogue,
                                reactions=log, random_state=random_state)
     timings["generate"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    briefs = present(ideas, generated, templates_dir=templates_dir, brand=brand)
+    briefs = present(actionable, generated, templates_dir=templates_dir, brand=brand)
     timings["present"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    matches = match_offers(ideas, catalogue_offers, embedder=embedder, generated=generated)
+    matches = match_offers(actionable, catalogue_offers, embedder=embedder, generated=generated)
     timings["match"] = time.perf_counter() - clock
     clock = time.perf_counter()
     proposals = propose(feedback, labels, ideas, matches, embeddings=model.embeddings_,
                         embedder=embedder, generated=generated, reactions=log, budget=budget,
-                        per_customer=per_customer, control=control, random_state=random_state)
+                        per_customer=per_customer, control=control, random_state=random_state,
+                        noise=segmentation.noise)
     timings["propose"] = time.perf_counter() - clock
 
     rates = cohorts = None
