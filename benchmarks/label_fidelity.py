@@ -131,15 +131,17 @@ def main() -> None:
     parser.add_argument("--bbc", type=int, default=1000, help="articles sampled (0: skip)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    print(f"label fidelity, {datetime.now(UTC):%Y-%m-%d}, seed {args.seed} "
+          "(size-weighted share of segments whose name is nearest their majority class name)",
+          flush=True)
     results = []
     for name, n in (("clothing", args.clothing), ("bbc", args.bbc)):
         if n > 0:
             texts, classes = load(args.data, name, n, args.seed)
             for row in run(texts, classes, args.seed):
                 results.append({"data": f"{name} ({len(texts)})", **row})
+                print(row, flush=True)  # each figure as soon as it is known
     table = pd.DataFrame(results)
-    print(f"label fidelity, {datetime.now(UTC):%Y-%m-%d}, seed {args.seed} "
-          "(share of segment items whose label is nearest its majority class name)")
     print(table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False))
 
 

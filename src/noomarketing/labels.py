@@ -33,6 +33,11 @@ from noomarketing.text import stop_words, strip_redactions
 
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t*+=<>#~]+|\s[-–—]+\s")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\S+")
+# A phrase that stops right before one of these cut its object off ("lost | its shape").
+_DETERMINERS = frozenset(
+    ("the", "a", "an", "its", "my", "your", "his", "her", "their", "our", "this", "that", "these",
+     "those")
+)
 _LETTERS = re.compile(r"^[^\W\d_]+(?:[-'’][^\W\d_]+)*$")
 
 
@@ -79,7 +84,9 @@ def _runs(words: list[str], stops: frozenset[str], max_words: int) -> set[str]:
         for end in range(start + 2, min(start + max_words, len(words)) + 1):
             n_content = sum(content[start:end])
             # at most one small word inside: "size chart is wrong", not "knit after a month"
-            if content[end - 1] and n_content >= 2 and end - start - n_content <= 1:
+            dangling = end < len(words) and words[end] in _DETERMINERS  # "shrank and lost"
+            small = end - start - n_content
+            if content[end - 1] and n_content >= 2 and small <= 1 and not dangling:
                 found.add(" ".join(words[start:end]))
     return found
 
