@@ -88,7 +88,9 @@ def bertopic_names(
     return [names[t] if t != -1 else None for t in topics], np.asarray(topics)
 
 
-def run(texts: list[str], classes: dict[str, list[str]], seed: int) -> list[dict]:
+def run(
+    texts: list[str], classes: dict[str, list[str]], seed: int, show: bool = False
+) -> list[dict]:
     start = time.perf_counter()
     feedback = nm.Feedback.from_texts(texts)
     model = nm.SegmentModel(random_state=seed, embedding="default").fit(feedback)
@@ -96,6 +98,11 @@ def run(texts: list[str], classes: dict[str, list[str]], seed: int) -> list[dict
     elapsed = time.perf_counter() - start
     embedder = model.embedder_
     rows = []
+    first = next(iter(classes.values()))
+    for idea in ideas[:12] if show else []:
+        values = pd.Series(np.asarray(first)[model.labels_ == idea.segment_id])
+        print(f"  #{idea.segment_id:<3} {idea.size:>5} {values.mode()[0]:<12} {idea.label!r:<32} "
+              f"{make_label([k.term for k in idea.keywords])!r:<36} {idea.statement[:90]!r}")
     for column, values in classes.items():
         names = sorted(set(values))
         values_arr = np.asarray(values)
@@ -130,6 +137,7 @@ def main() -> None:
     parser.add_argument("--clothing", type=int, default=3000, help="reviews sampled (0: skip)")
     parser.add_argument("--bbc", type=int, default=1000, help="articles sampled (0: skip)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--show", action="store_true", help="print the first 12 segments")
     args = parser.parse_args()
     print(f"label fidelity, {datetime.now(UTC):%Y-%m-%d}, seed {args.seed} "
           "(size-weighted share of segments whose name is nearest their majority class name)",
@@ -138,7 +146,7 @@ def main() -> None:
     for name, n in (("clothing", args.clothing), ("bbc", args.bbc)):
         if n > 0:
             texts, classes = load(args.data, name, n, args.seed)
-            for row in run(texts, classes, args.seed):
+            for row in run(texts, classes, args.seed, args.show):
                 results.append({"data": f"{name} ({len(texts)})", **row})
                 print(row, flush=True)  # each figure as soon as it is known
     table = pd.DataFrame(results)

@@ -40,6 +40,8 @@ REAL = [
     "I called XXXX on XX/XX/2019 and nobody helped me with the refund.",
     "Please add free shipping, I order every month.",
     "Źdźbło trawy w paczce",
+    "I work from home and earn a modest salary, so I saved for months for this coat; it arrived "
+    "with a torn lining and a missing belt, and nobody answered my two emails about it.",
 ]
 
 REDACTED = [

@@ -300,9 +300,10 @@ def highlight_ideas(
     by_language = _keywords_by_language(texts_of, clean_labels, segment_ids, text_languages)
     embedder = getattr(model, "embedder_", None)
     centroids = np.stack([model.centroids_[s] for s in segment_ids]) if segment_ids else None
-    words = SegmentWords.read(
-        texts_of, clean_labels, segment_ids, embeddings, centroids, text_languages, embedder
-    )
+    top_terms = [[str(terms[i]) for i in np.argsort(-row, kind="stable")[:3] if row[i] > 0]
+                 for row in scores]
+    words = SegmentWords.read(texts_of, clean_labels, segment_ids, embeddings, centroids,
+                              text_languages, embedder, key_terms=top_terms)
     sentiment = SentimentScorer().fit(embedder).score(embeddings) if embedder else None
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
     has_ratings = bool(np.isfinite(ratings).any())
@@ -335,7 +336,8 @@ def highlight_ideas(
                 quotes=_quotes(texts_of, clean, embeddings, centroid, n_quotes, text_languages),
                 size=len(members),
                 share=round(len(members) / total, 4),
-                sentiment=round(float(sentiment[text_members].mean()), 4)
+                # noise ("ok", "👍") would pull the mood up: the clean texts speak when any
+                sentiment=round(float(sentiment[clean if len(clean) else text_members].mean()), 4)
                 if sentiment is not None and len(text_members)
                 else 0.0,
                 mean_rating=None if mean_rating is None else round(mean_rating, 4),

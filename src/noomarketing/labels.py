@@ -138,11 +138,15 @@ def choose_labels(
     embedder: Any,
     order: Sequence[int],
     semantic_weight: float = 0.7,
+    key_terms: Sequence[Sequence[str]] | None = None,
+    key_weight: float = 0.15,
 ) -> list[str | None]:
     """One distinct phrase per segment (``None`` when it has no candidate left).
 
     ``order`` says which segment chooses first (largest first); the cosine part needs an
-    embedder (without one, c-TF-IDF alone decides).
+    embedder (without one, c-TF-IDF alone decides). ``key_terms`` (each segment's top
+    keywords, best first) add up to ``key_weight`` to a phrase holding one of them, more for a
+    better keyword, so the label names the topic ("love these jeans", not "fits perfectly").
     """
     unique = sorted({p for group in candidates.phrases for p in group})
     vectors: dict[str, np.ndarray] = {}
@@ -160,6 +164,10 @@ def choose_labels(
         if vectors:
             cosine = np.array([float(vectors[p] @ centroids[position]) for p in group])
             score = (1 - semantic_weight) * score + semantic_weight * np.clip(cosine, 0, None)
+        if key_terms is not None and key_terms[position]:
+            score = score + key_weight * np.array(
+                [_keyword_share(p, key_terms[position]) for p in group]
+            )
         for index in np.argsort(-score, kind="stable"):
             words = frozenset(group[index].split())
             if words not in taken:
@@ -167,6 +175,21 @@ def choose_labels(
                 labels[position] = group[index]
                 break
     return labels
+
+
+def _keyword_share(phrase: str, terms: Sequence[str]) -> float:
+    """1 when ``phrase`` holds the best of ``terms``, less for a later one, 0 for none.
+
+    >>> _keyword_share("love these jeans", ["jeans", "denim", "pair"])
+    1.0
+    >>> round(_keyword_share("soft denim", ["jeans", "denim", "pair"]), 3)
+    0.667
+    """
+    words = f" {phrase} "
+    for rank, term in enumerate(terms):
+        if f" {term} " in words:
+            return 1.0 - rank / len(terms)
+    return 0.0
 
 
 def tidy_label(text: str) -> str:
@@ -218,6 +241,7 @@ class SegmentWords:
         centroids: np.ndarray | None,
         languages: Sequence[str | None] | None,
         embedder: Any,
+        key_terms: Sequence[Sequence[str]] | None = None,
         n_texts: int = 40,
     ) -> SegmentWords:
         mains: list[str | None] = []
@@ -239,7 +263,7 @@ class SegmentWords:
             [[feedback.items[i].text for i in group] for group in ranked]
         )
         by_size = sorted(range(len(segment_ids)), key=lambda p: (-len(ranked[p]), p))
-        phrases = choose_labels(candidates, centroids, embedder, by_size)
+        phrases = choose_labels(candidates, centroids, embedder, by_size, key_terms=key_terms)
         statements = choose_statements(
             feedback, [group[:n_texts] for group in ranked], centroids, embedder, languages
         )

@@ -106,6 +106,12 @@ def segment(
 ) -> SegmentationResult:
     """Load → embed → segment → highlight each segment's idea, with per-stage timings.
 
+    Feedback with nothing to act on is found first (:func:`noomarketing.noise.noise_reason`;
+    ``noise=False`` turns it off, or pass one reason or ``None`` per item): it is clustered with
+    the rest, so the model stays aligned with the input, then marked ``noise`` in the
+    assignments and kept out of every idea. Other keywords (``llm=``, ``n_quotes=``, ...) go to
+    :func:`~noomarketing.highlighting.highlight_ideas`.
+
     Example:
         >>> import noomarketing as nm
         >>> result = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)

@@ -10,8 +10,9 @@ where a sentence states a want when it holds a cue such as "I want", "would like
 add", "need", "хочу", "хотелось бы", "добавьте", "chcę", "chciałabym", "proszę" (English,
 Polish, Russian, Ukrainian, German, French, Spanish, Italian, Portuguese, Dutch). So a central
 wish beats a slightly more central complaint, and a segment without wishes gets its most
-central sentence. Sentences that are noise (:mod:`noomarketing.noise`), hold redaction marks,
-or are under 3 or over 40 words are not candidates.
+central sentence. Sentences that are noise (:mod:`noomarketing.noise`) or are under 3 or over
+40 words are not candidates; those holding redaction marks only when nothing else is left, with
+the marks taken out.
 
 Opt-in, :func:`llm_statement` asks an LLM (:class:`noomarketing.generation.LLMClient`) to write
 the sentence from the quotes, sent as data only; the extractive statement is kept beside it.
@@ -89,17 +90,33 @@ def tidy_statement(sentence: str) -> str:
     return text if text[-1] in ".!?…" else text + "."
 
 
+def unmask(sentence: str) -> str:
+    """``sentence`` without redaction marks and the separators they leave behind.
+
+    >>> unmask("I called XXXX on XX/XX/2019 about my loan.")
+    'I called on 2019 about my loan.'
+    """
+    text = _ORPHANS.sub(" ", strip_redactions(sentence))
+    return re.sub(r"\s+([.,!?;:])", r"\1", " ".join(text.split()))
+
+
+_ORPHANS = re.compile(r"(?:(?<=\s)|^)[/\-.,:;]*(?:\s+[/\-.,:;]+)+(?=\s|$|\d)|\s[/\-]+(?=\s|\d)")
+
+
 def _candidates(feedback: Feedback, positions: Sequence[int]) -> list[tuple[int, str]]:
-    """(position, sentence) pairs that may become a statement."""
-    found = []
+    """(position, sentence) pairs that may become a statement.
+
+    Sentences with redaction marks come in only when a segment has no other, with the marks
+    taken out (complaint data is often masked throughout).
+    """
+    clean, masked = [], []
     for position in positions:
         for sentence in split_sentences(feedback.items[position].text):
-            n_words = len(sentence.split())
-            if not MIN_WORDS <= n_words <= MAX_WORDS or strip_redactions(sentence) != sentence:
+            bare = unmask(sentence)
+            if not MIN_WORDS <= len(bare.split()) <= MAX_WORDS or noise_reason(bare) is not None:
                 continue
-            if noise_reason(sentence) is None:
-                found.append((position, sentence))
-    return found
+            (clean if bare == sentence else masked).append((position, bare))
+    return clean or masked
 
 
 def choose_statements(
