@@ -31,7 +31,7 @@ def test_segment_on_the_bundled_example(tmp_path, cache_dir):
     rows = pd.read_csv(nm.example_feedback_path())
     assignments = pd.read_csv(out / "assignments.csv")
     assert assignments["row"].tolist() == list(range(len(rows)))  # one row per input row
-    assert set(assignments["status"]) <= {"assigned", "unassigned", "skipped"}
+    assert set(assignments["status"]) <= {"assigned", "unassigned", "noise", "skipped"}
     assert (assignments["status"] == "skipped").sum() == 3
     segments = json.loads((out / "segments.json").read_text())
     assert segments["segmentation"]["n_segments"] == len(segments["segments"]) >= 4

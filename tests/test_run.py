@@ -104,7 +104,8 @@ def test_run_command_on_the_bundled_example(tmp_path, cache_dir):
         assert assignments.loc[row.quote_row, "customer_id"] == row.customer_id
     # the example catalogue deliberately serves no sustainability idea
     gaps = json.loads((out / "gaps.json").read_text())["gaps"]
-    assert any("sustainab" in gap["label"].lower() for gap in gaps)
+    assert any("sustainab" in f"{gap['label']} {gap['suggestion_description']} {gap['quote']}"
+               .lower() for gap in gaps)
     retention = pd.read_csv(out / "retention.csv")
     assert pd.isna(retention["segment"][0]) and 0 <= retention["crr"][0] <= 1
     assert (out / "cohorts.csv").exists()

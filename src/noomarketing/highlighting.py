@@ -20,14 +20,22 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from noomarketing.embedding import encode_unit
+from noomarketing.labels import SegmentWords, distinct_labels
 from noomarketing.languages import UNKNOWN, detect_languages
 from noomarketing.loading import FeedbackSource, as_feedback
-from noomarketing.schema import Feedback, Idea, Keyword, NoomarketingError, Quote
+from noomarketing.noise import reasons_for
+from noomarketing.schema import UNASSIGNED, Feedback, Idea, Keyword, NoomarketingError, Quote
 from noomarketing.segmentation import SegmentModel
-from noomarketing.text import TOKEN_PATTERN, stop_words
+from noomarketing.statements import llm_statement
+from noomarketing.text import TOKEN_PATTERN, stop_words, strip_redactions
 
 QUOTE_CHARS = 500
 """Quotes longer than this are shown cut, with an ellipsis (the full text stays in the input)."""
+
+
+def _words_only(text: str) -> str:
+    """Lower case, without redaction marks: they are no customer's words."""
+    return strip_redactions(text).lower()
 
 
 def class_tfidf(documents: Sequence[str], ngram_range: tuple[int, int] = (1, 2)):
@@ -44,7 +52,7 @@ def class_tfidf(documents: Sequence[str], ngram_range: tuple[int, int] = (1, 2))
         token_pattern=TOKEN_PATTERN,
         stop_words=sorted(stop_words()),
         ngram_range=ngram_range,
-        lowercase=True,
+        preprocessor=_words_only,
     )
     try:
         counts = vectorizer.fit_transform(documents)
@@ -257,6 +265,9 @@ def highlight_ideas(
     n_quotes: int = 5,
     diversity: float = 0.3,
     languages: Sequence[str | None] | None = None,
+    noise: bool | Sequence[str | None] = True,
+    noise_share: float = 0.5,
+    llm: Any = None,
 ) -> list[Idea]:
     """Stage 1: the idea of every segment of a fitted :class:`SegmentModel`.
 
@@ -267,13 +278,22 @@ def highlight_ideas(
     model detects languages) adds each segment's language mix, and for a segment in several
     languages its keywords per language and a quote in each language.
 
+    Each idea has a label (a phrase of the customers' own words, :mod:`noomarketing.labels`)
+    and a statement (one of their sentences saying what they want, :mod:`noomarketing.statements`)
+    in the segment's main language. ``noise`` (``True``: :func:`noomarketing.noise.noise_reason`
+    of every text; or one reason or ``None`` per item; ``False``: off) keeps feedback with
+    nothing to act on out of keywords, labels, quotes and statements; a segment where at least
+    ``noise_share`` of the items are noise is flagged ``noise`` and labelled as such. ``llm``
+    (an :class:`~noomarketing.generation.LLMClient`, opt-in) rewrites each statement from the
+    quotes; the extractive one stays in ``extractive_statement``.
+
     Example:
         >>> import noomarketing as nm
         >>> fb = nm.load_feedback(nm.example_feedback_path(), text="text", customer="customer_id")
         >>> model = nm.SegmentModel(random_state=0).fit(fb)
         >>> ideas = nm.highlight_ideas(model, fb)
-        >>> ideas[0].size >= ideas[-1].size
-        True
+        >>> ideas[0].size >= ideas[-1].size, len({idea.label for idea in ideas}) == len(ideas)
+        (True, True)
     """
     if not isinstance(model, SegmentModel):
         raise NoomarketingError(
@@ -283,6 +303,9 @@ def highlight_ideas(
     feedback = as_feedback(feedback)
     if languages is not None and len(languages) != len(feedback):
         raise NoomarketingError(f"got {len(languages)} languages for {len(feedback)} items")
+    reasons = reasons_for(feedback, noise)
+    if not 0.0 < noise_share <= 1.0:
+        raise NoomarketingError(f"noise_share must be in (0, 1], got {noise_share}")
     embeddings, labels, languages, sample = _fitted_inputs(
         model, feedback, embeddings, labels, languages
     )
@@ -290,13 +313,21 @@ def highlight_ideas(
     text_labels = labels if sample is None else labels[sample]
     text_languages = languages if languages is None or sample is None else [
         languages[i] for i in sample]
+    text_reasons = reasons if sample is None else [reasons[i] for i in sample]
 
     segment_ids = [int(s) for s in model.segment_ids_ if np.any(labels == s)]
-    documents = [" ".join(texts_of.items[i].text for i in np.flatnonzero(text_labels == s))
+    # the text-based parts read only feedback with something to act on
+    clean_labels = np.where([r is None for r in text_reasons], text_labels, UNASSIGNED)
+    documents = [" ".join(texts_of.items[i].text for i in np.flatnonzero(clean_labels == s))
                  for s in segment_ids]
     terms, scores = class_tfidf(documents)
-    by_language = _keywords_by_language(texts_of, text_labels, segment_ids, text_languages)
+    by_language = _keywords_by_language(texts_of, clean_labels, segment_ids, text_languages)
     embedder = model.embedder_
+    centroids = np.stack([model.centroids_[s] for s in segment_ids]) if segment_ids else None
+    top_terms = [[str(terms[i]) for i in np.argsort(-row, kind="stable")[:3] if row[i] > 0]
+                 for row in scores]
+    words = SegmentWords.read(texts_of, clean_labels, segment_ids, embeddings, centroids,
+                              text_languages, embedder, key_terms=top_terms)
     sentiment = SentimentScorer().fit(embedder).score(embeddings)
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
 
@@ -307,17 +338,21 @@ def highlight_ideas(
         keywords = _keywords(terms, scores[position], embedder, centroid, n_keywords, diversity)
         mean_rating, rating_impact = _rating_effect(ratings, members)
         text_members = members if sample is None else np.flatnonzero(text_labels == segment)
+        clean = np.flatnonzero(clean_labels == segment)
+        seg_reasons = Counter(reasons[i] for i in members if reasons[i] is not None)
+        is_noise = sum(seg_reasons.values()) >= noise_share * len(members)
+        statement = words.statements[position]
         ideas.append(
             Idea(
                 segment_id=segment,
-                label=make_label([k.term for k in keywords]),
+                label=f"Nothing to act on ({seg_reasons.most_common(1)[0][0]})"
+                if is_noise else words.label(position, keywords, by_language.get(segment, {})),
                 keywords=keywords,
-                quotes=_quotes(
-                    texts_of, text_members, embeddings, centroid, n_quotes, text_languages
-                ),
+                quotes=_quotes(texts_of, clean, embeddings, centroid, n_quotes, text_languages),
                 size=len(members),
                 share=round(len(members) / len(feedback), 4),
-                sentiment=round(float(sentiment[text_members].mean()), 4)
+                # noise ("ok", "👍") would pull the mood up: the clean texts speak when any
+                sentiment=round(float(sentiment[clean if len(clean) else text_members].mean()), 4)
                 if len(text_members)
                 else 0.0,
                 mean_rating=mean_rating,
@@ -325,9 +360,36 @@ def highlight_ideas(
                 customer_ids=list(dict.fromkeys(feedback.items[i].customer_id for i in members)),
                 languages=_language_mix(text_members, text_languages),
                 keywords_by_language=by_language.get(segment, {}),
+                statement="" if is_noise or statement is None else statement[0],
+                statement_quote=None if is_noise or statement is None else statement[1],
+                language=words.languages[position],
+                noise=is_noise,
             )
         )
-    return ideas
+    ideas = _distinct(ideas)
+    return _with_llm_statements(ideas, llm) if llm is not None else ideas
+
+
+def _distinct(ideas: list[Idea]) -> list[Idea]:
+    """The ideas with a number added to any label another segment has too."""
+    labels = distinct_labels([idea.label for idea in ideas])
+    return [idea.model_copy(update={"label": label}) for idea, label in zip(ideas, labels,
+                                                                              strict=True)]
+
+
+def _with_llm_statements(ideas: list[Idea], llm: Any) -> list[Idea]:
+    """Statements written by an LLM from the quotes, the extractive ones kept beside them."""
+    rewritten = []
+    for idea in ideas:
+        if idea.noise or not idea.quotes:
+            rewritten.append(idea)
+            continue
+        rewritten.append(idea.model_copy(update={
+            "statement": llm_statement(idea, llm),
+            "statement_source": "llm",
+            "extractive_statement": idea.statement,
+        }))
+    return rewritten
 
 
 def _rating_effect(ratings: np.ndarray, members: np.ndarray) -> tuple[float | None, float | None]:

@@ -1,8 +1,9 @@
 """The files other tools read: keep their names and columns stable.
 
 ``assignments.csv``: one row per *input* row, in input order: ``row``, ``customer_id``,
-``segment`` (empty when none), ``status`` (``assigned``, ``unassigned`` or ``skipped``),
-``reason`` (why unassigned/skipped), ``similarity`` (cosine to the segment centroid).
+``segment`` (empty when none), ``status`` (``assigned``, ``unassigned``, ``noise`` or
+``skipped``), ``reason`` (why unassigned, noise or skipped), ``similarity`` (cosine to the
+segment centroid).
 ``segments.json``: the ideas, plus how the segmentation was made.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,25 +24,42 @@ ASSIGNMENT_COLUMNS = ["row", "customer_id", "segment", "status", "reason", "simi
 
 
 def assignments_frame(
-    feedback: Feedback, labels: np.ndarray, similarities: np.ndarray | None = None
+    feedback: Feedback,
+    labels: np.ndarray,
+    similarities: np.ndarray | None = None,
+    noise: Sequence[str | None] | None = None,
+    noise_segments: Collection[int] = (),
 ) -> pd.DataFrame:
     """Every input row with its segment; skipped rows keep their place and reason.
 
+    ``noise`` (one :func:`~noomarketing.noise.noise_reason` or ``None`` per item) and
+    ``noise_segments`` (ids of segments flagged noise) mark rows ``noise`` with the reason; they
+    keep the segment the clustering put them in.
+
     >>> from noomarketing.schema import FeedbackItem
-    >>> fb = Feedback(items=[FeedbackItem(row=1, text="late", customer_id="a")])
-    >>> assignments_frame(fb, np.array([0])).status.tolist()
-    ['assigned']
+    >>> fb = Feedback(items=[FeedbackItem(row=1, text="late", customer_id="a"),
+    ...                      FeedbackItem(row=2, text="ok", customer_id="b")])
+    >>> frame = assignments_frame(fb, np.array([0, 0]), noise=[None, "too short to act on"])
+    >>> frame.status.tolist(), frame.reason.tolist()
+    (['assigned', 'noise'], ['', 'too short to act on'])
     """
     records: list[dict[str, Any]] = []
     for i, item in enumerate(feedback.items):
         label = int(labels[i])
+        status, reason = "assigned", ""
+        if noise is not None and noise[i] is not None:
+            status, reason = "noise", str(noise[i])
+        elif label in noise_segments:
+            status, reason = "noise", f"segment {label} is mostly feedback with nothing to act on"
+        elif label == UNASSIGNED:
+            status, reason = "unassigned", "no segment similar enough (outlier)"
         records.append(
             {
                 "row": item.row,
                 "customer_id": item.customer_id,
                 "segment": label if label != UNASSIGNED else pd.NA,
-                "status": "assigned" if label != UNASSIGNED else "unassigned",
-                "reason": "" if label != UNASSIGNED else "no segment similar enough (outlier)",
+                "status": status,
+                "reason": reason,
                 "similarity": None if similarities is None else round(float(similarities[i]), 4),
             }
         )
@@ -118,12 +136,26 @@ def read_segments_json(path: str | Path) -> list[Idea]:
     return [Idea.model_validate(item) for item in payload["segments"]]
 
 
-def summary_text(ideas: Sequence[Idea], unassigned: int, total: int, strategy: str) -> str:
-    """A short summary a person reads in the terminal."""
+def summary_text(
+    ideas: Sequence[Idea],
+    unassigned: int,
+    total: int,
+    strategy: str,
+    noise: Mapping[str, int] | None = None,
+) -> str:
+    """A short summary a person reads in the terminal: each segment's label and statement.
+
+    ``noise`` counts the items set aside as noise, by reason.
+    """
     lines = [
         f"{len(ideas)} segment(s) from {total} feedback item(s) [{strategy}]; "
         f"unassigned: {unassigned} ({unassigned / max(total, 1):.1%})"
     ]
+    if noise:
+        n_noise = sum(noise.values())
+        reasons = ", ".join(f"{reason} {n}" for reason, n in noise.items())
+        lines.append(f"noise (nothing to act on, kept out of ideas and proposals): {n_noise} "
+                     f"({n_noise / max(total, 1):.1%}): {reasons}")
     for idea in ideas:
         rating = (
             f", rating {idea.mean_rating:.2f} (impact {idea.rating_impact:+.2f})"
@@ -139,7 +171,13 @@ def summary_text(ideas: Sequence[Idea], unassigned: int, total: int, strategy: s
             f"  #{idea.segment_id:<3} {idea.size:>6} ({idea.share:5.1%})  {idea.label}"
             f"  sentiment {idea.sentiment:+.2f}{rating}{langs}"
         )
-        if idea.quotes:
+        if idea.noise:
+            lines.append("        set aside as noise: no ideas, no proposals")
+            continue
+        if idea.statement:
+            lines.append(f"        idea: {idea.statement[:110]}")
+        source = idea.statement_quote.row if idea.statement_quote else None
+        if idea.quotes and (idea.quotes[0].row != source or idea.statement_source == "llm"):
             lines.append(f"        “{idea.quotes[0].text[:110]}”")
         if len(idea.keywords_by_language) > 1:
             lines.append("        " + " | ".join(

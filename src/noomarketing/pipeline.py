@@ -15,6 +15,7 @@ from noomarketing.generation import GeneratedIdea, generate_ideas
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, match_offers
+from noomarketing.noise import reasons_for
 from noomarketing.outputs import (
     assignments_frame,
     summary_text,
@@ -47,14 +48,22 @@ class SegmentationResult:
     ideas: list[Idea]
     assignments: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    noise: list[str | None] | None = None
+    """Each item's noise reason (``None``: real feedback), see :mod:`noomarketing.noise`."""
 
     @property
     def unassigned(self) -> int:
         return int((self.model.labels_ == UNASSIGNED).sum())
 
+    def noise_counts(self) -> dict[str, int]:
+        """Items set aside as noise, by reason (items of a segment flagged noise included)."""
+        marked = self.assignments[self.assignments["status"] == "noise"]["reason"]
+        return {str(k): int(v) for k, v in marked.value_counts(sort=True).items()}
+
     def summary(self) -> str:
         text = summary_text(
-            self.ideas, self.unassigned, len(self.feedback), self.model.strategy_reason_
+            self.ideas, self.unassigned, len(self.feedback), self.model.strategy_reason_,
+            noise=self.noise_counts(),
         )
         mix = self.model.language_mix_
         languages = f"languages: {mix.summary()}\n" if mix is not None else ""
@@ -75,6 +84,11 @@ class SegmentationResult:
             "language": model.language,
             "languages": None if model.language_mix_ is None else model.language_mix_.counts,
             "random_state": model.random_state,
+            "noise": {
+                "items": sum(self.noise_counts().values()),
+                "by_reason": self.noise_counts(),
+                "segments": [idea.segment_id for idea in self.ideas if idea.noise],
+            },
             "load_report": self.feedback.report.model_dump() if self.feedback.report else None,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }
@@ -118,6 +132,12 @@ def segment(
     The input is converted to :class:`Feedback` once, here; its languages, once detected by
     the model, travel with it (``result.feedback.languages``).
 
+    Feedback with nothing to act on is found first (:func:`noomarketing.noise.noise_reason`;
+    ``noise=False`` turns it off, or pass one reason or ``None`` per item): it is clustered with
+    the rest, so the model stays aligned with the input, then marked ``noise`` in the
+    assignments and kept out of every idea. Other keywords (``llm=``, ``n_quotes=``, ...) go to
+    :func:`~noomarketing.highlighting.highlight_ideas`.
+
     Example:
         >>> import noomarketing as nm
         >>> result = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
@@ -131,6 +151,8 @@ def segment(
     if mask_pii:
         options["mask_pii"] = True
     feedback = as_feedback(data, **options)
+    # cheap, before any embedding: feedback with nothing to act on (spam, "ok", gibberish)
+    reasons = reasons_for(feedback, highlight.pop("noise", True))
     timings["load"] = time.perf_counter() - clock
     check_fits(feedback, model.fit_sample_size)
 
@@ -146,11 +168,14 @@ def segment(
         feedback = feedback.with_languages(model.languages_)
 
     clock = time.perf_counter()
-    ideas = highlight_ideas(model, feedback, **highlight)
+    ideas = highlight_ideas(model, feedback, noise=reasons, **highlight)
     timings["highlight"] = time.perf_counter() - clock
 
-    assignments = assignments_frame(feedback, model.labels_, model.similarities_)
-    return SegmentationResult(feedback, model, ideas, assignments, timings)
+    assignments = assignments_frame(
+        feedback, model.labels_, model.similarities_, noise=reasons,
+        noise_segments={idea.segment_id for idea in ideas if idea.noise},
+    )
+    return SegmentationResult(feedback, model, ideas, assignments, timings, reasons)
 
 
 @dataclass
@@ -302,21 +327,24 @@ def run(
     timings.update(segmentation.timings)
     embedder = model.embedder_
     feedback, ideas, labels = segmentation.feedback, segmentation.ideas, model.labels_
+    # segments of feedback with nothing to act on get no ideas, briefs, offers or proposals
+    actionable = [idea for idea in ideas if not idea.noise]
 
     clock = time.perf_counter()
     generated = generate_ideas(ideas, n=n_ideas, embedder=embedder, catalogue=catalogue,
                                reactions=log, random_state=random_state)
     timings["generate"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    briefs = present(ideas, generated, templates_dir=templates_dir, brand=brand)
+    briefs = present(actionable, generated, templates_dir=templates_dir, brand=brand)
     timings["present"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    matches = match_offers(ideas, catalogue_offers, embedder=embedder, generated=generated)
+    matches = match_offers(actionable, catalogue_offers, embedder=embedder, generated=generated)
     timings["match"] = time.perf_counter() - clock
     clock = time.perf_counter()
     proposals = propose(feedback, labels, ideas, matches, embeddings=model.embeddings_,
                         embedder=embedder, generated=generated, reactions=log, budget=budget,
-                        per_customer=per_customer, control=control, random_state=random_state)
+                        per_customer=per_customer, control=control, random_state=random_state,
+                        noise=segmentation.noise)
     timings["propose"] = time.perf_counter() - clock
 
     rates, cohorts = _retention(table, feedback, labels, period)

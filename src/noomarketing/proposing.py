@@ -46,6 +46,7 @@ from pydantic import BaseModel, Field
 
 from noomarketing.embedding import encode_unit, normalize_rows
 from noomarketing.matching import MatchResult, Offer, default_embedder
+from noomarketing.noise import set_aside
 from noomarketing.outputs import write_json
 from noomarketing.reactions import beta_scores
 from noomarketing.schema import UNASSIGNED, Feedback, Idea, NoomarketingError
@@ -252,6 +253,7 @@ def propose(
     customer_value: Mapping[str, float] | None = None,
     prior: tuple[float, float] = (1.0, 1.0),
     random_state: int | None = 0,
+    noise: Sequence[str | None] | None = None,
 ) -> ProposalResult:
     """Stage 5: rank offers per customer (or per segment) and choose within a budget.
 
@@ -278,6 +280,8 @@ def propose(
             customer must be in it when given. Default: 1 each.
         prior: the Beta prior of the past-behaviour factor.
         random_state: seed of the control group.
+        noise: each item's :func:`~noomarketing.noise.noise_reason` (detected when not given):
+            noise and segments flagged ``noise`` are set aside, their customers listed unserved.
 
     Example:
         >>> import noomarketing as nm
@@ -292,7 +296,11 @@ def propose(
     """
     _check_settings(segment_weight, per_customer, budget, per, min_score)
     labels = _check_labels(feedback, labels)
-    ideas_by_id = _ideas_by_segment(ideas, labels, matches)
+    # feedback with nothing to act on (spam, "ok", a mostly-noise segment) gets no offer
+    feedback, labels, embeddings, only_noise = set_aside(
+        feedback, labels, ideas, embeddings, noise
+    )
+    ideas_by_id = _ideas_by_segment([idea for idea in ideas if not idea.noise], labels, matches)
     offers = matches.offers
     embedder = default_embedder() if embedder is None else embedder
     offer_vectors = encode_unit(embedder, [o.text for o in offers])
@@ -331,7 +339,8 @@ def propose(
         )
         for u, unit in enumerate(units)
         if u not in chosen
-    ]
+    ] + [Unserved(customer_id=c, segment_id=None, reason="feedback has nothing to act on (noise)")
+         for c in only_noise]
     settings = {
         "segment_weight": segment_weight, "min_score": min_score, "per_customer": per_customer,
         "control": control, "prior": list(prior), "random_state": random_state,

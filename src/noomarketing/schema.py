@@ -227,6 +227,13 @@ class Idea(BaseModel):
     statement_quote: Quote | None = Field(
         default=None, description="the customer's words the statement was built from"
     )
+    statement_source: str = Field(
+        default="extractive",
+        description="'extractive' (one of the segment's sentences) or 'llm' (opt-in)",
+    )
+    extractive_statement: str | None = Field(
+        default=None, description="the extractive statement, kept when an LLM wrote statement"
+    )
     language: str | None = Field(
         default=None, description="the segment's main language (ISO 639-1 code)"
     )
@@ -236,7 +243,14 @@ class Idea(BaseModel):
 
     @property
     def text(self) -> str:
-        """The idea as one string (label, keywords, quotes): what later stages embed."""
+        """The idea as one string (label, statement, keywords, quotes): what later stages embed.
+
+        >>> Idea(segment_id=0, label="Size chart", statement="Please fix the size chart.",
+        ...      keywords=[Keyword(term="size", score=1.0)], quotes=[], size=1, share=1.0,
+        ...      sentiment=0.0).text
+        'Size chart. Please fix the size chart. size. '
+        """
         words = ", ".join(k.term for k in self.keywords)
         quotes = " ".join(q.text[:300] for q in self.quotes)
-        return f"{self.label}. {words}. {quotes}"
+        statement = f" {self.statement}" if self.statement else ""
+        return f"{self.label}.{statement} {words}. {quotes}"

@@ -20,6 +20,14 @@ waszych mną tobą sobą
 своим своими своих нашу нашей нашего нашим наших вашу вашей вашего вашим ваших мной тобой собой
 """
 
+# Marks that stand in for removed personal details: XXXX and xx/xx/xxxx, ***, [redacted] or
+# [email] (also what LLM masking writes), {$0.00}-style template placeholders.
+_REDACTION = re.compile(
+    r"(?i)(?<![^\W\d_])x{2,}(?![^\W\d_])|\*{2,}|\{[^{}\n]{0,30}\}"
+    r"|[\[<](?:[a-z]+[ _-])?(?:redacted|removed|deleted|hidden|masked|anonymi[sz]ed|name|email"
+    r"|e-mail|phone|address|number|account|card|date|amount|id)(?:[ _-][a-z]+)?[\]>]"
+)
+
 TOKEN_PATTERN = r"(?u)(?<!\[)\b[^\W\d_][^\W_]+\b(?!\])"
 """Words of two or more letters (digits allowed after the first letter). A word in square
 brackets is not one: the placeholders of :func:`noomarketing.privacy.mask_pii` (``[email]``,
@@ -45,6 +53,18 @@ def stop_words(languages: tuple[str, ...] = STOPWORD_LANGUAGES) -> frozenset[str
     return frozenset(words)
 
 
+def strip_redactions(text: str) -> str:
+    """``text`` with redaction marks and placeholders replaced by a space: they are no
+    customer's words, so they never become keywords, labels or statements.
+
+    >>> strip_redactions("Called XXXX on XX/XX/2019 about {$0.00} and [redacted] ***")
+    'Called   on  / /2019 about   and    '
+    >>> strip_redactions("XXL jacket, box of xx")
+    'XXL jacket, box of  '
+    """
+    return _REDACTION.sub(" ", text)
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case word tokens without stop words.
 
@@ -54,4 +74,6 @@ def tokenize(text: str) -> list[str]:
     ['refund', 'broken', 'card']
     """
     words = stop_words()
-    return [t for t in re.findall(TOKEN_PATTERN, text.lower()) if t not in words]
+    return [
+        t for t in re.findall(TOKEN_PATTERN, strip_redactions(text).lower()) if t not in words
+    ]

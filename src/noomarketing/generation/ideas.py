@@ -283,7 +283,8 @@ def generate_ideas(
         >>> best.rank, best.kind in {"service_recovery", "convenience"}
         (1, True)
     """
-    items = _check_ideas(ideas)
+    # a segment of feedback with nothing to act on (spam, "ok") gets no tactics
+    items = [idea for idea in _check_ideas(ideas) if not idea.noise]
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise NoomarketingError(f"n must be a positive integer, got {n!r}")
     if not 0.0 <= diversity <= 1.0:
@@ -297,6 +298,8 @@ def generate_ideas(
             f"reactions must be a ReactionLog, got {type(reactions).__name__}"
         )
     tactics = load_catalogue(catalogue)
+    if not items:
+        return []
     moods = {i.segment_id: segment_mood(i, rating_range) for i in items}
     extra = {i.segment_id: (llm.tactics(i, n) if llm is not None else []) for i in items}
     encode = _Encoder(resolve_embedder(embedder))
