@@ -11,12 +11,19 @@ from typing import Any
 
 import pandas as pd
 
-from noomarketing.generation import GeneratedIdea, generate_ideas
+from noomarketing.generation import (
+    GeneratedIdea,
+    check_business,
+    generate_ideas,
+    infer_business,
+    load_catalogue,
+)
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, match_offers
 from noomarketing.outputs import assignments_frame, summary_text, write_segments_json
-from noomarketing.presentation import Brief, present, write_briefs
+from noomarketing.presentation import Brief, customer_languages, present, write_briefs
+from noomarketing.presentation.words import words_for
 from noomarketing.proposing import ProposalResult, customer_segments, propose
 from noomarketing.reactions import ReactionLog
 from noomarketing.retention import (
@@ -134,14 +141,19 @@ class RunResult:
     retention: list[RetentionRate] | None = None
     cohorts: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    business: str | None = None
+    business_inferred: bool = False
 
     def summary(self) -> str:
         """What a person reads in the terminal, stage by stage."""
         ideas = self.segmentation.ideas
         labels = {idea.segment_id: idea.label for idea in ideas}
         lines = ["stage 1 · ideas of the segments", self.segmentation.summary()]
+        business = (f" ({self.business} tactics"
+                    + (", the kind inferred from the offers)" if self.business_inferred else ")")
+                    if self.business else "")
         lines.append(f"stage 2 · {len(self.generated)} generated idea(s) for {len(ideas)} "
-                     "segment(s); the best of each:")
+                     f"segment(s){business}; the best of each:")
         lines += [f"  #{g.segment_id:<3} {g.title}" for g in self.generated if g.rank == 1]
         n_messages = sum(len(b.messages) for b in self.briefs)
         lines.append(f"stage 3 · {len(self.briefs)} brief(s), {n_messages} message(s)")
@@ -167,7 +179,8 @@ class RunResult:
     def write(self, out: str | Path) -> Path:
         """Write every stage's files into ``out`` (names are a stable contract, see README)."""
         folder = self.segmentation.write(out)
-        payload = {"ideas": [g.model_dump(mode="json") for g in self.generated]}
+        payload = {"business": self.business,
+                   "ideas": [g.model_dump(mode="json") for g in self.generated]}
         (folder / "ideas.json").write_text(
             json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8"
         )
@@ -201,8 +214,10 @@ def run(
     budget: float | None = None,
     per_customer: int = 3,
     control: float = 0.0,
-    brand: str = "our shop",
+    brand: str | None = None,
     templates_dir: str | Path | None = None,
+    business: str | None = None,
+    brief_language: str = "en",
     activity: pd.DataFrame | ActivitySource | None = None,
     period: str = "90D",
     random_state: int | None = 0,
@@ -218,6 +233,11 @@ def run(
         reactions: a ``ReactionLog`` or the path of one: past reactions re-rank ideas and offers.
         budget, per_customer, control: stage 5 (:func:`noomarketing.propose`).
         brand, templates_dir: stage 3 (:func:`noomarketing.presentation.present`).
+        business: the kind of business (``"retail"``, ``"subscription"``, ``"finance"``,
+            ``"services"``): only tactics that suit it are offered. ``None``: inferred from
+            the offer catalogue (:func:`noomarketing.generation.infer_business`, logged).
+        brief_language: the language of the briefs (``"en"``, ``"pl"``, ``"ru"``); messages
+            go out in the language each customer wrote in, whatever this is.
         activity: optional customer activity (``customer_id``, ``date``, optional ``value``, or
             a table from :func:`noomarketing.load_activity`): adds retention per segment over
             the last ``period`` of the activity (:func:`noomarketing.retention.last_period`;
@@ -236,6 +256,9 @@ def run(
     timings: dict[str, float] = {}
     # read the small inputs first: a bad catalogue fails before minutes of embedding
     catalogue_offers = load_offers(offers)
+    tactics = load_catalogue(catalogue)
+    business = check_business(business, [b for t in tactics for b in t.businesses])
+    words_for(brief_language)
     table = as_activity(activity) if activity is not None else None
     model = model if model is not None else SegmentModel(random_state=random_state)
     log = ReactionLog(reactions) if isinstance(reactions, str | Path) else reactions
@@ -245,11 +268,17 @@ def run(
     feedback, ideas, labels = segmentation.feedback, segmentation.ideas, model.labels_
 
     clock = time.perf_counter()
-    generated = generate_ideas(ideas, n=n_ideas, embedder=embedder, catalogue=catalogue,
-                               reactions=log, random_state=random_state)
+    inferred = business is None
+    if business is None:
+        business, _scores = infer_business([o.text for o in catalogue_offers], embedder)
+    generated = generate_ideas(ideas, n=n_ideas, embedder=embedder, catalogue=tactics,
+                               business=business, reactions=log, random_state=random_state)
     timings["generate"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    briefs = present(ideas, generated, templates_dir=templates_dir, brand=brand)
+    languages = (None if model.languages_ is None
+                 else customer_languages(feedback.customer_ids, model.languages_))
+    briefs = present(ideas, generated, templates_dir=templates_dir, brand=brand,
+                     language=brief_language, customer_languages=languages, business=business)
     timings["present"] = time.perf_counter() - clock
     clock = time.perf_counter()
     matches = match_offers(ideas, catalogue_offers, embedder=embedder, generated=generated)
@@ -267,7 +296,7 @@ def run(
                                 lookback=period)
         cohorts = cohort_table(table, segments=segments)
     result = RunResult(segmentation, generated, briefs, matches, proposals, rates, cohorts,
-                       timings)
+                       timings, business, inferred)
     if out is not None:
         result.write(out)
     return result
