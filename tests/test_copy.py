@@ -279,5 +279,31 @@ def test_run_infers_the_bank_and_offers_it_no_shop_tactic(embedder, cache_dir, t
         assert {"finance", "any"} & set(tactics[g.tactic_id].businesses), g.tactic_id
     assert all("## Co mówią" in b.markdown for b in result.briefs)
     assert (tmp_path / "briefs" / "recipients.csv").exists()
-    with pytest.raises(NoomarketingError, match="unknown business kind"):
-        nm.run(pd.DataFrame(rows), BANK_OFFERS, columns={"text": "text"}, business="bakery")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"business": "bakery"}, "unknown business kind 'bakery'"),
+     ({"brief_language": "de"}, "no words for language 'de'")],
+)
+def test_run_refuses_a_bad_business_or_language_before_any_work(kwargs, message):
+    class Unused:
+        def encode(self, texts):
+            raise AssertionError("nothing may be embedded before the arguments are checked")
+
+    model = nm.SegmentModel(embedding=Unused(), language="off")
+    with pytest.raises(NoomarketingError, match=message):
+        nm.run(pd.DataFrame(bank_feedback()), BANK_OFFERS, columns={"text": "text"},
+               model=model, **kwargs)
+
+
+def test_the_cli_takes_the_business_and_the_brief_language():
+    from noomarketing.cli import build_parser
+
+    args = build_parser().parse_args(["run", "in.csv", "--text", "t", "--offers", "o.csv",
+                                      "--out", "x", "--business", "finance",
+                                      "--brief-language", "ru"])
+    assert (args.business, args.brief_language, args.brand) == ("finance", "ru", None)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "in.csv", "--text", "t", "--offers", "o.csv",
+                                   "--out", "x", "--brief-language", "de"])
