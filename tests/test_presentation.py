@@ -197,3 +197,14 @@ def test_segments_to_briefs_end_to_end(themed, embedder, cache_dir, tmp_path):
     assert len(written) == 2 * len(ideas) + 1
     kinds = {g.kind for g in generated if g.rank <= 3}
     assert {"service_recovery", "discount"} <= kinds
+
+
+def test_a_headline_too_long_for_an_sms_keeps_whole_clauses():
+    from noomarketing.presentation.briefs import _clauses
+
+    assert _clauses("Late parcel? This one is on us.") == ["Late parcel?"]
+    assert _clauses("Наша экологичная коллекция — сначала для Вас.") == [
+        "Наша экологичная коллекция."]
+    assert _clauses("Nasza zrównoważona kolekcja, najpierw dla Ciebie.") == [
+        "Nasza zrównoważona kolekcja."]
+    assert _clauses("Welcome to VIP.") == []

@@ -17,8 +17,8 @@ copy in the message's language), ``idea`` (the
 :class:`~noomarketing.schema.Idea`) and ``variant``. An SMS must fit one message
 (:func:`~noomarketing.presentation.sms_length`): when the pitch does not fit, the headline
 takes its place; then the template is rendered with ``compact`` true (leave out what is
-optional); only then is the headline shortened at a word boundary. A template too long even
-without them is an error.
+optional); then the headline keeps only its first clauses; only then is it shortened at a
+word boundary. A template too long even without them is an error.
 
 Briefs are written in one language (``language``: the fixed words and each idea's title and
 text; customers' quotes stay as they were written). Messages are written in the language each
@@ -29,6 +29,7 @@ segment's customers, each message naming its ``language``.
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -164,15 +165,23 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?…" else text + "."
 
 
+def _clauses(headline: str) -> list[str]:
+    """The headline shortened at its clause boundaries, longest first, each a sentence."""
+    parts = [p for p in re.split(r"(?<=[?!.:,;])\s+|\s+[—–-]\s+", headline) if p]
+    return [_sentence(" ".join(parts[:k]).rstrip(",;:")) for k in range(len(parts) - 1, 0, -1)]
+
+
 def _fit_sms(
     template: jinja2.Template, context: dict[str, Any], idea: GeneratedIdea
 ) -> tuple[str, int, int]:
     """The SMS body within one message: the pitch; else the headline; else the headline
-    without the template's optional extras (``compact``); else a headline cut short."""
+    without the template's optional extras (``compact``); else the headline's first clauses;
+    else a headline cut short."""
     headline = _sentence(context["headline"])
     tries = [context | {"compact": False},
              context | {"pitch": headline, "compact": False},
              context | {"pitch": headline, "compact": True}]
+    tries += [context | {"pitch": clause, "compact": True} for clause in _clauses(headline)]
     tries += [context | {"pitch": _shorten(headline, words), "compact": True}
               for words in range(len(headline.split()) - 1, -1, -1)]
     for attempt in tries:
