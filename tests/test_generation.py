@@ -310,6 +310,11 @@ def test_a_tactic_object_fills_its_slots():
     tactic = Tactic(id="x", kind="k", title="t", description="d", template="{label}: {quote}",
                     headline="h", pitch="p")
     assert tactic.fill({"label": "A", "keyword": "", "keywords": "", "quote": "B"}) == "A: B"
+    apology = next(t for t in load_catalogue() if t.id == "apology-goodwill-credit")
+    slots = {"label": "late parcels", "keyword": "", "keywords": "", "quote": ""}
+    for language in ("en", "pl", "ru"):  # no quote: no empty quotation marks
+        text = apology.fill(slots, language)
+        assert text.endswith(".") and '""' not in text and "„”" not in text and "«»" not in text
 
 
 class _Unused:

@@ -209,8 +209,17 @@ class Tactic(BaseModel):
         return ["en", *(code for code in self.translations if code != "en")]
 
     def fill(self, slots: dict[str, str], language: str | None = None) -> str:
-        """The template (in ``language``, else English) with its slots filled from ``slots``."""
-        return self.in_language(language).template.format_map(slots)
+        """The template (in ``language``, else English) with its slots filled from ``slots``.
+
+        Without a quote, the sentence that would show it is left out rather than left empty.
+        """
+        template = self.in_language(language).template
+        at = template.find("{quote}")
+        if at >= 0 and not slots.get("quote"):
+            end = template.rfind(". ", 0, at)
+            if end >= 0:
+                template = template[: end + 1]
+        return template.format_map(slots)
 
 
 CatalogueSource = str | Path | dict[str, Any] | Tactic
