@@ -1,9 +1,11 @@
 """Stage 2: generate ideas that fit each segment's idea.
 
 The default generator is offline and deterministic: a bundled, editable catalogue of retention
-tactics (:func:`load_catalogue`), each instantiated with the segment's own words, ranked by
-semantic fit, mood and recorded reactions, and kept diverse (:func:`generate_ideas`). An LLM
-behind any OpenAI-compatible endpoint can add candidates (:class:`LLMGenerator`, opt-in).
+tactics (:func:`load_catalogue`), written by hand in English, Polish and Russian, each filled
+with the segment's label, offered only to the kinds of business it suits (:func:`infer_business`
+guesses the kind from an offer catalogue), ranked by fit by meaning, mood and recorded
+reactions, and kept diverse (:func:`generate_ideas`). An LLM behind any OpenAI-compatible
+endpoint can add candidates (:class:`LLMGenerator`, opt-in).
 """
 
 from noomarketing.generation.business import (
