@@ -6,7 +6,8 @@ import pytest
 
 from noomarketing.embedding import CachedEmbedder, normalize_rows
 from noomarketing.generation import (
-    SLOTS,
+    AIMS,
+    BUSINESSES,
     GeneratedIdea,
     Tactic,
     bundled_catalogue_path,
@@ -14,6 +15,7 @@ from noomarketing.generation import (
     load_catalogue,
     segment_mood,
 )
+from noomarketing.generation.ideas import label_phrase
 from noomarketing.reactions import ReactionLog
 from noomarketing.schema import Idea, Keyword, NoomarketingError, Quote
 
@@ -78,11 +80,28 @@ def test_bundled_catalogue_covers_the_seeds_and_is_valid_data():
     assert {"loyalty", "discount", "service_recovery", "personal", "upsell", "cross_sell",
             "education", "community", "gamification"} <= kinds
     assert {t.mood for t in tactics} == {"happy", "unhappy", "any"}
+    assert {t.aim for t in tactics} == set(AIMS)
+    quotes = {"en": ('"{label}"',), "pl": ("„{label}”",), "ru": ("«{label}»",)}
     for tactic in tactics:
-        slots = {f for _, f, _, _ in string.Formatter().parse(tactic.template) if f}
-        assert slots and slots <= set(SLOTS), tactic.id  # always the segment's own words
-        assert tactic.headline.isascii() and tactic.pitch.isascii(), tactic.id
-    raw = json.loads(bundled_catalogue_path().read_text())
+        assert tactic.headline.isascii() and tactic.pitch.isascii(), tactic.id  # GSM-7 SMS
+        assert set(tactic.businesses) <= {*BUSINESSES, "any"}, tactic.id
+        assert set(tactic.languages) == {"en", "pl", "ru"}, tactic.id  # written by hand
+        for language in tactic.languages:
+            copy = tactic.in_language(language)
+            slots = {f for _, f, _, _ in string.Formatter().parse(copy.template) if f}
+            # the label as a quoted noun phrase, never a spliced list of raw keywords
+            assert slots and slots <= {"label", "quote"}, (tactic.id, language)
+            assert quotes[language][0] in copy.template, (tactic.id, language)
+            assert copy.template.rstrip().endswith((".", "”", "»", '"')), (tactic.id, language)
+    # every kind of business has its own tactics, repairs and developments among them
+    for business in BUSINESSES:
+        mine = [t for t in tactics if business in t.businesses]
+        assert {t.aim for t in mine} >= {"repair", "develop"}, business
+    general = {t.id for t in tactics if t.general}
+    assert {"acknowledge-and-answer", "fix-the-cause", "follow-up-after-fix",
+            "ask-what-next"} <= general
+    assert all(t.businesses == ["any"] for t in tactics if t.general)
+    raw = json.loads(bundled_catalogue_path().read_text(encoding="utf-8"))
     assert len(raw["tactics"]) == len(tactics)
 
 
@@ -110,6 +129,11 @@ def test_user_catalogues_from_files_dicts_and_yaml(tmp_path):
         ({"template": "For {label"}, "bad braces"),
         ({"pitch": "Hi {keyword}"}, "take no {slots}"),
         ({"mood": "angry"}, "mood"),
+        ({"aim": "grow"}, "aim"),
+        ({"businesses": []}, "businesses"),
+        ({"translations": {"pl": {"title": "T", "template": "Dla {klient}", "headline": "h",
+                                  "pitch": "p"}}}, "unknown slot {klient}"),
+        ({"translations": {"ru": {"title": "T", "template": "x", "headline": "h"}}}, "pitch"),
         ({"title": None}, "title"),
         ({"extra": 1}, "extra"),
     ],
@@ -160,7 +184,7 @@ def test_ideas_are_ranked_explained_and_use_the_segments_words(generated):
             assert -1 <= g.fit <= 1
             assert g.why and g.why_keywords and set(g.why_keywords) <= set(terms)
             assert set(g.why_quote_rows) <= {q.row for q in idea.quotes}
-            assert any(word in g.text for word in [*terms, idea.label])
+            assert label_phrase(idea.label) in g.text  # the label, quoted, in a sentence
             assert any(f'"{t}"' in " ".join(g.why) for t in g.why_keywords)
 
 
@@ -185,7 +209,7 @@ def test_mood_rule_lifts_recovery_for_unhappy_and_upsell_for_happy(model):
     happy = make_idea(7, "Jacket / order / colour", neutral_words, quotes, 0.8)
     ranks = {}
     for name, idea in (("unhappy", unhappy), ("happy", happy)):
-        ranked = generate_ideas(idea, n=100, embedder=model, diversity=0.0)
+        ranked = generate_ideas(idea, n=100, embedder=model, diversity=0.0, min_fit=-1.0)
         ranks[name] = {g.tactic_id: g for g in ranked}
     assert ranks["unhappy"]["apology-goodwill-credit"].rank < ranks["happy"][
         "apology-goodwill-credit"].rank
@@ -226,10 +250,15 @@ def test_own_catalogue_only(model):
     mine = [{"id": f"m{i}", "kind": "loyalty", "title": f"T{i}", "description": d,
              "template": "For {keyword}", "headline": "h", "pitch": "p"}
             for i, d in enumerate(["faster parcel delivery", "cheaper prices", "a poetry club"])]
-    ranked = generate_ideas([DELIVERY, PRICE], n=10, embedder=model, catalogue=mine)
+    ranked = generate_ideas([DELIVERY, PRICE], n=10, embedder=model, catalogue=mine,
+                            min_fit=-1.0)
     assert len(ranked) == 6  # fewer candidates than n: all of them
     assert by_segment(ranked, 0)[0].tactic_id == "m0"
     assert by_segment(ranked, 1)[0].tactic_id == "m1"
+    # by default only what fits is offered: nobody late with a parcel gets the poetry club
+    fitting = generate_ideas([DELIVERY, PRICE], n=10, embedder=model, catalogue=mine)
+    assert "m2" not in {g.tactic_id for g in fitting}
+    assert by_segment(fitting, 0)[0].tactic_id == "m0"
 
 
 def test_reactions_rerank_the_reacted_segment_only(model, tmp_path):
@@ -291,6 +320,11 @@ def test_a_tactic_object_fills_its_slots():
     tactic = Tactic(id="x", kind="k", title="t", description="d", template="{label}: {quote}",
                     headline="h", pitch="p")
     assert tactic.fill({"label": "A", "keyword": "", "keywords": "", "quote": "B"}) == "A: B"
+    apology = next(t for t in load_catalogue() if t.id == "apology-goodwill-credit")
+    slots = {"label": "late parcels", "keyword": "", "keywords": "", "quote": ""}
+    for language in ("en", "pl", "ru"):  # no quote: no empty quotation marks
+        text = apology.fill(slots, language)
+        assert text.endswith(".") and '""' not in text and "„”" not in text and "«»" not in text
 
 
 class _Unused:

@@ -223,10 +223,11 @@ def test_settings_come_from_the_environment(server, monkeypatch, idea, tmp_path)
 
 def test_llm_ideas_are_ranked_with_the_catalogue(server, client, idea, embedder):
     generated = generate_ideas(idea, n=100, embedder=embedder, llm=LLMGenerator(client),
-                               diversity=0.0)
+                               diversity=0.0, min_fit=-1.0)
     from_llm = [g for g in generated if g.source == "llm"]
     assert {g.title for g in from_llm} == {"Courier swap", "Delay credit"}
-    assert len(generated) == len(load_catalogue()) + 2
+    # every specific tactic and both LLM ideas (the general steps only when nothing fits)
+    assert len(generated) == len([t for t in load_catalogue() if not t.general]) + 2
     # ranked by the same rule: relevance order when diversity is 0
     relevance = [g.fit + g.mood + g.reaction for g in generated]
     assert relevance == sorted(relevance, reverse=True)

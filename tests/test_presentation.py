@@ -92,14 +92,30 @@ def test_sms_is_shortened_to_one_message_even_in_unicode(generated):
     assert len(sms) == 2 * 4 * 2
     assert all(m.limit == 70 and m.length <= 70 for m in sms)
     assert all(m.body.startswith(brand) for m in sms)
-    assert any("..." in m.body for m in sms)  # pitches were cut at a word boundary
+    # a pitch too long gives way to the whole headline, as a sentence, not a cut pitch
+    headlines = {g.headline for g in generated}
+    assert any(any(m.body == f"{brand}: {h}. Reply STOP to opt out." for h in headlines)
+               for m in sms)
+    long_brand = "Sklep Łódź z bardzo długą nazwą firmy"
+    cut = present(IDEAS, generated, brand=long_brand, channels=["sms"], top=None)
+    assert any("..." in m.body for b in cut for m in b.messages)  # the last resort
+    assert all(m.length <= 70 for b in cut for m in b.messages)
+
+
+def test_without_a_brand_messages_name_none(generated):
+    messages = present(IDEAS, generated, variants=2, top=1)[0].messages
+    assert all("None" not in m.body and "None" not in (m.subject or "") for m in messages)
+    email = next(m for m in messages if m.channel == "email" and m.variant == 1)
+    assert email.body.endswith("Warm regards,\nyour customer care team")
+    sms = next(m for m in messages if m.channel == "sms")
+    assert not sms.body.startswith(":") and sms.body.endswith("Reply STOP to opt out.")
 
 
 def test_an_sms_template_too_long_without_the_pitch_is_an_error(tmp_path, generated):
     (tmp_path / "sms.j2").write_text("{% block body %}" + "x" * 150 + " {{ pitch }} {{ brand }}"
                                      "{% endblock %}")
     with pytest.raises(NoomarketingError, match=r"characters without any pitch; one SMS holds 160"):
-        present(IDEAS, generated, templates_dir=tmp_path, channels=["sms"])
+        present(IDEAS, generated, templates_dir=tmp_path, channels=["sms"], brand="our shop")
 
 
 def test_users_override_templates_and_add_channels(tmp_path, generated):
@@ -108,7 +124,7 @@ def test_users_override_templates_and_add_channels(tmp_path, generated):
         "{% block body %}{{ idea.title }} / {{ segment.label }} / v{{ variant }}{% endblock %}")
     (tmp_path / "push.j2").write_text("{% block body %}{{ idea.headline }}{% endblock %}")
     briefs = present(IDEAS, generated, templates_dir=tmp_path, channels=["email", "push"],
-                     variants=1, top=1)
+                     variants=1, top=1, brand="our shop")
     email, push = briefs[0].messages
     top = next(g for g in generated if g.segment_id == 4 and g.rank == 1)
     assert email.subject == "Hi from our shop"
@@ -181,3 +197,14 @@ def test_segments_to_briefs_end_to_end(themed, embedder, cache_dir, tmp_path):
     assert len(written) == 2 * len(ideas) + 1
     kinds = {g.kind for g in generated if g.rank <= 3}
     assert {"service_recovery", "discount"} <= kinds
+
+
+def test_a_headline_too_long_for_an_sms_keeps_whole_clauses():
+    from noomarketing.presentation.briefs import _clauses
+
+    assert _clauses("Late parcel? This one is on us.") == ["Late parcel?"]
+    assert _clauses("Наша экологичная коллекция — сначала для Вас.") == [
+        "Наша экологичная коллекция."]
+    assert _clauses("Nasza zrównoważona kolekcja, najpierw dla Ciebie.") == [
+        "Nasza zrównoważona kolekcja."]
+    assert _clauses("Welcome to VIP.") == []

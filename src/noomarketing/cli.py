@@ -84,7 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
                      "to combine")
     run.add_argument("--reactions", default=None,
                      help="reaction log: a SQLite file or SQLAlchemy URL of past reactions")
-    run.add_argument("--brand", default="our shop", help="sender name in messages")
+    run.add_argument("--brand", default=None,
+                     help="sender name in messages (default: messages name no brand)")
+    run.add_argument("--business", default=None,
+                     help="kind of business: retail, subscription, finance, services (or a "
+                     "word your catalogue uses); only tactics that suit it are proposed "
+                     "(default: inferred from the offer catalogue; any: every tactic)")
+    run.add_argument("--brief-language", default="en", choices=["en", "pl", "ru"],
+                     help="language of the briefs (default en); messages go out in the "
+                     "language each customer wrote in")
     run.add_argument("--templates", default=None, help="folder of your own Jinja2 templates")
     run.add_argument("--activity", default=None,
                      help="customer activity table (customer_id, date[, value]): adds "
@@ -166,6 +174,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         control=args.control,
         brand=args.brand,
         templates_dir=args.templates,
+        business=args.business,
+        brief_language=args.brief_language,
         activity=args.activity,
         period=args.period,
         random_state=args.seed,

@@ -11,7 +11,13 @@ from typing import Any
 import pandas as pd
 
 from noomarketing.atomic import atomic_folder, check_out
-from noomarketing.generation import GeneratedIdea, generate_ideas
+from noomarketing.generation import (
+    GeneratedIdea,
+    check_business,
+    generate_ideas,
+    infer_business,
+    load_catalogue,
+)
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, match_offers
@@ -23,7 +29,8 @@ from noomarketing.outputs import (
     write_segments_json,
 )
 from noomarketing.params import check_fits, check_run_settings
-from noomarketing.presentation import Brief, present, write_briefs
+from noomarketing.presentation import Brief, customer_languages, present, write_briefs
+from noomarketing.presentation.words import words_for
 from noomarketing.proposing import ProposalResult, customer_segments, propose
 from noomarketing.reactions import ReactionLog
 from noomarketing.retention import (
@@ -190,14 +197,19 @@ class RunResult:
     retention: list[RetentionRate] | None = None
     cohorts: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    business: str | None = None
+    business_inferred: bool = False
 
     def summary(self) -> str:
         """What a person reads in the terminal, stage by stage."""
         ideas = self.segmentation.ideas
         labels = {idea.segment_id: idea.label for idea in ideas}
         lines = ["stage 1 · ideas of the segments", self.segmentation.summary()]
+        business = (f" ({self.business} tactics"
+                    + (", the kind inferred from the offers)" if self.business_inferred else ")")
+                    if self.business else "")
         lines.append(f"stage 2 · {len(self.generated)} generated idea(s) for {len(ideas)} "
-                     "segment(s); the best of each:")
+                     f"segment(s){business}; the best of each:")
         lines += [f"  #{g.segment_id:<3} {g.title}" for g in self.generated if g.rank == 1]
         n_messages = sum(len(b.messages) for b in self.briefs)
         lines.append(f"stage 3 · {len(self.briefs)} brief(s), {n_messages} message(s)")
@@ -231,7 +243,8 @@ class RunResult:
     def write_into(self, folder: Path) -> list[Path]:
         """Write every stage's files into an existing folder (see :meth:`write`)."""
         written = self.segmentation.write_into(folder)
-        payload = {"ideas": [g.model_dump(mode="json") for g in self.generated]}
+        payload = {"business": self.business,
+                   "ideas": [g.model_dump(mode="json") for g in self.generated]}
         written.append(write_json(folder / "ideas.json", payload))
         written += write_briefs(self.briefs, folder / "briefs")
         written += self.matches.write(folder)
@@ -278,8 +291,10 @@ def run(
     budget: float | None = None,
     per_customer: int = 3,
     control: float = 0.0,
-    brand: str = "our shop",
+    brand: str | None = None,
     templates_dir: str | Path | None = None,
+    business: str | None = None,
+    brief_language: str = "en",
     activity: pd.DataFrame | ActivitySource | None = None,
     period: str = "90D",
     random_state: int | None = 0,
@@ -296,6 +311,11 @@ def run(
         reactions: a ``ReactionLog`` or the path of one: past reactions re-rank ideas and offers.
         budget, per_customer, control: stage 5 (:func:`noomarketing.propose`).
         brand, templates_dir: stage 3 (:func:`noomarketing.presentation.present`).
+        business: the kind of business (``"retail"``, ``"subscription"``, ``"finance"``,
+            ``"services"``): only tactics that suit it are offered. ``None``: inferred from
+            the offer catalogue (:func:`noomarketing.generation.infer_business`, logged).
+        brief_language: the language of the briefs (``"en"``, ``"pl"``, ``"ru"``); messages
+            go out in the language each customer wrote in, whatever this is.
         activity: optional customer activity (``customer_id``, ``date``, optional ``value``, or
             a table from :func:`noomarketing.load_activity`): adds retention per segment over
             the last ``period`` of the activity (:func:`noomarketing.retention.last_period`;
@@ -321,6 +341,9 @@ def run(
     if out is not None:
         check_out(out)
     catalogue_offers = load_offers(offers)
+    tactics = load_catalogue(catalogue)
+    business = check_business(business, [b for t in tactics for b in t.businesses])
+    words_for(brief_language)
     table = as_activity(activity) if activity is not None else None
     log = ReactionLog(reactions) if isinstance(reactions, str | Path) else reactions
     segmentation = segment(data, model, columns=columns, mask_pii=mask_pii)
@@ -331,11 +354,17 @@ def run(
     actionable = [idea for idea in ideas if not idea.noise]
 
     clock = time.perf_counter()
-    generated = generate_ideas(ideas, n=n_ideas, embedder=embedder, catalogue=catalogue,
-                               reactions=log, random_state=random_state)
+    inferred = business is None
+    if business is None:
+        business, _scores = infer_business([o.text for o in catalogue_offers], embedder)
+    generated = generate_ideas(ideas, n=n_ideas, embedder=embedder, catalogue=tactics,
+                               business=business, reactions=log, random_state=random_state)
     timings["generate"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    briefs = present(actionable, generated, templates_dir=templates_dir, brand=brand)
+    languages = (None if feedback.languages is None
+                 else customer_languages(feedback.customer_ids, feedback.languages))
+    briefs = present(actionable, generated, templates_dir=templates_dir, brand=brand,
+                     language=brief_language, customer_languages=languages, business=business)
     timings["present"] = time.perf_counter() - clock
     clock = time.perf_counter()
     matches = match_offers(actionable, catalogue_offers, embedder=embedder, generated=generated)
@@ -349,7 +378,7 @@ def run(
 
     rates, cohorts = _retention(table, feedback, labels, period)
     result = RunResult(segmentation, generated, briefs, matches, proposals, rates, cohorts,
-                       timings)
+                       timings, business, inferred)
     if out is not None:
         result.write(out)
     return result

@@ -1,11 +1,15 @@
 """Stage 2: generate ideas that fit each segment's idea, ranked and diverse.
 
-Every tactic of the catalogue (and, opt-in, ideas an LLM wrote for the segment) is a candidate.
-Each candidate gets one relevance number, made of three visible parts:
+Every tactic of the catalogue that suits the kind of business (``business``, see
+:mod:`noomarketing.generation.business`), and, opt-in, ideas an LLM wrote for the segment, is
+a candidate. Each candidate gets one relevance number, made of visible parts:
 
 ``fit``
-    cosine similarity between the tactic ``description`` and the segment idea
-    (:attr:`noomarketing.schema.Idea.text`), both embedded with the same model.
+    by meaning: ``(1 − lexical_weight) × cosine(tactic description, the segment's meaning) +
+    lexical_weight × cosine(tactic description, label and keywords)``. The meaning is the mean
+    vector of the segment's statement (when stage 1 wrote one) and its quotes, so a tactic
+    fits because it answers what customers say, not because it shares a word with a keyword
+    ("debt collection" is not a "sustainable collection"). The words stay as a minor term.
 ``mood``
     ``mood_weight × segment mood × direction``, where direction is +1 for ``happy`` tactics
     (upsell, referral: ask more of satisfied customers), -1 for ``unhappy`` tactics (service
@@ -26,9 +30,20 @@ Each candidate gets one relevance number, made of three visible parts:
     to yet keep 0. With ``random_state`` the Beta score is a seeded Thompson sample (some
     exploration), with ``None`` the posterior mean.
 
-Maximal marginal relevance then picks ``n`` per segment, trading relevance against similarity to
-tactics already picked (``diversity``); ``score`` is the MMR gain at the moment the idea was
-picked, so it never rises with rank.
+Only tactics whose fit reaches ``min_fit`` count as fitting. Maximal marginal relevance then
+picks ``n`` per segment, trading relevance against similarity to tactics already picked
+(``diversity``); ``score`` is the MMR gain at the moment the idea was picked, so it never
+rises with rank. Two rules follow the method:
+
+* a segment with no fitting tactic gets the honest general ones (kind ``general``:
+  acknowledge, fix, follow up, ask what is next; ``GeneratedIdea.general``), never a tactic
+  of another business;
+* each segment's ideas include at least one that *develops* its customers' idea (``aim`` =
+  ``develop``), not only repairs: when the picks have none, the best fitting development
+  (else the general one) takes the last place.
+
+Segments marked as noise (``Idea.noise``) get no ideas. Each idea carries its text in every
+language its tactic was written in (``translations``), for the brief and the messages.
 """
 
 from __future__ import annotations
@@ -40,6 +55,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from noomarketing.embedding import encode_unit, resolve_embedder
+from noomarketing.generation.business import check_business
 from noomarketing.generation.catalogue import CatalogueSource, Tactic, load_catalogue
 from noomarketing.highlighting import mmr
 from noomarketing.reactions import ReactionLog, beta_scores
@@ -48,11 +64,27 @@ from noomarketing.schema import Idea, NoomarketingError
 QUOTE_SLOT_CHARS = 160
 """A quote put into a tactic's text is cut to this many characters."""
 
+MIN_FIT = 0.2
+"""Default fit a specific tactic needs to be offered (see ``generate_ideas``)."""
+
 _DIRECTION = {"happy": 1.0, "unhappy": -1.0, "any": 0.0}
 
 
+class IdeaCopy(BaseModel):
+    """A generated idea's words in one language: for the business and for customers."""
+
+    title: str
+    text: str
+    headline: str
+    pitch: str
+
+
 class GeneratedIdea(BaseModel):
-    """Stage 2 output: one idea to present to one segment, with why and how it ranked."""
+    """Stage 2 output: one idea to present to one segment, with why and how it ranked.
+
+    ``title``, ``text``, ``headline`` and ``pitch`` are English; ``translations`` has them in
+    every language the tactic was written in (English included).
+    """
 
     segment_id: int
     rank: int = Field(ge=1, description="1 = best within its segment")
@@ -75,6 +107,18 @@ class GeneratedIdea(BaseModel):
     trials: int = 0
     why_keywords: list[str] = Field(default_factory=list)
     why_quote_rows: list[int] = Field(default_factory=list)
+    aim: str = Field("develop", description="repair, develop or keep (see Tactic.aim)")
+    general: bool = Field(
+        False, description="a general step: the catalogue had nothing specific for the segment"
+    )
+    translations: dict[str, IdeaCopy] = Field(default_factory=dict)
+
+    def in_language(self, language: str | None) -> IdeaCopy:
+        """The idea's words in ``language``, else in English."""
+        if language and language in self.translations:
+            return self.translations[language]
+        return IdeaCopy(title=self.title, text=self.text, headline=self.headline,
+                        pitch=self.pitch)
 
 
 class IdeaSource(Protocol):
@@ -149,6 +193,32 @@ class _Encoder:
         return np.stack([self.vectors[t] for t in texts])
 
 
+def label_phrase(label: str) -> str:
+    """The label as a noun phrase for a sentence: a "a / b / c" list keeps its first part.
+
+    >>> label_phrase("Late delivery / parcel / courier"), label_phrase("late or lost parcels")
+    ('Late delivery', 'late or lost parcels')
+    """
+    return " ".join(label.split(" / ")[0].split()) or label
+
+
+def _meaning_texts(idea: Idea) -> list[str]:
+    """What a segment means: its statement and quotes (the label when it has neither)."""
+    texts = [idea.statement] if idea.statement.strip() else []
+    texts += [q.text[:300] for q in idea.quotes]
+    return texts or [idea.label]
+
+
+def _words_text(idea: Idea) -> str:
+    return ". ".join([idea.label, ", ".join(k.term for k in idea.keywords)])
+
+
+def _idea_vectors(idea: Idea, encode: _Encoder) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors of the segment's meaning (mean of statement and quotes) and of its words."""
+    meaning = encode(_meaning_texts(idea)).mean(axis=0)
+    return meaning / max(float(np.linalg.norm(meaning)), 1e-12), encode([_words_text(idea)])[0]
+
+
 def _explain(
     idea: Idea, tactic_vector: np.ndarray, encode: _Encoder
 ) -> tuple[dict[str, str], list[str], list[str], list[int]]:
@@ -168,13 +238,50 @@ def _explain(
         quote = idea.quotes[best]
         quote_text, quote_rows = _cut(quote.text, QUOTE_SLOT_CHARS), [quote.row]
         why.append(f'quote row {quote.row}: "{quote_text}" ({sims[best]:.2f})')
+    phrase = label_phrase(idea.label)
     slots = {
-        "label": idea.label,
-        "keyword": best_terms[0] if best_terms else idea.label,
-        "keywords": ", ".join(best_terms) if best_terms else idea.label,
+        "label": phrase,
+        "keyword": best_terms[0] if best_terms else phrase,
+        "keywords": ", ".join(best_terms) if best_terms else phrase,
         "quote": quote_text,
     }
     return slots, why, best_terms, quote_rows
+
+
+def _candidates(tactics: list[Tactic], fit: np.ndarray, min_fit: float) -> list[int]:
+    """Indices of the tactics to rank: the fitting specific ones, else the general ones.
+
+    When no fitting tactic develops the segment's idea, the best development (a specific one
+    below ``min_fit`` is not used: the general one) joins the candidates.
+    """
+    specific = [i for i, t in enumerate(tactics) if not t.general and fit[i] >= min_fit]
+    general = [i for i, t in enumerate(tactics) if t.general]
+    chosen = specific or general
+    if chosen and not any(tactics[i].aim == "develop" for i in chosen):
+        develop = [i for i in general if tactics[i].aim == "develop"]
+        chosen = [*chosen, *develop[:1]]
+    return chosen
+
+
+def _pick(
+    tactics: list[Tactic], vectors: np.ndarray, relevance: np.ndarray, n: int, diversity: float
+) -> list[int]:
+    """MMR picks, the last place going to the best development when the picks have none."""
+    order = mmr(vectors, relevance, n, diversity)
+    develop = [i for i in range(len(tactics)) if tactics[i].aim == "develop"]
+    if develop and not any(tactics[i].aim == "develop" for i in order):
+        best = max(develop, key=lambda i: relevance[i])
+        order = [*order[:-1], best] if len(order) >= n else [*order, best]
+    return order
+
+
+def _translations(tactic: Tactic, slots: dict[str, str]) -> dict[str, IdeaCopy]:
+    copies = {}
+    for language in tactic.languages:
+        words = tactic.in_language(language)
+        copies[language] = IdeaCopy(title=words.title, text=tactic.fill(slots, language),
+                                    headline=words.headline, pitch=words.pitch)
+    return copies
 
 
 def _rank_segment(
@@ -191,9 +298,14 @@ def _rank_segment(
     reaction_weight: float,
     prior: tuple[float, float],
     specificity: np.ndarray,
+    fit: np.ndarray,
+    min_fit: float,
 ) -> list[GeneratedIdea]:
+    keep = _candidates(tactics, fit, min_fit)
+    tactics, fit, specificity = [tactics[i] for i in keep], fit[keep], specificity[keep]
+    if not tactics:
+        return []
     vectors = encode([t.description for t in tactics])
-    fit = vectors @ encode([idea.text])[0]
     mood_part = np.array([mood_weight * mood * _DIRECTION[t.mood] for t in tactics])
     tried = [t.id for t in tactics if counts.get(t.id, (0, 0))[1] > 0]
     sampled = beta_scores(counts, tried, prior=prior, random_state=rng) if tried else {}
@@ -203,7 +315,7 @@ def _rank_segment(
          for t in tactics]
     )
     relevance = fit + mood_part + specificity + reaction_part
-    order = mmr(vectors, relevance, n, diversity)
+    order = _pick(tactics, vectors, relevance, n, diversity)
     generated = []
     for rank, index in enumerate(order, start=1):
         chosen = order[: rank - 1]
@@ -232,9 +344,42 @@ def _rank_segment(
                 trials=trials,
                 why_keywords=why_terms,
                 why_quote_rows=quote_rows,
+                aim=tactic.aim or "develop",
+                general=tactic.general,
+                translations=_translations(tactic, slots),
             )
         )
     return generated
+
+
+def _check_weights(
+    n: Any, diversity: float, lexical_weight: float, weights: Sequence[float], reactions: Any
+) -> None:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise NoomarketingError(f"n must be a positive integer, got {n!r}")
+    if not 0.0 <= diversity <= 1.0:
+        raise NoomarketingError(f"diversity must be between 0 and 1, got {diversity}")
+    if not 0.0 <= lexical_weight <= 1.0:
+        raise NoomarketingError(f"lexical_weight must be between 0 and 1, got {lexical_weight}")
+    if min(weights) < 0:
+        raise NoomarketingError(
+            "mood_weight, reaction_weight and specificity_weight must be >= 0"
+        )
+    if reactions is not None and not isinstance(reactions, ReactionLog):
+        raise NoomarketingError(
+            f"reactions must be a ReactionLog, got {type(reactions).__name__}"
+        )
+
+
+def _fits(
+    items: list[Idea], tactics: list[Tactic], encode: _Encoder, lexical_weight: float
+) -> np.ndarray:
+    """Segment × tactic fit: by meaning, with the words as a minor term."""
+    descriptions = encode([t.description for t in tactics])
+    pairs = [_idea_vectors(i, encode) for i in items]
+    meaning = np.stack([m for m, _ in pairs]) @ descriptions.T
+    words = np.stack([w for _, w in pairs]) @ descriptions.T
+    return (1.0 - lexical_weight) * meaning + lexical_weight * words
 
 
 def generate_ideas(
@@ -243,10 +388,13 @@ def generate_ideas(
     *,
     embedder: Any = None,
     catalogue: CatalogueSource | Sequence[CatalogueSource] | None = None,
+    business: str | None = None,
     reactions: ReactionLog | None = None,
     diversity: float = 0.3,
     random_state: int | None = 0,
     llm: IdeaSource | None = None,
+    min_fit: float = MIN_FIT,
+    lexical_weight: float = 0.2,
     mood_weight: float = 0.1,
     reaction_weight: float = 0.5,
     specificity_weight: float = 1.0,
@@ -261,6 +409,9 @@ def generate_ideas(
         embedder: ``None`` for the bundled model, a name/path, or any object with ``encode``.
         catalogue: ``None`` for the bundled tactics, else what
             :func:`~noomarketing.generation.load_catalogue` takes (files, dicts, tactics).
+        business: the kind of business (``"retail"``, ``"subscription"``, ``"finance"``,
+            ``"services"`` or a word the catalogue uses): only tactics that suit it are
+            offered. ``None``: every tactic (see :func:`~noomarketing.generation.infer_business`).
         reactions: a reaction log; each segment's reactions to ideas re-rank its candidates.
         diversity: 0 ranks by relevance alone; towards 1 prefers tactics unlike those picked.
         random_state: seed of the Thompson sample of reaction scores (a non-negative int;
@@ -268,8 +419,10 @@ def generate_ideas(
             uses the posterior mean. Without reactions the result does not depend on it.
         llm: an opt-in extra source of candidates, e.g.
             :class:`~noomarketing.generation.LLMGenerator`; its errors are raised, never hidden.
-        mood_weight, specificity_weight, reaction_weight, prior, rating_range: see the
-            module docstring.
+        min_fit: the fit a specific tactic needs to be offered; when none reaches it the
+            segment gets the general tactics.
+        lexical_weight, mood_weight, specificity_weight, reaction_weight, prior,
+            rating_range: see the module docstring.
 
     Returns a flat list, segment by segment in the order given, rank 1 first.
 
@@ -283,43 +436,41 @@ def generate_ideas(
         >>> best.rank, best.kind in {"service_recovery", "convenience"}
         (1, True)
     """
-    # a segment of feedback with nothing to act on (spam, "ok") gets no tactics
-    items = [idea for idea in _check_ideas(ideas) if not idea.noise]
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise NoomarketingError(f"n must be a positive integer, got {n!r}")
-    if not 0.0 <= diversity <= 1.0:
-        raise NoomarketingError(f"diversity must be between 0 and 1, got {diversity}")
-    if min(mood_weight, reaction_weight, specificity_weight) < 0:
-        raise NoomarketingError(
-            "mood_weight, reaction_weight and specificity_weight must be >= 0"
-        )
-    if reactions is not None and not isinstance(reactions, ReactionLog):
-        raise NoomarketingError(
-            f"reactions must be a ReactionLog, got {type(reactions).__name__}"
-        )
+    items = _check_ideas(ideas)
+    _check_weights(n, diversity, lexical_weight,
+                   (mood_weight, reaction_weight, specificity_weight), reactions)
     tactics = load_catalogue(catalogue)
-    if not items:
+    business = check_business(business, [b for t in tactics for b in t.businesses])
+    tactics = [t for t in tactics if t.fits_business(business)]
+    if not tactics:
+        raise NoomarketingError(f"no tactic of the catalogue suits the business {business!r}")
+    items_to_rank = [i for i in items if not i.noise]
+    if not items_to_rank:
         return []
-    moods = {i.segment_id: segment_mood(i, rating_range) for i in items}
-    extra = {i.segment_id: (llm.tactics(i, n) if llm is not None else []) for i in items}
+    moods = {i.segment_id: segment_mood(i, rating_range) for i in items_to_rank}
+    extra = {i.segment_id: (llm.tactics(i, n) if llm is not None else []) for i in items_to_rank}
     encode = _Encoder(resolve_embedder(embedder))
     encode.add(
         [t.description for t in tactics]
-        + [i.text for i in items]
+        + [text for i in items_to_rank for text in [*_meaning_texts(i), _words_text(i)]]
         + [t.description for more in extra.values() for t in more]
-        + [k.term for i in items for k in i.keywords]
-        + [q.text for i in items for q in i.quotes]
+        + [k.term for i in items_to_rank for k in i.keywords]
     )
-    fits = encode([i.text for i in items]) @ encode([t.description for t in tactics]).T
+    fits = _fits(items_to_rank, tactics, encode, lexical_weight)
     # fit minus the tactic's mean fit over the segments (none when there is one segment)
-    specific = specificity_weight * (fits - fits.mean(axis=0)) if len(items) > 1 else 0.0 * fits
+    specific = (specificity_weight * (fits - fits.mean(axis=0)) if len(items_to_rank) > 1
+                else 0.0 * fits)
     generated: list[GeneratedIdea] = []
-    for position, idea in enumerate(items):
-        candidates = tactics + extra[idea.segment_id]
+    for position, idea in enumerate(items_to_rank):
+        more = extra[idea.segment_id]
+        candidates = tactics + more
         if len({t.id for t in candidates}) != len(candidates):
             raise NoomarketingError(
                 f"candidate ids for segment {idea.segment_id} repeat a catalogue id"
             )
+        fit = fits[position]
+        if more:
+            fit = np.concatenate([fit, _fits([idea], more, encode, lexical_weight)[0]])
         counts = (
             reactions.counts("idea", segment_id=idea.segment_id) if reactions is not None else {}
         )
@@ -330,7 +481,7 @@ def generate_ideas(
                 (random_state, idea.segment_id)
             ),
             diversity=diversity, mood_weight=mood_weight,
-            specificity=np.pad(specific[position], (0, len(extra[idea.segment_id]))),
-            reaction_weight=reaction_weight, prior=prior,
+            specificity=np.pad(specific[position], (0, len(more))),
+            reaction_weight=reaction_weight, prior=prior, fit=fit, min_fit=min_fit,
         )
     return generated

@@ -4,7 +4,20 @@ Everything is rendered from Jinja2 templates (``presentation/templates``); put f
 same names in your own folder and pass ``templates_dir`` to override any of them.
 """
 
+from noomarketing.presentation.audience import customer_languages, main_language
 from noomarketing.presentation.briefs import Brief, Message, md_escape, present, write_briefs
 from noomarketing.presentation.sms import sms_length
+from noomarketing.presentation.words import LANGUAGES, WORDS
 
-__all__ = ["Brief", "Message", "md_escape", "present", "sms_length", "write_briefs"]
+__all__ = [
+    "LANGUAGES",
+    "WORDS",
+    "Brief",
+    "Message",
+    "customer_languages",
+    "main_language",
+    "md_escape",
+    "present",
+    "sms_length",
+    "write_briefs",
+]

@@ -9,17 +9,29 @@ the same name in ``templates_dir``):
 ``<channel>.j2`` (``email.j2``, ``sms.j2``, or your own, e.g. ``push.j2``)
     a ``body`` block and, for e-mail, a ``subject`` block; rendered once per idea and variant.
 
-Message templates get ``brand``, ``pitch`` (the idea's customer-facing copy), ``idea`` (the
+Every template gets ``words``, the fixed words of its language
+(:data:`~noomarketing.presentation.words.WORDS`), and ``language``. Message templates also get
+``brand`` (``None``: no brand name), ``headline`` and ``pitch`` (the idea's customer-facing
+copy in the message's language), ``idea`` (the
 :class:`~noomarketing.generation.GeneratedIdea`), ``segment`` (the
 :class:`~noomarketing.schema.Idea`) and ``variant``. An SMS must fit one message
-(:func:`~noomarketing.presentation.sms_length`): the pitch is shortened at a word boundary
-until it does, and a template too long even without a pitch is an error.
+(:func:`~noomarketing.presentation.sms_length`): when the pitch does not fit, the headline
+takes its place; then the template is rendered with ``compact`` true (leave out what is
+optional); then the headline keeps only its first clauses; only then is it shortened at a
+word boundary. A template too long even without them is an error.
+
+Briefs are written in one language (``language``: the fixed words and each idea's title and
+text; customers' quotes stay as they were written). Messages are written in the language each
+customer wrote in (:mod:`~noomarketing.presentation.audience`): one set per language of the
+segment's customers, each message naming its ``language``.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +39,9 @@ import jinja2
 from pydantic import BaseModel
 
 from noomarketing.generation import GeneratedIdea, segment_mood
+from noomarketing.presentation.audience import segment_audience
 from noomarketing.presentation.sms import sms_length
+from noomarketing.presentation.words import DEFAULT_LANGUAGE, words_for
 from noomarketing.schema import Idea, NoomarketingError
 
 _MD_SPECIAL = "\\`*_[]<>#|"
@@ -45,16 +59,23 @@ class Message(BaseModel):
     rank: int = 1
     length: int = 0
     limit: int | None = None
+    language: str = DEFAULT_LANGUAGE
 
 
 class Brief(BaseModel):
-    """Stage 3 output for one segment: the brief in two formats and its messages."""
+    """Stage 3 output for one segment: the brief in two formats and its messages.
+
+    ``recipients`` maps each of the segment's customers to the language of the messages they
+    get (empty when ``present`` was not told the customers' languages).
+    """
 
     segment_id: int
     label: str
     markdown: str
     html: str
     messages: list[Message]
+    language: str = DEFAULT_LANGUAGE
+    recipients: dict[str, str] = {}
 
 
 def md_escape(text: Any) -> str:
@@ -65,6 +86,29 @@ def md_escape(text: Any) -> str:
     """
     text = " ".join(str(text).split())
     return "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
+
+
+_QUOTES = {"en": ('"', '"'), "pl": ("„", "”"), "ru": ("«", "»")}
+
+
+def number(value: float, fmt: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """``value`` formatted with ``fmt``, with a decimal comma in Polish and Russian.
+
+    >>> number(-0.6, "%+.2f", "pl"), number(0.25, "%.1f")
+    ('-0,60', '0.2')
+    """
+    text = fmt % value
+    return text.replace(".", ",") if language in ("pl", "ru") else text
+
+
+def quoted(text: Any, language: str = DEFAULT_LANGUAGE) -> str:
+    """``text`` between the quotation marks of ``language``.
+
+    >>> quoted("late parcels", "ru")
+    '«late parcels»'
+    """
+    opening, closing = _QUOTES.get(language, _QUOTES[DEFAULT_LANGUAGE])
+    return f"{opening}{text}{closing}"
 
 
 def _environment(templates_dir: str | Path | None) -> jinja2.Environment:
@@ -86,6 +130,8 @@ def _environment(templates_dir: str | Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape
+    env.filters["num"] = number
+    env.filters["quoted"] = quoted
     return env
 
 
@@ -113,12 +159,51 @@ def _shorten(text: str, words: int) -> str:
     return " ".join(kept) + ("..." if words < len(text.split()) else "")
 
 
+def _sentence(text: str) -> str:
+    """A headline used as a sentence: with a full stop unless it already ends in one."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
+def _clauses(headline: str) -> list[str]:
+    """The headline shortened at its clause boundaries, longest first, each a sentence."""
+    parts = [p for p in re.split(r"(?<=[?!.:,;])\s+|\s+[—–-]\s+", headline) if p]
+    return [_sentence(" ".join(parts[:k]).rstrip(",;:")) for k in range(len(parts) - 1, 0, -1)]
+
+
+def _fit_sms(
+    template: jinja2.Template, context: dict[str, Any], idea: GeneratedIdea
+) -> tuple[str, int, int]:
+    """The SMS body within one message: the pitch; else the headline; else the headline
+    without the template's optional extras (``compact``); else the headline's first clauses;
+    else a headline cut short."""
+    headline = _sentence(context["headline"])
+    tries = [context | {"compact": False},
+             context | {"pitch": headline, "compact": False},
+             context | {"pitch": headline, "compact": True}]
+    tries += [context | {"pitch": clause, "compact": True} for clause in _clauses(headline)]
+    tries += [context | {"pitch": _shorten(headline, words), "compact": True}
+              for words in range(len(headline.split()) - 1, -1, -1)]
+    for attempt in tries:
+        body = _render_block(template, "body", attempt)
+        length, limit = sms_length(body)
+        if length <= limit:
+            return body, length, limit
+    raise NoomarketingError(
+        f"SMS for {idea.tactic_id!r} (segment {idea.segment_id}) is {length} characters "
+        f"without any pitch; one SMS holds {limit}: shorten {template.name} or the brand"
+    )
+
+
 def _message(
     template: jinja2.Template, channel: str, idea: GeneratedIdea, segment: Idea,
-    variant: int, brand: str,
+    variant: int, brand: str | None, language: str,
 ) -> Message:
-    context = {"brand": brand, "pitch": idea.pitch, "idea": idea, "segment": segment,
-               "variant": variant}
+    copy = idea.in_language(language)
+    written = language if language in idea.translations else DEFAULT_LANGUAGE
+    context = {"brand": brand, "pitch": copy.pitch, "headline": copy.headline, "idea": idea,
+               "segment": segment, "variant": variant, "language": written,
+               "words": words_for(written), "compact": False}
     subject = None
     if "subject" in template.blocks:
         subject = _render_block(template, "subject", context) or None
@@ -126,28 +211,58 @@ def _message(
         raise NoomarketingError(f"template {template.name!r} has no {{% block body %}}")
     if channel == "email" and subject is None:
         raise NoomarketingError(f"template {template.name!r} renders no e-mail subject")
-    body = _render_block(template, "body", context)
-    length, limit = len(body), None
     if channel == "sms":
-        words = len(idea.pitch.split())
-        length, limit = sms_length(body)
-        while length > limit and words > 0:
-            words -= 1
-            body = _render_block(template, "body", context | {"pitch": _shorten(idea.pitch, words)})
-            length, limit = sms_length(body)
-        if length > limit:
-            raise NoomarketingError(
-                f"SMS for {idea.tactic_id!r} (segment {idea.segment_id}) is {length} characters "
-                f"without any pitch; one SMS holds {limit}: shorten {template.name} or the brand"
-            )
+        body, length, limit = _fit_sms(template, context, idea)
+    else:
+        body = _render_block(template, "body", context)
+        length, limit = len(body), None
     return Message(
         segment_id=idea.segment_id, tactic_id=idea.tactic_id, channel=channel, variant=variant,
         subject=subject, body=body, rank=idea.rank, length=length, limit=limit,
+        language=written,
     )
 
 
 def _mood_word(mood: float) -> str:
     return "unhappy" if mood < -0.2 else "happy" if mood > 0.2 else "mixed"
+
+
+def _check_present_args(
+    ideas: Sequence[Idea], generated: Sequence[GeneratedIdea], channels: Sequence[str],
+    variants: int, top: int | None, language: str,
+) -> None:
+    segment_ids = [i.segment_id for i in ideas]
+    if len(set(segment_ids)) != len(segment_ids):
+        raise NoomarketingError(f"segment ids must be unique, got {segment_ids}")
+    for g in generated:
+        if g.segment_id not in segment_ids:
+            raise NoomarketingError(
+                f"generated idea {g.tactic_id!r} is for segment {g.segment_id}, "
+                f"which is not among the ideas given ({segment_ids})"
+            )
+    if not channels or len(set(channels)) != len(channels):
+        raise NoomarketingError(f"channels must be distinct names, got {list(channels)}")
+    if variants < 1 or (top is not None and top < 1):
+        raise NoomarketingError("variants and top must be at least 1")
+    words_for(language)
+
+
+def _segment_messages(
+    segment: Idea, mine: list[GeneratedIdea], templates: dict[str, jinja2.Template],
+    languages: list[str], variants: int, top: int | None, brand: str | None,
+) -> list[Message]:
+    messages, seen = [], set()
+    for g in mine:
+        if top is not None and g.rank > top:
+            continue
+        for language in languages:
+            written = language if language in g.translations else DEFAULT_LANGUAGE
+            if (g.tactic_id, written) in seen:
+                continue  # no copy in this language: its customers get the English message
+            seen.add((g.tactic_id, written))
+            messages += [_message(templates[c], c, g, segment, v, brand, written)
+                         for c in templates for v in range(variants)]
+    return messages
 
 
 def present(
@@ -156,10 +271,13 @@ def present(
     *,
     templates_dir: str | Path | None = None,
     channels: Sequence[str] = ("email", "sms"),
-    brand: str = "our shop",
+    brand: str | None = None,
     variants: int = 2,
     top: int | None = 3,
     rating_range: tuple[float, float] | None = (1.0, 5.0),
+    language: str = DEFAULT_LANGUAGE,
+    customer_languages: Mapping[str, str] | None = None,
+    business: str | None = None,
 ) -> list[Brief]:
     """Stage 3: a brief per segment plus message variants for its best ideas.
 
@@ -168,10 +286,15 @@ def present(
         generated: stage-2 output; every idea must belong to one of ``ideas``.
         templates_dir: a folder whose templates replace the bundled ones of the same name.
         channels: one message template ``<channel>.j2`` each.
-        brand: the sender's name used in messages.
+        brand: the sender's name used in messages (``None``: messages name no brand).
         variants: message variants per idea and channel (for A/B tests).
         top: messages for ideas ranked 1..top (``None``: all); the brief lists every idea.
         rating_range: the rating scale, for the mood shown (see ``segment_mood``).
+        language: the language of the briefs (``"en"``, ``"pl"`` or ``"ru"``).
+        customer_languages: customer id → the language they wrote in (see
+            :func:`~noomarketing.presentation.customer_languages`); each customer's messages
+            are in that language. ``None``: one set per language of each segment's mix.
+        business: the kind of business the ideas were chosen for, named in the brief.
 
     Example:
         >>> import noomarketing as nm
@@ -184,40 +307,35 @@ def present(
     """
     if isinstance(ideas, Idea):
         ideas = [ideas]
-    segment_ids = [i.segment_id for i in ideas]
-    if len(set(segment_ids)) != len(segment_ids):
-        raise NoomarketingError(f"segment ids must be unique, got {segment_ids}")
-    for g in generated:
-        if g.segment_id not in segment_ids:
-            raise NoomarketingError(
-                f"generated idea {g.tactic_id!r} is for segment {g.segment_id}, "
-                f"which is not among the ideas given ({segment_ids})"
-            )
     if isinstance(channels, str):
         channels = [channels]
-    if not channels or len(set(channels)) != len(channels):
-        raise NoomarketingError(f"channels must be distinct names, got {list(channels)}")
-    if variants < 1 or (top is not None and top < 1):
-        raise NoomarketingError("variants and top must be at least 1")
+    _check_present_args(ideas, generated, channels, variants, top, language)
     env = _environment(templates_dir)
     channel_templates = {c: _template(env, f"{c}.j2") for c in channels}
     brief_md, brief_html = _template(env, "brief.md.j2"), _template(env, "brief.html.j2")
+    words = words_for(language)
 
     briefs = []
     for segment in ideas:
         mine = sorted((g for g in generated if g.segment_id == segment.segment_id),
                       key=lambda g: g.rank)
-        messages = [
-            _message(channel_templates[c], c, g, segment, v, brand)
-            for g in mine if top is None or g.rank <= top
-            for c in channels
-            for v in range(variants)
-        ]
+        languages, recipients = segment_audience(segment, customer_languages)
+        messages = _segment_messages(segment, mine, channel_templates, languages, variants,
+                                     top, brand)
         mood = segment_mood(segment, rating_range)
+        mix = Counter(recipients.values())
         context = {
             "segment": segment, "generated": mine, "messages": messages, "brand": brand,
-            "mood": mood, "mood_word": _mood_word(mood),
-            "titles": {g.tactic_id: g.title for g in mine},
+            "mood": mood, "mood_word": words[f"mood_{_mood_word(mood)}"],
+            "titles": {g.tactic_id: g.in_language(language).title for g in mine},
+            "copies": {g.tactic_id: g.in_language(language) for g in mine},
+            "quotes": {q.row: q.text for q in segment.quotes},
+            "aims": [(aim, [g for g in mine if g.aim == aim])
+                     for aim in ("repair", "develop", "keep")],
+            "general": bool(mine) and all(g.general for g in mine),
+            "business": words.get(f"business_{business}", business) if business else None,
+            "audience": ", ".join(f"{code} {n}" for code, n in mix.most_common()),
+            "words": words, "language": language,
         }
         try:
             markdown, html = brief_md.render(context), brief_html.render(context)
@@ -226,7 +344,8 @@ def present(
                 f"rendering the brief of segment {segment.segment_id}: {exc}"
             ) from exc
         briefs.append(Brief(segment_id=segment.segment_id, label=segment.label,
-                            markdown=markdown, html=html, messages=messages))
+                            markdown=markdown, html=html, messages=messages,
+                            language=language, recipients=recipients))
     return briefs
 
 
@@ -234,7 +353,10 @@ def write_briefs(briefs: Sequence[Brief], folder: str | Path) -> list[Path]:
     """Write ``segment-<id>.md`` and ``segment-<id>.html`` per brief, and ``messages.csv``.
 
     ``messages.csv`` has one row per message (``segment_id``, ``rank``, ``tactic_id``,
-    ``channel``, ``variant``, ``subject``, ``body``, ``length``, ``limit``), ready for a mailer.
+    ``channel``, ``variant``, ``language``, ``subject``, ``body``, ``length``, ``limit``),
+    ready for a mailer. When the briefs know their customers' languages, ``recipients.csv``
+    says which messages each customer gets (``customer_id``, ``segment_id``, ``language``: a
+    message in that language, or the English one when an idea has no copy in it).
     Returns the paths written.
 
     >>> import tempfile
@@ -249,8 +371,8 @@ def write_briefs(briefs: Sequence[Brief], folder: str | Path) -> list[Path]:
             path = out / f"segment-{brief.segment_id}{suffix}"
             path.write_text(text, encoding="utf-8")
             written.append(path)
-    columns = ["segment_id", "rank", "tactic_id", "channel", "variant", "subject", "body",
-               "length", "limit"]
+    columns = ["segment_id", "rank", "tactic_id", "channel", "variant", "language", "subject",
+               "body", "length", "limit"]
     path = out / "messages.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
@@ -259,4 +381,13 @@ def write_briefs(briefs: Sequence[Brief], folder: str | Path) -> list[Path]:
             for m in brief.messages:
                 writer.writerow(m.model_dump(include=set(columns)))
     written.append(path)
+    if any(brief.recipients for brief in briefs):
+        path = out / "recipients.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["customer_id", "segment_id", "language"])
+            for brief in briefs:
+                for customer, language in brief.recipients.items():
+                    writer.writerow([customer, brief.segment_id, language])
+        written.append(path)
     return written
