@@ -116,3 +116,63 @@ def summary_text(ideas: Sequence[Idea], unassigned: int, total: int, strategy: s
                 for code, words in idea.keywords_by_language.items()
             ))
     return "\n".join(lines)
+
+
+MAP_COLUMNS = ["row", "customer_id", "segment", "time", "x", "y", "text"]
+
+
+def map_coordinates(model: Any) -> np.ndarray | None:
+    """2-D positions of the rows a fitted model learned from (``sample_index_``, or all rows).
+
+    The principal plane of the reducer's output (``reduced_``; the embeddings when there is
+    none, as with one segment per customer): no second UMAP run. None when neither is there
+    (a model loaded from disk keeps neither).
+
+    >>> from noomarketing.segmentation import SegmentModel
+    >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
+    >>> map_coordinates(model).shape
+    (3, 2)
+    """
+    vectors = getattr(model, "reduced_", None)
+    if vectors is None:
+        vectors = getattr(model, "embeddings_", None)
+    if vectors is None:
+        return None
+    vectors = np.asarray(vectors, dtype=np.float64)
+    if len(vectors) < 2 or vectors.shape[1] < 2:
+        flat = vectors[:, :1] if vectors.shape[1] else np.zeros((len(vectors), 1))
+        return np.column_stack([flat, np.zeros(len(vectors))])
+    from sklearn.decomposition import PCA
+
+    return PCA(n_components=2, svd_solver="full").fit_transform(vectors)
+
+
+def map_frame(feedback: Feedback, model: Any) -> pd.DataFrame:
+    """``map.csv``: every loaded row with its segment, date, text and 2-D map position.
+
+    Rows outside the fitted sample (``fit_sample_size``) joined a segment afterwards and have
+    no position (``x``, ``y`` empty); so has every row when the model keeps no coordinates.
+
+    >>> from noomarketing.segmentation import SegmentModel
+    >>> fb = Feedback.from_texts(["late delivery", "prices are too high", "rude staff"])
+    >>> map_frame(fb, SegmentModel().fit(fb)).columns.tolist()
+    ['row', 'customer_id', 'segment', 'time', 'x', 'y', 'text']
+    """
+    labels = np.asarray(model.labels_)
+    frame = pd.DataFrame({
+        "row": feedback.rows,
+        "customer_id": feedback.customer_ids,
+        "segment": pd.array(np.where(labels == UNASSIGNED, -1, labels), dtype="Int64"),
+        "time": [item.time for item in feedback.items],
+        "x": np.nan,
+        "y": np.nan,
+        "text": feedback.texts,
+    }, columns=MAP_COLUMNS)
+    frame.loc[frame["segment"] == UNASSIGNED, "segment"] = pd.NA
+    coordinates = map_coordinates(model)
+    if coordinates is not None:
+        sample = getattr(model, "sample_index_", None)
+        where = np.arange(len(frame)) if sample is None else np.asarray(sample)
+        frame.loc[where, "x"] = np.round(coordinates[:, 0], 4)
+        frame.loc[where, "y"] = np.round(coordinates[:, 1], 4)
+    return frame

@@ -15,7 +15,12 @@ from noomarketing.generation import GeneratedIdea, generate_ideas
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, match_offers
-from noomarketing.outputs import assignments_frame, summary_text, write_segments_json
+from noomarketing.outputs import (
+    assignments_frame,
+    map_frame,
+    summary_text,
+    write_segments_json,
+)
 from noomarketing.presentation import Brief, present, write_briefs
 from noomarketing.proposing import ProposalResult, customer_segments, propose
 from noomarketing.reactions import ReactionLog
@@ -74,10 +79,11 @@ class SegmentationResult:
         }
 
     def write(self, out: str | Path) -> Path:
-        """Write ``assignments.csv``, ``segments.json`` and the model (``model/``) to ``out``."""
+        """Write ``assignments.csv``, ``segments.json``, ``map.csv`` and the model to ``out``."""
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
         self.assignments.to_csv(folder / "assignments.csv", index=False)
+        map_frame(self.feedback, self.model).to_csv(folder / "map.csv", index=False)
         write_segments_json(folder / "segments.json", self.ideas, self.info())
         self.model.save(folder / "model")
         return folder

@@ -203,6 +203,7 @@ class SegmentModel:
     clusterer's raw labels, for the sample), ``segment_ids_``,
     ``centroids_``, ``strategy_``, ``strategy_reason_``, ``unassigned_share_``,
     ``customer_segments_`` (per-customer strategy), ``embedder_``, ``reducer_``, ``clusterer_``,
+    ``reduced_`` (the reducer's output for the rows in ``sample_index_``, None per customer),
     ``languages_`` (language code per item, None when detection is off), ``language_mix_``
     (:class:`~noomarketing.languages.LanguageMix`), ``embedding_choice_`` (the model and why).
 
@@ -466,6 +467,7 @@ class SegmentModel:
         )
         self.reducer_ = None
         self.clusterer_ = None
+        self.reduced_ = None
 
     def _default_reducer(self, vectors: np.ndarray) -> Any:
         from noomarketing._numba import import_umap
@@ -517,6 +519,7 @@ class SegmentModel:
         self.clusterer_ = (
             self.clusterer if self.clusterer is not None else self._default_clusterer(len(reduced))
         )
+        self.reduced_ = reduced
         raw = np.asarray(self.clusterer_.fit_predict(reduced), dtype=np.int64)
         self.cluster_labels_ = raw
         found = [c for c in np.unique(raw) if c >= 0]
