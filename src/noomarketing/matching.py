@@ -164,6 +164,17 @@ class MatchResult(BaseModel):
         ]
         return pd.DataFrame(rows, columns=MATCH_COLUMNS)
 
+    def __repr__(self) -> str:
+        served = len({m.segment_id for m in self.matches})
+        return (f"MatchResult({len(self.offers)} offers, {len(self.matches)} matches, "
+                f"{served} segments served, {len(self.gaps)} gaps)")
+
+    def _repr_html_(self) -> str:
+        from noomarketing.display import html_table
+
+        gaps = ", ".join(f"#{gap.segment_id} {gap.label}" for gap in self.gaps) or "none"
+        return html_table(self.to_frame(), caption=repr(self), note=f"gaps: {gaps}")
+
     def write(self, folder: str | Path) -> list[Path]:
         """Write ``offer_matches.csv`` and ``gaps.json`` into ``folder``."""
         folder = Path(folder)

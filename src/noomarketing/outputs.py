@@ -176,3 +176,37 @@ def map_frame(feedback: Feedback, model: Any) -> pd.DataFrame:
         frame.loc[where, "x"] = np.round(coordinates[:, 0], 4)
         frame.loc[where, "y"] = np.round(coordinates[:, 1], 4)
     return frame
+
+
+SEGMENT_INFO_COLUMNS = [
+    "segment", "size", "share", "label", "statement", "keywords", "top_quote", "sentiment",
+    "mean_rating", "rating_impact", "languages",
+]
+
+
+def segment_info_frame(ideas: Sequence[Idea]) -> pd.DataFrame:
+    """One row per segment: what a person reads first (BERTopic users know the shape).
+
+    >>> from noomarketing.schema import Keyword
+    >>> idea = Idea(segment_id=0, label="Late parcels", size=4, share=1.0, sentiment=-0.5,
+    ...             keywords=[Keyword(term="late", score=1.0)], quotes=[])
+    >>> segment_info_frame([idea])[["segment", "size", "keywords"]].to_dict("records")
+    [{'segment': 0, 'size': 4, 'keywords': 'late'}]
+    """
+    rows = [
+        {
+            "segment": idea.segment_id,
+            "size": idea.size,
+            "share": idea.share,
+            "label": idea.label,
+            "statement": idea.statement,
+            "keywords": ", ".join(k.term for k in idea.keywords),
+            "top_quote": idea.quotes[0].text if idea.quotes else "",
+            "sentiment": idea.sentiment,
+            "mean_rating": idea.mean_rating,
+            "rating_impact": idea.rating_impact,
+            "languages": ", ".join(f"{code} {share:.0%}" for code, share in idea.languages.items()),
+        }
+        for idea in ideas
+    ]
+    return pd.DataFrame(rows, columns=SEGMENT_INFO_COLUMNS)

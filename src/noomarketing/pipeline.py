@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from noomarketing.display import html_table, short
 from noomarketing.generation import GeneratedIdea, generate_ideas
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.loading import FeedbackSource, as_feedback
@@ -18,10 +19,12 @@ from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, 
 from noomarketing.outputs import (
     assignments_frame,
     map_frame,
+    segment_info_frame,
     summary_text,
     write_segments_json,
 )
 from noomarketing.presentation import Brief, present, write_briefs
+from noomarketing.progress import bar
 from noomarketing.proposing import ProposalResult, customer_segments, propose
 from noomarketing.reactions import ReactionLog
 from noomarketing.retention import (
@@ -50,6 +53,30 @@ class SegmentationResult:
     @property
     def unassigned(self) -> int:
         return int((self.model.labels_ == UNASSIGNED).sum())
+
+    def segment_info(self) -> pd.DataFrame:
+        """One row per segment: id, size, share, label, statement, keywords, top quote,
+        sentiment, mean rating, rating impact, languages (like BERTopic's ``get_topic_info``).
+
+        >>> import noomarketing as nm
+        >>> result = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
+        >>> info = result.segment_info()
+        >>> len(info) == len(result.ideas), int(info["size"].sum()) <= len(result.feedback)
+        (True, True)
+        """
+        return segment_info_frame(self.ideas)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The same table as :meth:`segment_info` (``assignments`` has one row per input row)."""
+        return self.segment_info()
+
+    def __repr__(self) -> str:
+        return (f"SegmentationResult({len(self.feedback)} items, {len(self.ideas)} segments, "
+                f"unassigned {self.unassigned / max(len(self.feedback), 1):.1%})")
+
+    def _repr_html_(self) -> str:
+        return html_table(self.segment_info(), caption=repr(self),
+                          note=f"embedding: {self.model.embedding_choice_}")
 
     def summary(self) -> str:
         text = summary_text(
@@ -170,6 +197,59 @@ class RunResult:
         lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
         return "\n".join(lines)
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per segment: its idea, best generated idea, best offer or gap, proposals.
+
+        >>> import noomarketing as nm
+        >>> result = nm.run(nm.example_feedback_path(), nm.example_offers_path(),
+        ...                 columns=nm.EXAMPLE_COLUMNS, budget=150)
+        >>> frame = result.to_frame()
+        >>> len(frame) == len(result.segmentation.ideas), "best_offer" in frame
+        (True, True)
+        """
+        frame = self.segmentation.segment_info()[["segment", "size", "share", "label",
+                                                  "sentiment", "rating_impact"]]
+        best_idea = {g.segment_id: g.title for g in self.generated if g.rank == 1}
+        best_offer: dict[int, str] = {}
+        for pair in self.matches.matches:
+            best_offer.setdefault(pair.segment_id, pair.offer_name)
+        gaps = {gap.segment_id: gap.suggestion_name for gap in self.matches.gaps}
+        proposals = self.proposals.to_frame().groupby("segment")
+        frame = frame.assign(
+            best_idea=frame["segment"].map(best_idea),
+            best_offer=frame["segment"].map(best_offer),
+            gap_suggestion=frame["segment"].map(gaps),
+            proposals=frame["segment"].map(proposals.size()).fillna(0).astype(int),
+            cost=frame["segment"].map(proposals["cost"].sum()).fillna(0.0),
+        )
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as plain data (what ``noomarketing run --format json`` prints)."""
+        proposals = self.proposals
+        return {
+            "segmentation": self.segmentation.info(),
+            "segments": self.to_frame().astype(object).where(lambda f: f.notna(), None)
+            .to_dict("records"),
+            "gaps": [gap.model_dump(mode="json") for gap in self.matches.gaps],
+            "proposals": {"count": len(proposals.proposals), "spent": proposals.spent,
+                          "budget": proposals.budget, "control": len(proposals.control),
+                          "unserved": len(proposals.unserved)},
+            "retention": None if self.retention is None
+            else [rate.model_dump(mode="json") for rate in self.retention],
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+    def __repr__(self) -> str:
+        seg = self.segmentation
+        return (f"RunResult({len(seg.feedback)} items, {len(seg.ideas)} segments, "
+                f"{len(self.matches.gaps)} gaps, {len(self.proposals.proposals)} proposals, "
+                f"spent {self.proposals.spent:g})")
+
+    def _repr_html_(self) -> str:
+        return html_table(self.to_frame(), caption=repr(self),
+                          note=short(self.proposals.summary(), 200))
+
     def write(self, out: str | Path) -> Path:
         """Write every stage's files into ``out`` (names are a stable contract, see README)."""
         folder = self.segmentation.write(out)
@@ -213,6 +293,7 @@ def run(
     period: str = "90D",
     random_state: int | None = 0,
     out: str | Path | None = None,
+    progress: bool | None = None,
 ) -> RunResult:
     """The whole method in one call: segment → generate → present → match → propose.
 
@@ -231,6 +312,8 @@ def run(
             cohort table per segment.
         random_state: one seed for segmentation, the Thompson samples and the control group.
         out: when given, every file is written there (see :meth:`RunResult.write`).
+        progress: progress bars for every stage (None: the model's ``progress``, which by
+            default shows them only in a terminal or a notebook; False: never).
 
     Example:
         >>> import noomarketing as nm
@@ -250,28 +333,41 @@ def run(
     embedder = model.embedder_
     feedback, ideas, labels = segmentation.feedback, segmentation.ideas, model.labels_
 
+    progress = model.progress if progress is None else progress
+    stages = bar(4 + (table is not None), "stages 2-5", progress, unit="stage")
+    stages.set_description_str("stage 2: generating ideas")
     clock = time.perf_counter()
     generated = generate_ideas(ideas, n=n_ideas, embedder=embedder, catalogue=catalogue,
                                reactions=log, random_state=random_state)
     timings["generate"] = time.perf_counter() - clock
+    stages.update(1)
+    stages.set_description_str("stage 3: presenting")
     clock = time.perf_counter()
     briefs = present(ideas, generated, templates_dir=templates_dir, brand=brand)
     timings["present"] = time.perf_counter() - clock
+    stages.update(1)
+    stages.set_description_str("stage 4: matching offers")
     clock = time.perf_counter()
     matches = match_offers(ideas, catalogue_offers, embedder=embedder, generated=generated)
     timings["match"] = time.perf_counter() - clock
+    stages.update(1)
+    stages.set_description_str("stage 5: proposing")
     clock = time.perf_counter()
     proposals = propose(feedback, labels, ideas, matches, embeddings=model.embeddings_,
                         embedder=embedder, generated=generated, reactions=log, budget=budget,
                         per_customer=per_customer, control=control, random_state=random_state)
     timings["propose"] = time.perf_counter() - clock
+    stages.update(1)
 
     rates = cohorts = None
     if table is not None:
+        stages.set_description_str("retention metrics")
         segments = customer_segments(feedback, labels)
         rates = retention_rates(table, *last_period(table, period), segments=segments,
                                 lookback=period)
         cohorts = cohort_table(table, segments=segments)
+        stages.update(1)
+    stages.close()
     result = RunResult(segmentation, generated, briefs, matches, proposals, rates, cohorts,
                        timings)
     if out is not None:

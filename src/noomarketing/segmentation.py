@@ -38,6 +38,7 @@ from noomarketing.embedding import (
 )
 from noomarketing.languages import LanguageMix, auto_embedding, detect_languages, language_mix
 from noomarketing.loading import FeedbackSource, as_feedback
+from noomarketing.progress import show_progress, step
 from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
 
 Strategy = Literal["auto", "clusters", "per_customer"]
@@ -186,7 +187,8 @@ class SegmentModel:
             points and for :meth:`predict`).
         cache_dir: folder of the on-disk embedding cache (default ``~/.cache/noomarketing``);
             ``use_cache=False`` turns caching off.
-        progress: progress bars (default: when stderr is a terminal).
+        progress: progress bars for language detection, embedding, UMAP and HDBSCAN
+            (default None: only when interactive, a terminal or a notebook; False: never).
         random_state: one seed for the whole pipeline (same seed → same segments).
         fit_sample_size: with more rows than this, UMAP and HDBSCAN learn the segments from a
             seeded random sample of this many rows and every other row joins the segment with
@@ -294,8 +296,8 @@ class SegmentModel:
     # ------------------------------------------------------------------ embedding
     def _make_embedder(self, spec: Any = None) -> Any:
         embedder = resolve_embedder(self.embedding if spec is None else spec)
-        if self.progress is not None and hasattr(embedder, "progress"):
-            embedder.progress = self.progress
+        if hasattr(embedder, "progress"):
+            embedder.progress = show_progress(self.progress)
         return CachedEmbedder(embedder, self.cache_dir) if self.use_cache else embedder
 
     def _choose_embedder(self, feedback: Feedback, keep_embedder: bool = False) -> None:
@@ -313,9 +315,10 @@ class SegmentModel:
             # ~1-4k texts/s): the other rows get None and the mix is the sample's.
             sample = seeded_sample(len(texts), self.fit_sample_size, self.random_state)
             where = range(len(texts)) if sample is None else sample.tolist()
-            guesses = detect_languages(
-                [texts[i] for i in where], cache_dir=self.cache_dir, use_cache=self.use_cache
-            )
+            with step("detecting languages", self.progress):
+                guesses = detect_languages(
+                    [texts[i] for i in where], cache_dir=self.cache_dir, use_cache=self.use_cache
+                )
             self.languages_ = [None] * len(texts)
             for i, guess in zip(where, guesses, strict=True):
                 self.languages_[i] = guess.code
@@ -513,14 +516,16 @@ class SegmentModel:
         self.reducer_ = self.reducer if self.reducer is not None else self._default_reducer(
             distinct
         )
-        with warnings.catch_warnings():  # we do not use UMAP's transform, so need no index
+        with warnings.catch_warnings(), step("reducing (UMAP)", self.progress):
+            # we do not use UMAP's transform, so need no index
             warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
             reduced = np.asarray(self.reducer_.fit_transform(distinct))[inverse]
         self.clusterer_ = (
             self.clusterer if self.clusterer is not None else self._default_clusterer(len(reduced))
         )
         self.reduced_ = reduced
-        raw = np.asarray(self.clusterer_.fit_predict(reduced), dtype=np.int64)
+        with step("clustering (HDBSCAN)", self.progress):
+            raw = np.asarray(self.clusterer_.fit_predict(reduced), dtype=np.int64)
         self.cluster_labels_ = raw
         found = [c for c in np.unique(raw) if c >= 0]
         if not found:  # nothing dense enough: keep everyone together rather than all noise

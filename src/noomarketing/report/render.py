@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from noomarketing.matching import MATCH_COLUMNS
 from noomarketing.report import figures
 from noomarketing.report.data import ReportData
 from noomarketing.schema import NoomarketingError
@@ -35,7 +36,7 @@ def _environment():
 
 def _segment_views(data: ReportData) -> list[dict[str, Any]]:
     """Per segment: its idea, generated ideas, offers or gap, and what was proposed."""
-    matches = data.matches if data.matches is not None else pd.DataFrame(columns=["segment"])
+    matches = data.matches if data.matches is not None else pd.DataFrame(columns=MATCH_COLUMNS)
     gaps = {gap.segment_id: gap for gap in data.gaps}
     proposals = data.proposals.proposals if data.proposals is not None else []
     views = []
@@ -75,8 +76,9 @@ def _charts(data: ReportData) -> dict[str, str]:
         made["time"] = figures.share_over_time_figure(data.items, data.ideas)
     if data.cohorts is not None and not data.cohorts.empty:
         made["cohorts"] = figures.cohort_figure(data.cohorts)
-    return {name: figures.figure_html(fig, f"chart-{name}")
-            for name, fig in made.items() if fig is not None}
+    drawn = {name: figures.figure_html(fig, f"chart-{name}")
+             for name, fig in made.items() if fig is not None}
+    return {name: drawn.get(name, "") for name in ("map", "sizes", "time", "cohorts")}
 
 
 def _map_note(data: ReportData) -> str:
@@ -138,6 +140,7 @@ def render_report(data: ReportData | Any, *, title: str = "What your customers w
         retention=_retention_rows(data.retention),
         plotlyjs=get_plotlyjs(),
         has_statements=any(idea.statement for idea in data.ideas),
+        has_offers=data.matches is not None or bool(data.gaps),
     )
     return page
 
