@@ -22,15 +22,23 @@ REPORT_NAME = "report.html"
 """The report's file name inside an output folder."""
 
 
+def _missing(value: Any) -> bool:
+    import jinja2
+
+    if value is None or isinstance(value, jinja2.Undefined):
+        return True
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
+
+
 def _environment():
     import jinja2
 
     loader = jinja2.FileSystemLoader(str(resources.files("noomarketing.report") / "templates"))
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.filters["percent"] = lambda v: "–" if v is None or pd.isna(v) else f"{v:.0%}"
-    env.filters["signed"] = lambda v, d=2: "–" if v is None or pd.isna(v) else f"{v:+.{d}f}"
-    env.filters["number"] = lambda v, d=2: "–" if v is None or pd.isna(v) else f"{v:,.{d}f}"
+                             lstrip_blocks=True)
+    env.filters["percent"] = lambda v: "–" if _missing(v) else f"{v:.0%}"
+    env.filters["signed"] = lambda v, d=2: "–" if _missing(v) else f"{v:+.{d}f}"
+    env.filters["number"] = lambda v, d=2: "–" if _missing(v) else f"{v:,.{d}f}"
     return env
 
 
