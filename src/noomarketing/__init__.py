@@ -10,7 +10,8 @@
     >>> proposals = nm.propose(fb, model.labels_, ideas, matches, budget=100)  # stage 5
 
 or all of it at once: ``nm.run(nm.example_feedback_path(), nm.example_offers_path(),
-columns=nm.EXAMPLE_COLUMNS, out="out/")``.
+columns=nm.EXAMPLE_COLUMNS, out="out/")``, and ``nm.write_report(result, "report.html")``
+for the HTML report.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from noomarketing.proposing import (
     propose,
 )
 from noomarketing.reactions import Reaction, ReactionLog, beta_scores
+from noomarketing.report import ReportData, write_report
 from noomarketing.retention import (
     RetentionRate,
     Uplift,
@@ -131,6 +133,7 @@ __all__ = [
     "Quote",
     "Reaction",
     "ReactionLog",
+    "ReportData",
     "RetentionRate",
     "RunResult",
     "SegmentModel",
@@ -161,4 +164,5 @@ __all__ = [
     "segment",
     "uplift",
     "write_briefs",
+    "write_report",
 ]

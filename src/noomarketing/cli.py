@@ -104,14 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     seg = commands.add_parser(
         "segment", help="stage 1: segments and their ideas", epilog=SEGMENT_EPILOG,
         formatter_class=formatter, description="Segment the feedback and find each "
-        "segment's idea; writes assignments.csv, segments.json, map.csv and model/ to --out.",
+        "segment's idea.\nWrites assignments.csv, segments.json, map.csv and model/ to --out.",
     )
     _add_input_arguments(seg)
     run = commands.add_parser(
         "run", help="all five stages: segments → ideas → briefs → offer matches and gaps → "
         "proposals", epilog=RUN_EPILOG, formatter_class=formatter,
         description="The whole method: segments, generated ideas, briefs, offer matches and "
-        "gaps, proposals within a budget, and retention metrics with --activity.",
+        "gaps,\nproposals within a budget, and retention metrics with --activity.",
     )
     _add_input_arguments(run)
     run.add_argument("--offers", required=True,
@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report", help="the HTML report of an output folder", epilog=REPORT_EPILOG,
         formatter_class=formatter, description="Write one self-contained HTML file (no "
-        "network needed) from the --out folder of `run` or `segment`.",
+        "network needed)\nfrom the --out folder of `run` or `segment`.",
     )
     report.add_argument("folder", metavar="DIR", help="output folder of `run` or `segment`")
     report.add_argument("--out", default=None, help="the HTML file (default: DIR/report.html)")
