@@ -7,6 +7,7 @@ unparseable date, a rating that is not a number, a missing customer id) get a no
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,8 @@ from noomarketing.schema import (
     RowNote,
     SkippedRow,
 )
+
+logger = logging.getLogger(__name__)
 
 FeedbackSource = pd.DataFrame | str | Path | Sequence[str] | Sequence[dict[str, Any]]
 
@@ -178,6 +181,8 @@ def load_feedback(
         raise NoomarketingError(
             f"no usable feedback: all {len(frame)} row(s) were skipped. {report.summary()}"
         )
+    if report.skipped or report.notes:
+        logger.info("loading: %s", report.summary().replace("\n", "; "))
     return Feedback(items=items, report=report)
 
 

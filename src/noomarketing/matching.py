@@ -19,6 +19,7 @@ suggested new offering built from the idea's own words (and its best generated i
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from collections.abc import Sequence
@@ -33,6 +34,8 @@ from noomarketing.embedding import CachedEmbedder, SentenceTransformerEmbedder, 
 from noomarketing.loading import as_id, is_missing, read_table
 from noomarketing.schema import Idea, NoomarketingError
 from noomarketing.text import TOKEN_PATTERN
+
+logger = logging.getLogger(__name__)
 
 OFFER_COLUMNS = ("id", "name", "description")
 """Columns every offer catalogue must have; ``cost``, ``price`` and ``tags`` are optional."""
@@ -423,6 +426,8 @@ def match_offers(
         best = int(order[0])
         if scores[best] < threshold:
             gaps.append(_gap(idea, offers[best].id, float(scores[best]), generated))
+    logger.info("matching: %d of %d idea(s) are gaps (no offer scores %.2f or more)",
+                len(gaps), len(ideas), threshold)
     return MatchResult(
         offers=offers, pairs=pairs, gaps=gaps, threshold=threshold, tag_weight=tag_weight
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ from noomarketing.retention import (
 )
 from noomarketing.schema import UNASSIGNED, Feedback, Idea
 from noomarketing.segmentation import SegmentModel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -370,6 +373,7 @@ def run(
     stages.close()
     result = RunResult(segmentation, generated, briefs, matches, proposals, rates, cohorts,
                        timings)
+    logger.info("run: %s", ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
     if out is not None:
         result.write(out)
     return result

@@ -13,6 +13,7 @@ the centroids, a saved model is a few arrays and a JSON file: no pickle.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import warnings
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,8 @@ from noomarketing.languages import LanguageMix, auto_embedding, detect_languages
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.progress import show_progress, step
 from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
+
+logger = logging.getLogger(__name__)
 
 Strategy = Literal["auto", "clusters", "per_customer"]
 OutlierPolicy = Literal["nearest", "keep"]
@@ -335,6 +338,7 @@ class SegmentModel:
         self.embedder_ = self._make_embedder(spec)
         model = model or embedder_name(self.embedder_) or type(self.embedder_).__name__
         self.embedding_choice_ = f"{model}: {why}"
+        logger.info("embedding with %s", self.embedding_choice_)
 
     def embed(self, feedback: Feedback | FeedbackSource) -> np.ndarray:
         """Unit embeddings of the feedback texts with this model's embedder (cached on disk).
@@ -389,6 +393,9 @@ class SegmentModel:
         if self.strategy != "per_customer":
             sample = seeded_sample(len(feedback), self.fit_sample_size, self.random_state)
         fit_feedback = feedback if sample is None else feedback.subset(sample)
+        if sample is not None:
+            logger.info("fitting on a seeded sample of %d of %d rows (fit_sample_size); the "
+                        "others join the nearest segment", len(sample), len(feedback))
         if embeddings is None:
             fit_embeddings = self.embed(fit_feedback)
         else:
@@ -412,6 +419,7 @@ class SegmentModel:
                 f"cannot cluster {n_distinct} distinct text(s): use strategy='per_customer'"
             )
         self.strategy_ = strategy
+        logger.info("strategy %s: %s", strategy, self.strategy_reason_)
         if strategy == "per_customer" and sample is not None:  # a sample has no use here
             sample, fit_feedback = None, feedback
             fit_embeddings = self.embed(feedback) if embeddings is None else embeddings
@@ -530,6 +538,7 @@ class SegmentModel:
         found = [c for c in np.unique(raw) if c >= 0]
         if not found:  # nothing dense enough: keep everyone together rather than all noise
             self.strategy_reason_ += "; the clusterer found no dense group, so one segment"
+            logger.info("the clusterer found no dense group: one segment for all")
             raw = np.zeros_like(raw)
             found = [0]
         # Segment 0 is the largest; ties go to the cluster seen first.
