@@ -18,7 +18,7 @@ MAX_ROWS = 30
 def html_table(frame: pd.DataFrame, caption: str = "", note: str = "") -> str:
     """A DataFrame as an HTML table under an escaped caption.
 
-    >>> print(html_table(pd.DataFrame({"text": ["<b>hi</b>"]}), caption="A & B")[:56])
+    >>> print(html_table(pd.DataFrame({"text": ["<b>hi</b>"]}), caption="A & B")[:55])
     <div class="noomarketing"><p><b>A &amp; B</b></p><table
     >>> "&lt;b&gt;hi&lt;/b&gt;" in html_table(pd.DataFrame({"text": ["<b>hi</b>"]}))
     True
