@@ -6,6 +6,7 @@ a terminal or the code runs in a Jupyter kernel. ``tqdm.auto`` gives notebooks t
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 from collections.abc import Iterator
@@ -44,7 +45,10 @@ def bar(total: int, description: str, progress: bool | None, unit: str = "step")
     """
     if not show_progress(progress):
         return _Silent()
-    from tqdm.auto import tqdm
+    if importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import tqdm  # a widget in a notebook, text in a terminal
+    else:  # tqdm.auto would warn in a notebook without ipywidgets: text bars there too
+        from tqdm.std import tqdm
 
     return tqdm(total=total, desc=description, unit=unit, leave=False)
 
