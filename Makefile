@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test docs lint bench clean
 
 install: $(STAMP)
 
@@ -16,7 +16,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -c constraints.txt torch
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,fast,dask]"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,fast,dask,docs]"
 	$(BIN)/noomarketing warmup  # int8 ONNX model + UMAP's compiled code, into the venv
 	@touch $@
 
@@ -26,10 +26,16 @@ demo: $(STAMP)
 	$(BIN)/noomarketing run $(DATA)/example_feedback.csv \
 		--text text --customer customer_id --time created_at --rating rating --id feedback_id \
 		--offers $(DATA)/example_offers.csv --activity $(DATA)/example_activity.csv \
-		--budget 150 --control 0.1 --out demo-out --no-progress
+		--budget 150 --control 0.1 --out demo-out --no-progress --report
+	@echo "open demo-out/report.html in a browser"
 
+# The test suite, then the documentation (a docs warning fails the build).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	$(MAKE) docs
+
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
@@ -38,4 +44,4 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[bench]"
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache
+	rm -rf $(VENV) demo-out site .pytest_cache

@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 
@@ -96,7 +97,7 @@ def test_a_bad_setting_is_one_line_before_any_work(tmp_path, option, message):
     data = tmp_path / "in.csv"
     pd.DataFrame({"t": ["late delivery", "too expensive"]}).to_csv(data, index=False)
     proc = run_cli("segment", data, "--text", "t", "--out", tmp_path / "out", *option)
-    assert proc.returncode == 2
+    assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == f"noomarketing: error: {message}"
     assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
 
@@ -127,3 +128,69 @@ def test_two_fits_in_two_fresh_processes_write_identical_files(tmp_path, themed,
             assert one == two
         else:
             assert (first / path).read_bytes() == (second / path).read_bytes(), path
+
+
+def run_module(*args, stdin=None):
+    """``python -m noomarketing``: the same entry point as the installed command."""
+    return subprocess.run(
+        [sys.executable, "-m", "noomarketing", *map(str, args)],
+        capture_output=True, text=True, input=stdin, timeout=600,
+    )
+
+
+def test_version_and_help_of_every_command():
+    proc = run_module("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("noomarketing ")
+    proc = run_module("--help")
+    assert proc.returncode == 0 and "exit codes" in proc.stdout
+    for command in ("segment", "run", "report"):
+        proc = run_module(command, "--help")
+        assert proc.returncode == 0, proc.stderr
+        assert f"noomarketing {command} " in proc.stdout.split("example", 1)[1]
+        assert re.search(r"^  --[a-z-]+", proc.stdout, flags=re.M)
+
+
+def test_every_option_has_help():
+    from noomarketing.cli import build_parser
+
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    for name, command in commands.items():
+        for action in command._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+
+
+def test_exit_codes_usage_2_bad_value_1(tmp_path):
+    usage = run_module("segment", "--text", "text")  # no input, no --out
+    assert usage.returncode == 2 and "usage:" in usage.stderr
+    unknown = run_module("nonsense")
+    assert unknown.returncode == 2
+    bad = run_module("segment", nm.example_feedback_path(), "--text", "text",
+                     "--out", tmp_path / "o", "--min-cluster-size", "1", "--no-progress")
+    assert bad.returncode == 1
+    assert bad.stderr.strip() == (
+        "noomarketing: error: min_cluster_size must be None or an integer ≥ 2, not 1"
+    )
+    missing = run_module("report", tmp_path / "nowhere")
+    assert missing.returncode == 1 and len(missing.stderr.strip().splitlines()) == 1
+    empty = run_module("segment", "-", "--text", "text", "--out", tmp_path / "o", stdin="")
+    assert empty.returncode == 1 and "standard input is empty" in empty.stderr
+
+
+@pytest.mark.slow
+def test_stdin_json_summary_and_report(tmp_path, cache_dir):
+    rows = pd.read_csv(nm.example_feedback_path()).head(80)
+    out = tmp_path / "out"
+    proc = run_module("segment", "-", "--text", "text", "--customer", "customer_id",
+                      "--time", "created_at", "--out", out, "--cache-dir", cache_dir,
+                      "--no-progress", "--format", "json", "--report",
+                      stdin=rows.to_csv(index=False))
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)  # stdout is JSON only
+    assert summary["segmentation"]["n_items"] == rows["text"].notna().sum()
+    assert len(summary["segments"]) == summary["segmentation"]["n_segments"]
+    assert (out / "report.html").is_file() and summary["report"].endswith("report.html")
+    (out / "report.html").unlink()
+    again = run_module("report", out)
+    assert again.returncode == 0 and (out / "report.html").is_file()
+    assert "What each segment wants" in (out / "report.html").read_text(encoding="utf-8")

@@ -72,13 +72,13 @@ def run_cli(*args):
                           capture_output=True, text=True)
 
 
-def run_example(out, cache_dir, seed=0):
+def run_example(out, cache_dir, *extra, seed=0):
     return run_cli(
         "run", nm.example_feedback_path(), "--text", "text", "--customer", "customer_id",
         "--time", "created_at", "--rating", "rating", "--id", "feedback_id",
         "--offers", nm.example_offers_path(), "--out", out, "--budget", 150, "--control", 0.1,
         "--activity", nm.example_activity_path(), "--seed", seed, "--cache-dir", cache_dir,
-        "--no-progress",
+        "--no-progress", *extra,
     )
 
 
@@ -111,8 +111,12 @@ def test_run_command_on_the_bundled_example(tmp_path, cache_dir):
     assert (out / "cohorts.csv").exists()
 
     # one seed makes the whole method deterministic: a second fresh process, same files
-    again = run_example(tmp_path / "again", cache_dir)
+    again = run_example(tmp_path / "again", cache_dir, "--format", "json", "--report")
     assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)  # --format json: the summary, and only it, on stdout
+    assert summary["proposals"]["spent"] == pytest.approx(proposals["cost"].sum())
+    assert len(summary["segments"]) == summary["segmentation"]["n_segments"]
+    assert "report.html" in summary["files"] and (tmp_path / "again" / "report.html").exists()
     for name in ("assignments.csv", "ideas.json", "offer_matches.csv", "gaps.json",
                  "proposals.csv", "control.csv"):
         assert (out / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name

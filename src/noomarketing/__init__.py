@@ -10,7 +10,8 @@
     >>> proposals = nm.propose(fb, model.labels_, ideas, matches, budget=100)  # stage 5
 
 or all of it at once: ``nm.run(nm.example_feedback_path(), nm.example_offers_path(),
-columns=nm.EXAMPLE_COLUMNS, out="out/")``.
+columns=nm.EXAMPLE_COLUMNS, out="out/")``, and ``nm.write_report(result, "report.html")``
+for the HTML report.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs; at run time see
     from noomarketing.presentation import Brief, Message, present, write_briefs
     from noomarketing.proposing import Proposal, ProposalResult, customer_segments, propose
     from noomarketing.reactions import Reaction, ReactionLog, beta_scores
+    from noomarketing.report import ReportData, write_report
     from noomarketing.retention import (
         RetentionRate,
         Uplift,
@@ -89,6 +91,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
     "noomarketing.presentation": ("Brief", "Message", "present", "write_briefs"),
     "noomarketing.proposing": ("Proposal", "ProposalResult", "customer_segments", "propose"),
     "noomarketing.reactions": ("Reaction", "ReactionLog", "beta_scores"),
+    "noomarketing.report": ("ReportData", "write_report"),
     "noomarketing.retention": (
         "RetentionRate", "Uplift", "cohort_table", "load_activity", "retention_rates", "uplift",
     ),
@@ -200,6 +203,7 @@ __all__ = [
     "Quote",
     "Reaction",
     "ReactionLog",
+    "ReportData",
     "RetentionRate",
     "RunResult",
     "SegmentModel",
@@ -230,4 +234,5 @@ __all__ = [
     "segment",
     "uplift",
     "write_briefs",
+    "write_report",
 ]

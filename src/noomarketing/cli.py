@@ -2,19 +2,49 @@
 
     noomarketing segment INPUT --text COL [--customer COL --time COL --rating COL] --out DIR
     noomarketing run INPUT --text COL [...] --offers OFFERS --out DIR [--budget X --control S]
+    noomarketing report DIR
     noomarketing warmup
+
+Exit codes: 0 done, 1 bad data or a bad option value (one line on stderr), 2 usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+
+_EXAMPLE = "src/noomarketing/data/example_feedback.csv"
+SEGMENT_EPILOG = f"""example:
+  noomarketing segment {_EXAMPLE} --text text --customer customer_id \\
+      --time created_at --rating rating --out out/
+  cat feedback.csv | noomarketing segment - --text comment --out out/ --format json
+"""
+RUN_EPILOG = f"""example (the bundled example shop, as `make demo` runs it):
+  noomarketing run {_EXAMPLE} --text text --customer customer_id \\
+      --time created_at --rating rating --id feedback_id \\
+      --offers src/noomarketing/data/example_offers.csv \\
+      --activity src/noomarketing/data/example_activity.csv \\
+      --budget 150 --control 0.1 --out demo-out --report
+"""
+REPORT_EPILOG = """example:
+  noomarketing report demo-out          # writes demo-out/report.html
+  noomarketing report demo-out --out ~/client/report.html
+"""
 
 
 def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("input", help="feedback file: .csv, .tsv, .jsonl, .json or .parquet")
+    parser.add_argument(
+        "input", help="feedback file: .csv, .tsv, .jsonl, .json or .parquet; - reads CSV (or "
+        "JSON lines) from standard input"
+    )
     parser.add_argument("--text", required=True, help="column with the feedback text")
     parser.add_argument("--customer", help="column with the customer id")
     parser.add_argument("--time", help="column with the date/time")
@@ -48,27 +78,48 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
         "assign the other rows to the nearest segment (default 50000; 0 = always all rows)",
     )
     parser.add_argument(
-        "--strategy", choices=["auto", "clusters", "per_customer"], default="auto"
+        "--strategy", choices=["auto", "clusters", "per_customer"], default="auto",
+        help="auto: cluster when there are at least 50 distinct texts, else one segment per "
+        "customer; clusters/per_customer force either (default: auto)",
     )
-    parser.add_argument("--min-cluster-size", type=int, default=None)
+    parser.add_argument("--min-cluster-size", type=int, default=None,
+                        help="smallest segment HDBSCAN keeps (default: grows with the data)")
     parser.add_argument(
         "--outliers", choices=["nearest", "keep"], default="nearest",
         help="noise points: put into the nearest similar segment, or keep unassigned",
     )
     parser.add_argument("--cache-dir", default=None, help="embedding cache folder")
     parser.add_argument("--no-cache", action="store_true", help="do not cache embeddings")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no progress bars (they are shown only on a terminal anyway)")
+    parser.add_argument("--report", action="store_true",
+                        help="also write the HTML report, DIR/report.html")
+    parser.add_argument("--format", choices=["text", "json"], default="text",
+                        help="summary on stdout as text for a person or JSON for a program "
+                        "(default: text)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="noomarketing", description="Customer feedback → segments, ideas and offers."
+        prog="noomarketing", description="Customer feedback → segments, ideas and offers.",
+        epilog="exit codes: 0 done, 1 bad data or option value, 2 usage error. "
+        "`noomarketing COMMAND --help` shows each command's options and an example.",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    seg = commands.add_parser("segment", help="stage 1: segments and their ideas")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    formatter = argparse.RawDescriptionHelpFormatter
+    seg = commands.add_parser(
+        "segment", help="stage 1: segments and their ideas", epilog=SEGMENT_EPILOG,
+        formatter_class=formatter, description="Segment the feedback and find each "
+        "segment's idea.\nWrites assignments.csv, segments.json, map.csv and model/ to --out.",
+    )
     _add_input_arguments(seg)
-    run = commands.add_parser("run", help="all five stages: segments → ideas → briefs → "
-                              "offer matches and gaps → proposals")
+    run = commands.add_parser(
+        "run", help="all five stages: segments → ideas → briefs → offer matches and gaps → "
+        "proposals", epilog=RUN_EPILOG, formatter_class=formatter,
+        description="The whole method: segments, generated ideas, briefs, offer matches and "
+        "gaps,\nproposals within a budget, and retention metrics with --activity.",
+    )
     _add_input_arguments(run)
     run.add_argument("--offers", required=True,
                      help="offer catalogue: .csv/.jsonl with id, name, description "
@@ -99,12 +150,43 @@ def build_parser() -> argparse.ArgumentParser:
                      "retention metrics per segment")
     run.add_argument("--period", default="90D",
                      help="retention period, the last part of the activity (default 90D)")
+    report = commands.add_parser(
+        "report", help="the HTML report of an output folder", epilog=REPORT_EPILOG,
+        formatter_class=formatter, description="Write one self-contained HTML file (no "
+        "network needed)\nfrom the --out folder of `run` or `segment`.",
+    )
+    report.add_argument("folder", metavar="DIR", help="output folder of `run` or `segment`")
+    report.add_argument("--out", default=None, help="the HTML file (default: DIR/report.html)")
+    report.add_argument("--title", default="What your customers want", help="the page title")
     warm = commands.add_parser(
         "warmup", help="build the int8 ONNX model and compile UMAP's code once for this "
         "Python environment, so the first real run is fast (make install runs it)")
     warm.add_argument("--folder", default=None,
                       help="where to put them (default: inside the Python environment)")
     return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("noomarketing")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "unknown"
+
+
+def _input(args: argparse.Namespace) -> Any:
+    """The feedback file, or a table read from standard input for ``-``."""
+    if args.input != "-":
+        return args.input
+    import pandas as pd
+
+    from noomarketing.schema import NoomarketingError
+
+    text = sys.stdin.read()
+    if not text.strip():
+        raise NoomarketingError("standard input is empty: pipe a CSV or JSON lines file in")
+    if text.lstrip().startswith("{"):
+        return pd.read_json(io.StringIO(text), lines=True)
+    return pd.read_csv(io.StringIO(text))
 
 
 def _model_from_args(args: argparse.Namespace):
@@ -135,25 +217,57 @@ def _columns_from_args(args: argparse.Namespace) -> dict:
     }
 
 
+def _emit(args: argparse.Namespace, payload: dict[str, Any], lines: list[str]) -> None:
+    if args.format == "json":
+        print(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+    else:
+        print("\n".join(line for line in lines if line))
+
+
+def _report(args: argparse.Namespace, result: Any) -> Path | None:
+    if not args.report:
+        return None
+    from noomarketing.report import REPORT_NAME, write_report
+
+    return write_report(result, Path(args.out) / REPORT_NAME)
+
+
 def cmd_segment(args: argparse.Namespace) -> int:
     from noomarketing.atomic import check_out
     from noomarketing.pipeline import segment
 
     check_out(args.out)  # before the work, not after it
-    result = segment(args.input, _model_from_args(args), columns=_columns_from_args(args),
+    result = segment(_input(args), _model_from_args(args), columns=_columns_from_args(args),
                      mask_pii=args.mask_pii)
     written = result.write(args.out)
-    if result.feedback.report is not None:
-        print(result.feedback.report.summary())
-    print(result.summary())
-    print(_wrote(args.out, written))
-    return 0
+    report = _report(args, result)
+    if report is not None:
+        written.append(report)
+    load = result.feedback.report
+    payload = {
+        "segmentation": result.info(),
+        "segments": [idea.model_dump(mode="json", exclude={"customer_ids"})
+                     for idea in result.ideas],
+        "out": str(args.out),
+        "files": _names(args.out, written),
+        "report": None if report is None else str(report),
+    }
+    _emit(args, payload, [
+        load.summary() if load is not None else "",
+        result.summary(),
+        _wrote(args.out, written),
+    ])
+    return EXIT_OK
+
+
+def _names(out: str, written: list[Path]) -> list[str]:
+    """The files the writer wrote, relative to the output folder (folders end in ``/``)."""
+    return [str(path.relative_to(out)) + ("/" if path.is_dir() else "") for path in written]
 
 
 def _wrote(out: str, written: list[Path]) -> str:
     """The line naming every file the writer wrote, relative to the output folder."""
-    names = [str(path.relative_to(out)) + ("/" if path.is_dir() else "") for path in written]
-    return f"wrote {len(written)} file(s) to {out}: {', '.join(names)}"
+    return f"wrote {len(written)} file(s) to {out}: {', '.join(_names(out, written))}"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -162,7 +276,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     check_out(args.out)  # before the work, not after it
     result = run(
-        args.input,
+        _input(args),
         args.offers,
         columns=_columns_from_args(args),
         model=_model_from_args(args),
@@ -174,29 +288,43 @@ def cmd_run(args: argparse.Namespace) -> int:
         control=args.control,
         brand=args.brand,
         templates_dir=args.templates,
-        business=args.business,
-        brief_language=args.brief_language,
         activity=args.activity,
         period=args.period,
         random_state=args.seed,
+        business=args.business,
+        brief_language=args.brief_language,
         mask_pii=args.mask_pii,
+        progress=False if args.no_progress else None,
     )
     written = result.write(args.out)
-    if result.segmentation.feedback.report is not None:
-        print(result.segmentation.feedback.report.summary())
-    print(result.summary())
-    print(_wrote(args.out, written))
-    return 0
+    report = _report(args, result)
+    if report is not None:
+        written.append(report)
+    load = result.segmentation.feedback.report
+    _emit(args, result.to_dict() | {"out": args.out, "files": _names(args.out, written)}, [
+        load.summary() if load is not None else "",
+        result.summary(),
+        _wrote(args.out, written),
+    ])
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from noomarketing.report import write_report
+
+    path = write_report(args.folder, args.out, title=args.title)
+    print(f"wrote {path}")
+    return EXIT_OK
 
 
 def cmd_warmup(args: argparse.Namespace) -> int:
     from noomarketing.warmup import warmup
 
     print(warmup(args.folder).summary())
-    return 0
+    return EXIT_OK
 
 
-COMMANDS = {"segment": cmd_segment, "run": cmd_run, "warmup": cmd_warmup}
+COMMANDS = {"segment": cmd_segment, "run": cmd_run, "report": cmd_report, "warmup": cmd_warmup}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -207,10 +335,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except NoomarketingError as exc:
         print(f"noomarketing: error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_BAD_INPUT
     except OSError as exc:  # a file that vanished or became unreadable during the run
         print(f"noomarketing: error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import codecs
 import gzip
 import io
 import json
+import logging
 import lzma
 import math
 import re
@@ -34,6 +35,8 @@ from noomarketing.schema import (
     SkippedRow,
 )
 from noomarketing.text import tokenize
+
+logger = logging.getLogger(__name__)
 
 FeedbackSource = pd.DataFrame | str | Path | Sequence[str] | Sequence[dict[str, Any]]
 
@@ -324,6 +327,8 @@ def _collected(
             f"no usable feedback: all {n_rows} row(s) were skipped: "
             + "; ".join(report.summary().splitlines()[1:])
         )
+    if report.skipped or report.notes:
+        logger.info("loading: %s", report.summary().replace("\n", "; "))
     return Feedback(items=items, report=report)
 
 

@@ -18,6 +18,7 @@ suggested new offering built from the idea's own words (and its best generated i
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Sequence
@@ -34,6 +35,8 @@ from noomarketing.loading import as_id, is_missing, source_frame
 from noomarketing.outputs import write_json
 from noomarketing.schema import Idea, NoomarketingError
 from noomarketing.text import TOKEN_PATTERN
+
+logger = logging.getLogger(__name__)
 
 OFFER_COLUMNS = ("id", "name", "description")
 """Columns every offer catalogue must have; ``cost``, ``price`` and ``tags`` are optional."""
@@ -164,6 +167,17 @@ class MatchResult(BaseModel):
             for p in (self.pairs if all_pairs else self.matches)
         ]
         return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+
+    def __repr__(self) -> str:
+        served = len({m.segment_id for m in self.matches})
+        return (f"MatchResult({len(self.offers)} offers, {len(self.matches)} matches, "
+                f"{served} segments served, {len(self.gaps)} gaps)")
+
+    def _repr_html_(self) -> str:
+        from noomarketing.display import html_table
+
+        gaps = ", ".join(f"#{gap.segment_id} {gap.label}" for gap in self.gaps) or "none"
+        return html_table(self.to_frame(), caption=repr(self), note=f"gaps: {gaps}")
 
     def write(self, folder: str | Path) -> list[Path]:
         """Write ``offer_matches.csv`` and ``gaps.json`` into ``folder``."""
@@ -392,6 +406,8 @@ def match_offers(
         best = int(order[0])
         if scores[best] < threshold:
             gaps.append(_gap(idea, offers[best].id, float(scores[best]), generated))
+    logger.info("matching: %d of %d idea(s) are gaps (no offer scores %.2f or more)",
+                len(gaps), len(ideas), threshold)
     return MatchResult(
         offers=offers, pairs=pairs, gaps=gaps, threshold=threshold, tag_weight=tag_weight
     )

@@ -185,3 +185,97 @@ def summary_text(
                 for code, words in idea.keywords_by_language.items()
             ))
     return "\n".join(lines)
+
+
+MAP_COLUMNS = ["row", "customer_id", "segment", "time", "x", "y", "text"]
+
+
+def map_coordinates(model: Any) -> np.ndarray | None:
+    """2-D positions of the rows a fitted model learned from (``sample_index_``, or all rows).
+
+    The principal plane of the reducer's output (``reduced_``; the embeddings when there is
+    none, as with one segment per customer): no second UMAP run. None when neither is there
+    (a model loaded from disk keeps neither).
+
+    >>> from noomarketing.segmentation import SegmentModel
+    >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
+    >>> map_coordinates(model).shape
+    (3, 2)
+    """
+    vectors = getattr(model, "reduced_", None)
+    if vectors is None:
+        vectors = getattr(model, "embeddings_", None)
+    if vectors is None:
+        return None
+    vectors = np.asarray(vectors, dtype=np.float64)
+    if len(vectors) < 2 or vectors.shape[1] < 2:
+        flat = vectors[:, :1] if vectors.shape[1] else np.zeros((len(vectors), 1))
+        return np.column_stack([flat, np.zeros(len(vectors))])
+    from sklearn.decomposition import PCA
+
+    return PCA(n_components=2, svd_solver="full").fit_transform(vectors)
+
+
+def map_frame(feedback: Feedback, model: Any) -> pd.DataFrame:
+    """``map.csv``: every loaded row with its segment, date, text and 2-D map position.
+
+    Rows outside the fitted sample (``fit_sample_size``) joined a segment afterwards and have
+    no position (``x``, ``y`` empty); so has every row when the model keeps no coordinates.
+
+    >>> from noomarketing.segmentation import SegmentModel
+    >>> fb = Feedback.from_texts(["late delivery", "prices are too high", "rude staff"])
+    >>> map_frame(fb, SegmentModel().fit(fb)).columns.tolist()
+    ['row', 'customer_id', 'segment', 'time', 'x', 'y', 'text']
+    """
+    labels = np.asarray(model.labels_)
+    frame = pd.DataFrame({
+        "row": feedback.rows,
+        "customer_id": feedback.customer_ids,
+        "segment": pd.array(np.where(labels == UNASSIGNED, -1, labels), dtype="Int64"),
+        "time": [item.time for item in feedback.items],
+        "x": np.nan,
+        "y": np.nan,
+        "text": feedback.texts,
+    }, columns=MAP_COLUMNS)
+    frame.loc[frame["segment"] == UNASSIGNED, "segment"] = pd.NA
+    coordinates = map_coordinates(model)
+    if coordinates is not None:
+        sample = getattr(model, "sample_index_", None)
+        where = np.arange(len(frame)) if sample is None else np.asarray(sample)
+        frame.loc[where, "x"] = np.round(coordinates[:, 0], 4)
+        frame.loc[where, "y"] = np.round(coordinates[:, 1], 4)
+    return frame
+
+
+SEGMENT_INFO_COLUMNS = [
+    "segment", "size", "share", "label", "statement", "keywords", "top_quote", "sentiment",
+    "mean_rating", "rating_impact", "languages",
+]
+
+
+def segment_info_frame(ideas: Sequence[Idea]) -> pd.DataFrame:
+    """One row per segment: what a person reads first (BERTopic users know the shape).
+
+    >>> from noomarketing.schema import Keyword
+    >>> idea = Idea(segment_id=0, label="Late parcels", size=4, share=1.0, sentiment=-0.5,
+    ...             keywords=[Keyword(term="late", score=1.0)], quotes=[])
+    >>> segment_info_frame([idea])[["segment", "size", "keywords"]].to_dict("records")
+    [{'segment': 0, 'size': 4, 'keywords': 'late'}]
+    """
+    rows = [
+        {
+            "segment": idea.segment_id,
+            "size": idea.size,
+            "share": idea.share,
+            "label": idea.label,
+            "statement": idea.statement,
+            "keywords": ", ".join(k.term for k in idea.keywords),
+            "top_quote": idea.quotes[0].text if idea.quotes else "",
+            "sentiment": idea.sentiment,
+            "mean_rating": idea.mean_rating,
+            "rating_impact": idea.rating_impact,
+            "languages": ", ".join(f"{code} {share:.0%}" for code, share in idea.languages.items()),
+        }
+        for idea in ideas
+    ]
+    return pd.DataFrame(rows, columns=SEGMENT_INFO_COLUMNS)

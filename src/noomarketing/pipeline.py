@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from noomarketing.atomic import atomic_folder, check_out
+from noomarketing.display import html_table, short
 from noomarketing.generation import (
     GeneratedIdea,
     check_business,
@@ -24,6 +26,8 @@ from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, 
 from noomarketing.noise import reasons_for
 from noomarketing.outputs import (
     assignments_frame,
+    map_frame,
+    segment_info_frame,
     summary_text,
     write_json,
     write_segments_json,
@@ -31,6 +35,7 @@ from noomarketing.outputs import (
 from noomarketing.params import check_fits, check_run_settings
 from noomarketing.presentation import Brief, customer_languages, present, write_briefs
 from noomarketing.presentation.words import words_for
+from noomarketing.progress import bar
 from noomarketing.proposing import ProposalResult, customer_segments, propose
 from noomarketing.reactions import ReactionLog
 from noomarketing.retention import (
@@ -44,6 +49,8 @@ from noomarketing.retention import (
 )
 from noomarketing.schema import UNASSIGNED, Feedback, Idea
 from noomarketing.segmentation import SegmentModel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -66,6 +73,30 @@ class SegmentationResult:
         """Items set aside as noise, by reason (items of a segment flagged noise included)."""
         marked = self.assignments[self.assignments["status"] == "noise"]["reason"]
         return {str(k): int(v) for k, v in marked.value_counts(sort=True).items()}
+
+    def segment_info(self) -> pd.DataFrame:
+        """One row per segment: id, size, share, label, statement, keywords, top quote,
+        sentiment, mean rating, rating impact, languages (like BERTopic's ``get_topic_info``).
+
+        >>> import noomarketing as nm
+        >>> result = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
+        >>> info = result.segment_info()
+        >>> len(info) == len(result.ideas), int(info["size"].sum()) <= len(result.feedback)
+        (True, True)
+        """
+        return segment_info_frame(self.ideas)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The same table as :meth:`segment_info` (``assignments`` has one row per input row)."""
+        return self.segment_info()
+
+    def __repr__(self) -> str:
+        return (f"SegmentationResult({len(self.feedback)} items, {len(self.ideas)} segments, "
+                f"unassigned {self.unassigned / max(len(self.feedback), 1):.1%})")
+
+    def _repr_html_(self) -> str:
+        return html_table(self.segment_info(), caption=repr(self),
+                          note=f"embedding: {self.model.embedding_choice_}")
 
     def summary(self) -> str:
         text = summary_text(
@@ -101,7 +132,7 @@ class SegmentationResult:
         }
 
     def write(self, out: str | Path) -> list[Path]:
-        """Write ``assignments.csv``, ``segments.json`` and the model (``model/``) to ``out``.
+        """Write ``assignments.csv``, ``segments.json``, ``map.csv`` and the model to ``out``.
 
         Crash-safe: the files appear together or not at all (:func:`noomarketing.atomic.
         atomic_folder`); what an earlier run left in ``out`` and this one did not write is gone.
@@ -112,8 +143,10 @@ class SegmentationResult:
     def write_into(self, folder: Path) -> list[Path]:
         """Write this stage's files into an existing folder (see :meth:`write`)."""
         self.assignments.to_csv(folder / "assignments.csv", index=False)
+        map_frame(self.feedback, self.model).to_csv(folder / "map.csv", index=False)
         return [
             folder / "assignments.csv",
+            folder / "map.csv",
             write_segments_json(folder / "segments.json", self.ideas, self.info()),
             self.model.save(folder / "model"),
         ]
@@ -232,6 +265,59 @@ class RunResult:
         lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
         return "\n".join(lines)
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per segment: its idea, best generated idea, best offer or gap, proposals.
+
+        >>> import noomarketing as nm
+        >>> result = nm.run(nm.example_feedback_path(), nm.example_offers_path(),
+        ...                 columns=nm.EXAMPLE_COLUMNS, budget=150)
+        >>> frame = result.to_frame()
+        >>> len(frame) == len(result.segmentation.ideas), "best_offer" in frame
+        (True, True)
+        """
+        frame = self.segmentation.segment_info()[["segment", "size", "share", "label",
+                                                  "sentiment", "rating_impact"]]
+        best_idea = {g.segment_id: g.title for g in self.generated if g.rank == 1}
+        best_offer: dict[int, str] = {}
+        for pair in self.matches.matches:
+            best_offer.setdefault(pair.segment_id, pair.offer_name)
+        gaps = {gap.segment_id: gap.suggestion_name for gap in self.matches.gaps}
+        proposals = self.proposals.to_frame().groupby("segment")
+        frame = frame.assign(
+            best_idea=frame["segment"].map(best_idea),
+            best_offer=frame["segment"].map(best_offer),
+            gap_suggestion=frame["segment"].map(gaps),
+            proposals=frame["segment"].map(proposals.size()).fillna(0).astype(int),
+            cost=frame["segment"].map(proposals["cost"].sum()).fillna(0.0),
+        )
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as plain data (what ``noomarketing run --format json`` prints)."""
+        proposals = self.proposals
+        return {
+            "segmentation": self.segmentation.info(),
+            "segments": self.to_frame().astype(object).where(lambda f: f.notna(), None)
+            .to_dict("records"),
+            "gaps": [gap.model_dump(mode="json") for gap in self.matches.gaps],
+            "proposals": {"count": len(proposals.proposals), "spent": proposals.spent,
+                          "budget": proposals.budget, "control": len(proposals.control),
+                          "unserved": len(proposals.unserved)},
+            "retention": None if self.retention is None
+            else [rate.model_dump(mode="json") for rate in self.retention],
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+    def __repr__(self) -> str:
+        seg = self.segmentation
+        return (f"RunResult({len(seg.feedback)} items, {len(seg.ideas)} segments, "
+                f"{len(self.matches.gaps)} gaps, {len(self.proposals.proposals)} proposals, "
+                f"spent {self.proposals.spent:g})")
+
+    def _repr_html_(self) -> str:
+        return html_table(self.to_frame(), caption=repr(self),
+                          note=short(self.proposals.summary(), 200))
+
     def write(self, out: str | Path) -> list[Path]:
         """Write every stage's files into ``out`` (names are a stable contract, see README).
 
@@ -300,6 +386,7 @@ def run(
     random_state: int | None = 0,
     out: str | Path | None = None,
     mask_pii: bool = False,
+    progress: bool | None = None,
 ) -> RunResult:
     """The whole method in one call: segment → generate → present → match → propose.
 
@@ -326,6 +413,8 @@ def run(
             that cannot be written is refused before any work.
         mask_pii: mask e-mails, phones, card numbers and IBANs as the feedback is loaded, so
             no output holds them (:mod:`noomarketing.privacy`).
+        progress: progress bars for every stage (None: the model's ``progress``, which by
+            default shows them only in a terminal or a notebook; False: never).
 
     Example:
         >>> import noomarketing as nm
@@ -353,6 +442,9 @@ def run(
     # segments of feedback with nothing to act on get no ideas, briefs, offers or proposals
     actionable = [idea for idea in ideas if not idea.noise]
 
+    progress = model.progress if progress is None else progress
+    stages = bar(4 + (table is not None), "stages 2-5", progress, unit="stage")
+    stages.set_description_str("stage 2: generating ideas")
     clock = time.perf_counter()
     inferred = business is None
     if business is None:
@@ -360,25 +452,37 @@ def run(
     generated = generate_ideas(ideas, n=n_ideas, embedder=embedder, catalogue=tactics,
                                business=business, reactions=log, random_state=random_state)
     timings["generate"] = time.perf_counter() - clock
+    stages.update(1)
+    stages.set_description_str("stage 3: presenting")
     clock = time.perf_counter()
     languages = (None if feedback.languages is None
                  else customer_languages(feedback.customer_ids, feedback.languages))
     briefs = present(actionable, generated, templates_dir=templates_dir, brand=brand,
                      language=brief_language, customer_languages=languages, business=business)
     timings["present"] = time.perf_counter() - clock
+    stages.update(1)
+    stages.set_description_str("stage 4: matching offers")
     clock = time.perf_counter()
     matches = match_offers(actionable, catalogue_offers, embedder=embedder, generated=generated)
     timings["match"] = time.perf_counter() - clock
+    stages.update(1)
+    stages.set_description_str("stage 5: proposing")
     clock = time.perf_counter()
     proposals = propose(feedback, labels, ideas, matches, embeddings=model.embeddings_,
                         embedder=embedder, generated=generated, reactions=log, budget=budget,
                         per_customer=per_customer, control=control, random_state=random_state,
                         noise=segmentation.noise)
     timings["propose"] = time.perf_counter() - clock
+    stages.update(1)
 
+    if table is not None:
+        stages.set_description_str("retention metrics")
     rates, cohorts = _retention(table, feedback, labels, period)
+    stages.update(table is not None)
+    stages.close()
     result = RunResult(segmentation, generated, briefs, matches, proposals, rates, cohorts,
                        timings, business, inferred)
+    logger.info("run: %s", ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
     if out is not None:
         result.write(out)
     return result

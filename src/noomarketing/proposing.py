@@ -152,6 +152,17 @@ class ProposalResult(BaseModel):
         """Write everything (proposals, control group, unserved, settings) as JSON."""
         return write_json(path, self.model_dump(mode="json"))
 
+    def __repr__(self) -> str:
+        budget = "" if self.budget is None else f" of {self.budget:g}"
+        return (f"ProposalResult({len(self.proposals)} proposals, spent {self.spent:g}{budget}, "
+                f"control {len(self.control)}, unserved {len(self.unserved)})")
+
+    def _repr_html_(self) -> str:
+        from noomarketing.display import html_table
+
+        columns = ["customer_id", "segment", "offer_name", "rank", "score", "cost", "quote_text"]
+        return html_table(self.to_frame()[columns], caption=repr(self))
+
     def summary(self) -> str:
         """A short line a person reads."""
         reached = len({(p.customer_id, p.segment_id) for p in self.proposals})

@@ -177,7 +177,7 @@ def retention_rates(
     *,
     segments: Mapping[str, int] | None = None,
     lookback: str | pd.Timedelta | None = None,
-) -> list[RetentionRate]:
+) -> RateList:
     """CRR, churn and repeat rate over ``[start, end)``, for everyone and per segment.
 
     Args:
@@ -234,7 +234,7 @@ def retention_rates(
                             6) if has_value else None,
             )
         )
-    return rates
+    return RateList(rates)
 
 
 def cohort_table(
@@ -299,7 +299,7 @@ def uplift(
     end: Moment,
     *,
     segments: Mapping[str, int] | None = None,
-) -> list[Uplift]:
+) -> RateList:
     """Campaign uplift: share of treated vs control customers active in ``[start, end)``.
 
     ``treated`` are the customers who got proposals, ``control`` the held-out group
@@ -349,7 +349,31 @@ def uplift(
                 ci_high=high,
             )
         )
-    return results
+    return RateList(results)
+
+
+class RateList(list):
+    """What :func:`retention_rates` and :func:`uplift` return: a list with a table view.
+
+    >>> table = [{"customer_id": c, "date": d} for c, d in
+    ...          [("a", "2026-01-05"), ("a", "2026-02-03"), ("b", "2026-02-09")]]
+    >>> rates = retention_rates(table, "2026-02-01", "2026-03-01")
+    >>> rates.to_frame()[["customers_start", "new", "crr"]].to_dict("records")
+    [{'customers_start': 1, 'new': 1, 'crr': 1.0}]
+    """
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per group (``segment`` empty = all customers)."""
+        return rates_frame(self)
+
+    def __repr__(self) -> str:
+        kind = type(self[0]).__name__ if self else "rate"
+        return f"RateList({len(self)} {kind} row(s): all customers and per segment)"
+
+    def _repr_html_(self) -> str:
+        from noomarketing.display import html_table
+
+        return html_table(self.to_frame(), caption=repr(self))
 
 
 def rates_frame(rates: Sequence[RetentionRate] | Sequence[Uplift]) -> pd.DataFrame:

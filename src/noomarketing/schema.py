@@ -115,6 +115,10 @@ class Feedback(BaseModel):
     def __len__(self) -> int:
         return len(self.items)
 
+    def __repr__(self) -> str:
+        skipped = f", {len(self.report.skipped)} rows skipped" if self.report else ""
+        return f"Feedback({len(self.items)} items{skipped})"
+
     def __iter__(self) -> Iterator[FeedbackItem]:  # type: ignore[override]
         return iter(self.items)
 

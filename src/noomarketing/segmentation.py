@@ -14,6 +14,7 @@ arrays and a JSON file, no pickle (:mod:`noomarketing.persistence`); the embedde
 
 from __future__ import annotations
 
+import logging
 import math
 import warnings
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ from noomarketing.outliers import assign_rest, assign_stream, nearest_segments, 
 from noomarketing.outliers import unit_mean as _unit_mean
 from noomarketing.params import check_segment_params
 from noomarketing.persistence import FORMAT_VERSION, load_model, save_model
+from noomarketing.progress import step
 from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
 from noomarketing.strategies import (
     choose_strategy,
@@ -38,6 +40,8 @@ from noomarketing.strategies import (
     per_text_segments,
     seeded_sample,
 )
+
+logger = logging.getLogger(__name__)
 
 Strategy = Literal["auto", "clusters", "per_customer"]
 OutlierPolicy = Literal["nearest", "keep"]
@@ -113,7 +117,8 @@ class SegmentModel(EmbedderChoice, BaseEstimator):
             points and for :meth:`predict`).
         cache_dir: folder of the on-disk embedding cache (default ``~/.cache/noomarketing``);
             ``use_cache=False`` turns caching off.
-        progress: progress bars (default: when stderr is a terminal).
+        progress: progress bars for language detection, embedding, UMAP and HDBSCAN
+            (default None: only when interactive, a terminal or a notebook; False: never).
         random_state: one seed for the whole pipeline (same seed → same segments).
         fit_sample_size: with more rows than this, UMAP and HDBSCAN learn the segments from a
             seeded random sample of this many rows and every other row joins the segment with
@@ -142,6 +147,7 @@ class SegmentModel(EmbedderChoice, BaseEstimator):
     ``customer_segments_`` (per-customer strategy: given customer id → segment),
     ``fingerprint_`` (:attr:`Feedback.fingerprint` of the fitted texts), ``embedder_``,
     ``reducer_``, ``clusterer_``,
+    ``reduced_`` (the reducer's output for the rows in ``sample_index_``, None per customer),
     ``languages_`` (language code per item, None when detection is off), ``language_mix_``
     (:class:`~noomarketing.languages.LanguageMix`), ``embedding_choice_`` (the model and why).
 
@@ -261,6 +267,7 @@ from 0 to 4294967295, not -1
         self.strategy_, self.strategy_reason_ = choose_strategy(
             self.strategy, n_distinct, self.min_texts, n_customers
         )
+        logger.info("strategy %s: %s", self.strategy_, self.strategy_reason_)
         if self.strategy_ == "per_customer" and sample is not None:  # a sample has no use here
             sample = None
             fit_embeddings = self._rows(feedback, None, embeddings)
@@ -331,6 +338,7 @@ from 0 to 4294967295, not -1
         )
         self.reducer_ = None
         self.clusterer_ = None
+        self.reduced_ = None
 
     def _default_reducer(self, vectors: np.ndarray) -> Any:
         from noomarketing._numba import import_umap
@@ -393,19 +401,23 @@ from 0 to 4294967295, not -1
         self.reducer_ = self.reducer if self.reducer is not None else self._default_reducer(
             distinct
         )
-        with warnings.catch_warnings():  # we do not use UMAP's transform, so need no index
+        with warnings.catch_warnings(), step("reducing (UMAP)", self.progress):
+            # we do not use UMAP's transform, so need no index
             warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
             reduced = np.asarray(self.reducer_.fit_transform(distinct))[inverse]
         self.clusterer_ = (
             self.clusterer if self.clusterer is not None else self._default_clusterer(len(reduced))
         )
-        raw = np.asarray(self.clusterer_.fit_predict(reduced), dtype=np.int64)
+        self.reduced_ = reduced
+        with step("clustering (HDBSCAN)", self.progress):
+            raw = np.asarray(self.clusterer_.fit_predict(reduced), dtype=np.int64)
         if self.clusterer is None and len(set(raw.tolist()) - {UNASSIGNED}) <= 2:
             raw = self._leaf_fallback(reduced, raw)
         self.cluster_labels_ = raw
         found = [c for c in np.unique(raw) if c >= 0]
         if not found:  # nothing dense enough: keep everyone together rather than all noise
             self.strategy_reason_ += "; the clusterer found no dense group, so one segment"
+            logger.info("the clusterer found no dense group: one segment for all")
             raw = np.zeros_like(raw)
             found = [0]
         # Segment 0 is the largest; ties go to the cluster seen first.

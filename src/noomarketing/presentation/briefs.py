@@ -77,6 +77,15 @@ class Brief(BaseModel):
     language: str = DEFAULT_LANGUAGE
     recipients: dict[str, str] = {}
 
+    def __repr__(self) -> str:
+        return (f"Brief(segment {self.segment_id}: {self.label!r}, "
+                f"{len(self.messages)} message(s))")
+
+    def _repr_html_(self) -> str:
+        """The rendered brief's body (customer text in it is escaped by its template)."""
+        start, end = self.html.find("<body>"), self.html.rfind("</body>")
+        return self.html[start + 6 : end] if 0 <= start < end else self.html
+
 
 def md_escape(text: Any) -> str:
     """Customer text made inert in Markdown: one line, markup characters backslashed.

@@ -1,0 +1,39 @@
+"""How results look in a notebook and a terminal: short reprs and HTML tables.
+
+Every result object shows a one-line ``repr`` and, in Jupyter, a table (``_repr_html_``)
+instead of dumping every feedback item. pandas escapes the cells, so customer text in a table
+renders as text.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+MAX_ROWS = 30
+"""Rows a notebook table shows before it elides the middle."""
+
+
+def html_table(frame: pd.DataFrame, caption: str = "", note: str = "") -> str:
+    """A DataFrame as an HTML table under an escaped caption.
+
+    >>> print(html_table(pd.DataFrame({"text": ["<b>hi</b>"]}), caption="A & B")[:55])
+    <div class="noomarketing"><p><b>A &amp; B</b></p><table
+    >>> "&lt;b&gt;hi&lt;/b&gt;" in html_table(pd.DataFrame({"text": ["<b>hi</b>"]}))
+    True
+    """
+    head = f"<p><b>{html.escape(caption)}</b></p>" if caption else ""
+    tail = f"<p>{html.escape(note)}</p>" if note else ""
+    table = frame.to_html(index=False, max_rows=MAX_ROWS, escape=True, na_rep="")
+    return f'<div class="noomarketing">{head}{table}{tail}</div>'
+
+
+def short(text: str | None, limit: int = 80) -> str:
+    """One line of at most ``limit`` characters.
+
+    >>> short("a  long\\ntext", limit=8)
+    'a long…'
+    """
+    line = " ".join(str(text or "").split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

@@ -1,0 +1,183 @@
+"""The report's charts, as plotly figures (drawn by the plotly.js embedded once in the page).
+
+Customer text goes into hover labels HTML-escaped, so plotly shows ``<b>`` as written; plotly
+itself writes ``<`` as ``\\u003c`` in the JSON it embeds, so no text can close the script.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from noomarketing.schema import Idea
+
+MAP_POINTS = 10_000
+"""At most this many points on the map (a seeded sample beyond): SVG stays responsive."""
+
+_LAYOUT = {
+    "template": "plotly_white",
+    "margin": {"l": 40, "r": 20, "t": 40, "b": 40},
+    "font": {"family": "system-ui, sans-serif", "size": 13},
+    "legend": {"itemsizing": "constant"},
+}
+
+
+def _go():
+    import plotly.graph_objects as go
+
+    return go
+
+
+def hover_text(text: str, width: int = 60, limit: int = 300) -> str:
+    """Customer text for a hover label: shortened, wrapped, HTML-escaped.
+
+    >>> hover_text("<img src=x onerror=alert(1)> late again")
+    '&lt;img src=x onerror=alert(1)&gt; late again'
+    """
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or ""
+
+
+def segment_name(idea: Idea) -> str:
+    """``#3 Shipping / delivery``: how a segment is named in legends.
+
+    >>> segment_name(Idea(segment_id=3, label="Late parcels", keywords=[], quotes=[], size=1,
+    ...                   share=1.0, sentiment=0.0))
+    '#3 Late parcels'
+    """
+    return f"#{idea.segment_id} {idea.label}"
+
+
+def map_figure(items: pd.DataFrame, ideas: Sequence[Idea], random_state: int = 0):
+    """Each feedback item at its 2-D position, coloured by segment; hover: its text.
+
+    Returns None when no item has a position. Beyond :data:`MAP_POINTS` a seeded sample.
+    """
+    placed = items.dropna(subset=["x", "y"])
+    if placed.empty:
+        return None
+    if len(placed) > MAP_POINTS:
+        placed = placed.sample(MAP_POINTS, random_state=random_state).sort_index()
+    go = _go()
+    names = {idea.segment_id: segment_name(idea) for idea in ideas}
+    fig = go.Figure()
+    segments = placed["segment"].astype("Int64")
+    for segment_id in [*sorted(names), None]:
+        mask = segments.isna() if segment_id is None else (segments == segment_id).fillna(False)
+        part = placed[mask.to_numpy(dtype=bool)]
+        if part.empty:
+            continue
+        name = "unassigned" if segment_id is None else names[segment_id]
+        fig.add_trace(go.Scatter(
+            x=part["x"].round(3), y=part["y"].round(3), mode="markers", name=hover_text(name),
+            marker={"size": 6, "opacity": 0.75,
+                    **({"color": "#b0b0b0"} if segment_id is None else {})},
+            hovertext=[f"<b>{hover_text(name)}</b><br>{hover_text(t)}" for t in part["text"]],
+            hoverinfo="text",
+        ))
+    fig.update_layout(**_LAYOUT, height=520, title="Feedback map (similar feedback is close)")
+    fig.update_xaxes(showticklabels=False, title=None, zeroline=False)
+    fig.update_yaxes(showticklabels=False, title=None, zeroline=False)
+    return fig
+
+
+def sizes_figure(ideas: Sequence[Idea]):
+    """Customers' feedback items per segment, largest on top."""
+    go = _go()
+    ordered = sorted(ideas, key=lambda idea: idea.size)
+    fig = go.Figure(go.Bar(
+        x=[idea.size for idea in ordered],
+        y=[hover_text(segment_name(idea), width=45) for idea in ordered],
+        orientation="h",
+        text=[f"{idea.share:.0%}" for idea in ordered],
+        textposition="auto",
+        marker={"color": [idea.sentiment for idea in ordered], "colorscale": "RdYlGn",
+                "cmin": -1, "cmax": 1, "colorbar": {"title": "sentiment"}},
+        hovertemplate="%{y}<br>%{x} items<extra></extra>",
+    ))
+    fig.update_layout(**_LAYOUT, height=max(260, 34 * len(ordered) + 90),
+                      title="Segment sizes (colour: sentiment)")
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def share_over_time_figure(items: pd.DataFrame, ideas: Sequence[Idea], freq: str = "M"):
+    """Each segment's share of the feedback per period; None without dates over 2+ periods."""
+    dated = items.dropna(subset=["time", "segment"])
+    if dated.empty:
+        return None
+    times = pd.to_datetime(dated["time"], utc=True, format="mixed").dt.tz_localize(None)
+    periods = times.dt.to_period(freq).astype(str)
+    counts = pd.crosstab(periods, dated["segment"].astype(int).to_numpy())
+    if len(counts) < 2:
+        return None
+    shares = counts.div(counts.sum(axis=1), axis=0)
+    go = _go()
+    names = {idea.segment_id: segment_name(idea) for idea in ideas}
+    fig = go.Figure()
+    for segment_id in shares.columns:
+        fig.add_trace(go.Scatter(
+            x=shares.index.tolist(), y=shares[segment_id].round(4), stackgroup="share",
+            name=hover_text(names.get(int(segment_id), f"#{segment_id}")), mode="lines",
+            hovertemplate="%{x}: %{y:.0%}<extra>%{fullData.name}</extra>",
+        ))
+    fig.update_layout(**_LAYOUT, height=420, title="Share of the feedback per month")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1])
+    return fig
+
+
+def overall_cohorts(cohorts: pd.DataFrame) -> pd.DataFrame:
+    """A cohort table per segment folded into one: shares weighted by cohort size.
+
+    >>> table = pd.DataFrame({"size": [1, 3], 0: [1.0, 1.0], 1: [0.0, 1.0]},
+    ...                      index=pd.MultiIndex.from_tuples([(0, "2026-01"), (1, "2026-01")],
+    ...                                                      names=["segment", "cohort"]))
+    >>> overall_cohorts(table).loc["2026-01", 1]
+    np.float64(0.75)
+    """
+    if not isinstance(cohorts.index, pd.MultiIndex):
+        return cohorts
+    ages = [c for c in cohorts.columns if c != "size"]
+    active = cohorts[ages].multiply(cohorts["size"], axis=0)
+    grouped = active.groupby(level="cohort").sum(min_count=1)
+    size = cohorts["size"].groupby(level="cohort").sum()
+    known = cohorts[ages].notna().multiply(cohorts["size"], axis=0).groupby(level="cohort").sum()
+    shares = grouped / known.replace(0, np.nan)
+    return pd.concat([size.rename("size"), shares], axis=1)
+
+
+def cohort_figure(cohorts: pd.DataFrame):
+    """Heat map: rows are cohorts (month of first activity), columns months since."""
+    table = overall_cohorts(cohorts)
+    ages = [c for c in table.columns if c != "size"]
+    if table.empty or not ages:
+        return None
+    go = _go()
+    values = table[ages].astype(float)
+    fig = go.Figure(go.Heatmap(
+        z=values.round(3).where(values.notna(), None).to_numpy().tolist(),
+        x=[str(a) for a in ages],
+        y=[f"{cohort} ({int(size)})" for cohort, size in zip(table.index, table["size"],
+                                                             strict=True)],
+        colorscale="Blues", zmin=0, zmax=1, colorbar={"title": "active", "tickformat": ".0%"},
+        hovertemplate="cohort %{y}, month %{x}: %{z:.0%} active<extra></extra>",
+    ))
+    fig.update_layout(**_LAYOUT, height=max(300, 22 * len(table) + 120),
+                      title="Cohorts: share still active, by months since the first purchase")
+    fig.update_xaxes(title="months since the first purchase")
+    fig.update_yaxes(autorange="reversed", title="cohort (customers)")
+    return fig
+
+
+def figure_html(fig, div_id: str) -> str:
+    """A figure as a ``<div>`` and its script, without plotly.js (the page embeds it once)."""
+    return fig.to_html(
+        full_html=False, include_plotlyjs=False, div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+    )
