@@ -63,7 +63,7 @@ from noomarketing.schema import (
     NoomarketingError,
     Quote,
 )
-from noomarketing.segmentation import SegmentModel
+from noomarketing.segmentation import ModelNotFittedError, SegmentModel
 
 EXAMPLE_COLUMNS = {
     "text": "text",
@@ -122,6 +122,7 @@ __all__ = [
     "LoadReport",
     "MatchResult",
     "Message",
+    "ModelNotFittedError",
     "MultilingualEmbedder",
     "NoomarketingError",
     "Offer",
