@@ -2,10 +2,11 @@
 touches the user's files.
 
 At session start, before any test or doctest runs: the embedding/language cache
-(``NOOMARKETING_CACHE``) and Python's temporary folder (``tempfile.mkdtemp()`` in doctests)
-point into pytest's own temporary folder for this session. UMAP's compiled numba kernels, which
-take ~60 s to compile, are kept in pytest's cache folder (``.pytest_cache``, never the user's
-cache) unless ``NUMBA_CACHE_DIR`` is set.
+(``NOOMARKETING_CACHE``), Python's temporary folder (``tempfile.mkdtemp()`` in doctests) and
+the home folder (``HOME``, ``XDG_CACHE_HOME``: libraries such as onnxruntime write there) point
+into pytest's own temporary folder for this session, for the processes tests start too.
+UMAP's compiled numba kernels, which take ~60 s to compile, are kept in pytest's cache folder
+(``.pytest_cache``, never the user's cache) unless ``NUMBA_CACHE_DIR`` is set.
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def private_folders(tmp_path_factory: pytest.TempPathFactory):
     """The suite's cache and temporary files live under pytest's session folder."""
-    saved = {name: os.environ.get(name) for name in ("NOOMARKETING_CACHE", "TMPDIR")}
+    names = ("NOOMARKETING_CACHE", "TMPDIR", "HOME", "XDG_CACHE_HOME")
+    saved = {name: os.environ.get(name) for name in names}
     saved_tempdir = tempfile.tempdir
     os.environ["NOOMARKETING_CACHE"] = str(tmp_path_factory.mktemp("noomarketing-cache"))
+    home = tmp_path_factory.mktemp("home")
+    os.environ["HOME"], os.environ["XDG_CACHE_HOME"] = str(home), str(home / ".cache")
     # TMPDIR for the processes tests start, tempfile.tempdir for this one
     tempfile.tempdir = os.environ["TMPDIR"] = str(tmp_path_factory.mktemp("tmp"))
     yield

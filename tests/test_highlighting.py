@@ -57,3 +57,28 @@ def test_class_tfidf_and_mmr_and_label_units():
     vecs = np.array([[1.0, 0.0], [0.99, 0.14], [0.0, 1.0]])
     assert mmr(vecs, np.array([1.0, 0.95, 0.6]), 2, diversity=0.5) == [0, 2]
     assert make_label(["late delivery", "late", "courier"]) == "Late delivery / courier"
+
+
+def test_each_segments_quotes_and_customers_belong_to_it(ideas_and_labels):
+    ideas, model, _labels = ideas_and_labels
+    for idea in ideas:
+        members = set(np.flatnonzero(model.labels_ == idea.segment_id).tolist())
+        assert {q.row for q in idea.quotes} <= members  # rows are positions: nothing skipped
+        assert len(idea.customer_ids) == idea.size == len(members)
+
+
+def test_the_fitted_texts_are_recognised_by_content_not_by_row_numbers(themed, embedder,
+                                                                        cache_dir):
+    texts, _ = themed
+    model = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, language="off").fit(texts)
+    same = nm.highlight_ideas(model, list(texts))  # another object, the same texts
+    assert {i.segment_id: i.size for i in same} == {
+        s: int(n) for s, n in enumerate(model.segment_sizes_) if n}
+    shuffled = texts[1:] + texts[:1]  # the same rows 0..n-1, other texts in them
+    predicted = model.predict(shuffled)
+    moved = nm.highlight_ideas(model, shuffled)
+    assert {i.segment_id: i.size for i in moved} == {
+        int(s): int((predicted == s).sum()) for s in set(predicted.tolist()) if s >= 0}
+    for idea in moved:
+        rows = set(np.flatnonzero(predicted == idea.segment_id).tolist())
+        assert {q.row for q in idea.quotes} <= rows

@@ -49,6 +49,17 @@ def test_predict_matches_segment_of_similar_text(fitted):
     assert pred[0] == max(set(delivery), key=delivery.count)
 
 
+def test_texts_on_one_topic_share_a_segment_and_another_topic_does_not(fitted):
+    _fb, _, model = fitted
+    late, later, pricey = model.predict([
+        "my parcel arrived nine days late",
+        "the courier delivered my package a week after the promised date",
+        "way too expensive, the prices went up again",
+    ])
+    assert late == later != UNASSIGNED
+    assert pricey not in (late, UNASSIGNED)
+
+
 def test_predict_keeps_one_label_per_input_row(fitted):
     _, _, model = fitted
     pred = model.predict(["the courier brought my parcel 9 days late", "", None, "too pricey"])

@@ -71,7 +71,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs; at run time see
         NoomarketingError,
         Quote,
     )
-    from noomarketing.segmentation import SegmentModel
+    from noomarketing.segmentation import ModelNotFittedError, SegmentModel
 
 _LAZY: dict[str, tuple[str, ...]] = {
     "noomarketing.embedding": (
@@ -99,7 +99,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
         "UNASSIGNED", "Feedback", "FeedbackItem", "Idea", "Keyword", "LoadReport",
         "NoomarketingError", "Quote",
     ),
-    "noomarketing.segmentation": ("SegmentModel",),
+    "noomarketing.segmentation": ("ModelNotFittedError", "SegmentModel"),
 }  # fmt: skip
 """Where each public name lives. Importing the package imports none of them: the first use of
 a name imports its module (PEP 562), so ``noomarketing --help`` or ``import
@@ -194,6 +194,7 @@ __all__ = [
     "LoadReport",
     "MatchResult",
     "Message",
+    "ModelNotFittedError",
     "MultilingualEmbedder",
     "NoomarketingError",
     "Offer",
