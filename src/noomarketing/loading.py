@@ -259,28 +259,29 @@ def load_feedback(
             seen_ids.add(key)
         if reason:
             notes.append(RowNote(row=row, note=reason))
-        customer_id = f"row-{row}"
-        if customers is not None:
-            if is_missing(customers[row]) or not str(customers[row]).strip():
-                notes.append(RowNote(row=row, note=f"missing customer id, using {customer_id!r}"))
-            else:
-                customer_id = as_id(customers[row])
+        customer_id = _customer_id(customers, row, notes)
         stamp = _value(times, row)
         number = _value(ratings, row)
         attributes = {k: (None if is_missing(v[row]) else v[row]) for k, v in kept.items()}
         if mask_pii:
             value, attributes = _masked(row, value, attributes, notes)
-        items.append(
-            FeedbackItem.model_construct(
-                row=row,
-                text=value,
-                customer_id=customer_id,
-                time=None if stamp is None else stamp.to_pydatetime(warn=False),
-                rating=None if number is None else float(number),
-                attributes=attributes,
-            )
-        )
+        items.append(FeedbackItem.model_construct(
+            row=row, text=value, customer_id=customer_id,
+            time=None if stamp is None else stamp.to_pydatetime(warn=False),
+            rating=None if number is None else float(number), attributes=attributes,
+        ))
     return _collected(items, skipped, notes, len(frame))
+
+
+def _customer_id(customers: list | None, row: int, notes: list[RowNote]) -> str:
+    """The row's customer id; without one, ``row-<n>`` (noted when the column was given)."""
+    fallback = f"row-{row}"
+    if customers is None:
+        return fallback
+    if is_missing(customers[row]) or not str(customers[row]).strip():
+        notes.append(RowNote(row=row, note=f"missing customer id, using {fallback!r}"))
+        return fallback
+    return as_id(customers[row])
 
 
 def _check_load_options(max_chars: int | None, rating_range: Any) -> None:
