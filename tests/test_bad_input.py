@@ -252,15 +252,16 @@ def test_feedback_rejects_infinite_ratings():
 
 
 def test_an_input_that_cannot_fit_in_memory_is_refused_first(monkeypatch):
-    import noomarketing.params as params
+    import noomarketing.limits as limits
 
-    monkeypatch.setattr(params, "available_memory", lambda: 10_000_000)
+    monkeypatch.setattr(limits, "available_memory", lambda: 10_000_000)
     embedder = CountingEmbedder()
     texts = [f"text number {i}" for i in range(2_000)]
     with pytest.raises(NoomarketingError, match=r"need about .* GB of memory"):
         nm.segment(texts, nm.SegmentModel(embedding=embedder, use_cache=False))
     assert embedder.texts == 0
-    assert params.available_memory() is None or params.available_memory() > 0
+    monkeypatch.undo()
+    assert limits.available_memory() is None or limits.available_memory() > 0
 
 
 def test_dates_are_read_the_same_way_in_both_formats():

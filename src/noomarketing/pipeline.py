@@ -21,6 +21,7 @@ from noomarketing.generation import (
     load_catalogue,
 )
 from noomarketing.highlighting import highlight_ideas
+from noomarketing.limits import check_fits, check_run_settings
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, match_offers
 from noomarketing.noise import reasons_for
@@ -32,7 +33,6 @@ from noomarketing.outputs import (
     write_json,
     write_segments_json,
 )
-from noomarketing.params import check_fits, check_run_settings
 from noomarketing.presentation import Brief, customer_languages, present, write_briefs
 from noomarketing.presentation.words import words_for
 from noomarketing.progress import bar
