@@ -44,6 +44,10 @@ class Run:
     wall_s: float
     peak_rss_mb: float
     output: str
+    cpu_s: float = 0.0
+    """User + system CPU seconds of the process and its children: unlike the wall time, it
+    barely moves with the machine's load (on an idle 2-core machine wall ≈ cpu for
+    single-threaded work, less for threaded parts)."""
 
 
 def run_fresh(args: list[str], **env: str) -> Run:
@@ -58,7 +62,7 @@ def run_fresh(args: list[str], **env: str) -> Run:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(args)}\n{output[-3000:]}")
-    return Run(wall, usage.ru_maxrss / 1024, output)
+    return Run(wall, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime)
 
 
 def nmi(truth: pd.Series, labels: np.ndarray) -> float:
