@@ -36,6 +36,7 @@ from noomarketing.schema import NoomarketingError
 
 logger = logging.getLogger(__name__)
 
+_told: set[str] = set()  # fallback reasons already logged by this process
 
 def default_embedder(progress: bool | None = None) -> Embedder:
     """The bundled all-MiniLM-L6-v2, run the fastest way that works here.
@@ -51,7 +52,9 @@ def default_embedder(progress: bool | None = None) -> Embedder:
     reason = onnx_unavailable()
     if reason is None:
         return OnnxEmbedder(progress=progress)
-    logger.warning("embedding with the slower torch model: %s", reason)
+    if reason not in _told:  # once per process, not once per stage
+        _told.add(reason)
+        logger.warning("embedding with the slower torch model: %s", reason)
     return SentenceTransformerEmbedder(progress=progress)
 
 
