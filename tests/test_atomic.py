@@ -133,7 +133,7 @@ def test_a_segment_run_into_a_former_run_folder_leaves_no_proposals(tmp_path):
     nm.segment(texts, fake_model()).write(out)
     assert not (out / "proposals.csv").exists() and not (out / "briefs").exists()
     assert json.loads((out / MARKER).read_text())["entries"] == [
-        "assignments.csv", "model", "segments.json"]
+        "assignments.csv", "map.csv", "model", "segments.json"]
 
 
 def test_a_failed_write_leaves_the_folder_as_it_was(tmp_path):

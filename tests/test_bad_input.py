@@ -140,7 +140,7 @@ def _check_result(case: Case, out: Path, n_rows: int) -> None:
     """Every input row once in assignments.csv; strict JSON; the expected note."""
     assignments = pd.read_csv(out / "assignments.csv")
     assert sorted(assignments.row) == list(range(n_rows))
-    assert set(assignments.status) <= {"assigned", "unassigned", "skipped"}
+    assert set(assignments.status) <= {"assigned", "unassigned", "skipped", "noise"}
     skipped = assignments[assignments.status == "skipped"]
     assert skipped.reason.notna().all()
     for path in out.rglob("*.json"):

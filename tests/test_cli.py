@@ -82,7 +82,9 @@ def test_nasty_input_end_to_end(tmp_path, cache_dir):
     assignments = pd.read_csv(tmp_path / "o" / "assignments.csv")
     assert len(assignments) == len(texts)
     assert assignments.loc[[0, 1], "status"].tolist() == ["skipped", "skipped"]
-    assert (assignments.loc[2:, "status"] == "assigned").all()
+    assert (assignments.loc[2:5, "status"] == "assigned").all()
+    # a bare one-word "same" has nothing to act on: set aside as noise, never dropped
+    assert set(assignments.loc[6:, "status"]) <= {"assigned", "noise"}
 
 
 @pytest.mark.parametrize(
@@ -113,11 +115,11 @@ def test_two_fits_in_two_fresh_processes_write_identical_files(tmp_path, themed,
                        "--cache-dir", cache_dir, "--no-progress")
         assert proc.returncode == 0, proc.stderr
         written = proc.stdout.strip().splitlines()[-1]
-        assert written.startswith(f"wrote 3 file(s) to {tmp_path / name}: ")
+        assert written.startswith(f"wrote 4 file(s) to {tmp_path / name}: ")
         outputs.append(tmp_path / name)
     first, second = outputs
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
-    assert {"assignments.csv", "segments.json", "model/arrays.safetensors",
+    assert {"assignments.csv", "map.csv", "segments.json", "model/arrays.safetensors",
             "model/config.json"} <= {str(p) for p in files}
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     for path in files:
