@@ -81,4 +81,7 @@ def test_nasty_input_end_to_end(tmp_path, cache_dir):
     assignments = pd.read_csv(tmp_path / "o" / "assignments.csv")
     assert len(assignments) == len(texts)
     assert assignments.loc[[0, 1], "status"].tolist() == ["skipped", "skipped"]
-    assert (assignments.loc[2:, "status"] == "assigned").all()
+    assert (assignments.loc[2:5, "status"] == "assigned").all()
+    # a bare "same" has nothing to act on: kept, marked noise with its reason
+    assert (assignments.loc[6:, "status"] == "noise").all()
+    assert (assignments.loc[6:, "reason"] == "too short to act on").all()

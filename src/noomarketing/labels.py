@@ -22,6 +22,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,26 @@ from noomarketing.text import stop_words, strip_redactions
 
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t*+=<>#~]+|\s[-–—]+\s")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\S+")
+# Words of the (broad) stop-word lists that customers use as content: "love this top",
+# "runs small", "long sleeves", "late order". They may start or end a label.
+_CONTENT = frozenset(
+    ("top", "tops", "small", "large", "long", "short", "back", "side", "front", "big", "little",
+     "full", "run", "runs", "order", "ordered", "orders", "new", "old", "high", "low", "line",
+     "point", "place", "home", "work", "problem", "problems", "case", "part", "parts", "member",
+     "members", "area", "face", "clear", "open", "help")
+)
+
+
+@cache
+def label_stop_words() -> frozenset[str]:
+    """The stop words a label may not start or end on (:func:`stop_words` less content words).
+
+    >>> "top" in label_stop_words(), "the" in label_stop_words()
+    (False, True)
+    """
+    return stop_words() - _CONTENT
+
+
 # A phrase that stops right before one of these cut its object off ("lost | its shape").
 _DETERMINERS = frozenset(
     ("the", "a", "an", "its", "my", "your", "his", "her", "their", "our", "this", "that", "these",
@@ -62,7 +83,7 @@ def phrases(text: str, max_words: int = 4) -> set[str]:
     >>> sorted(phrases("The size chart is wrong, I ordered an M."))
     ['chart is wrong', 'size chart', 'size chart is wrong']
     """
-    stops = stop_words()
+    stops = label_stop_words()
     found: set[str] = set()
     for clause in _CLAUSE.split(strip_redactions(text).lower()):
         run: list[str] = []
