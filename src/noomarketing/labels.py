@@ -1,17 +1,19 @@
 """Segment labels a person would write: a 2-4 word phrase of the customers' own words.
 
 Candidates are the phrases of a segment's texts in its main language: 2 to 4 consecutive words
-inside one clause, starting and ending on a content word (not a stop word), in one script, with
-no redaction mark ("late or lost parcels", "size chart", "loyalty discount"). Each candidate is
-scored like KeyBERT against c-TF-IDF distinctiveness (as keywords are):
+inside one clause, starting and ending on a content word (not a stop word), with at most one
+stop word inside, in one script, with no redaction mark ("late or lost parcels", "size chart",
+"loyalty discount"). Each candidate is scored like KeyBERT against c-TF-IDF distinctiveness:
 
-    score = 0.3 × c-TF-IDF / max + 0.7 × cosine(phrase, segment centroid)
+    score = 0.3 × c-TF-IDF / max + 0.7 × cosine(phrase, segment centroid) + 0.15 × keyword
 
-where c-TF-IDF counts in how many of the segment's texts the phrase occurs, over its texts, times
-``log(1 + A / occurrences in all segments)`` (A: mean texts per segment). The cosine uses the
-embedder of the segmentation, so it works in every language that embedder reads; all candidates
-of all segments are embedded in one batch. Segments pick their labels largest first, each the
-best phrase no larger segment took, so labels are distinct.
+``keyword`` is 1, 2/3 or 1/3 when the phrase holds the segment's first, second or third
+c-TF-IDF term (0 otherwise), so the label names the topic. The phrase c-TF-IDF counts in how
+many of the segment's texts the phrase occurs, over its texts, times ``log(1 + A / occurrences
+in all segments)`` (A: mean texts per segment). The cosine uses the embedder of the
+segmentation, so it works in every language that embedder reads; all candidates of all
+segments are embedded in one batch. Segments pick their labels largest first, each the best
+phrase no larger segment took, so labels are distinct.
 """
 
 from __future__ import annotations
