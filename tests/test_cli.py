@@ -83,8 +83,9 @@ def test_nasty_input_end_to_end(tmp_path, cache_dir):
     assert len(assignments) == len(texts)
     assert assignments.loc[[0, 1], "status"].tolist() == ["skipped", "skipped"]
     assert (assignments.loc[2:5, "status"] == "assigned").all()
-    # a bare one-word "same" has nothing to act on: set aside as noise, never dropped
-    assert set(assignments.loc[6:, "status"]) <= {"assigned", "noise"}
+    # a bare "same" has nothing to act on: kept, marked noise with its reason
+    assert (assignments.loc[6:, "status"] == "noise").all()
+    assert (assignments.loc[6:, "reason"] == "too short to act on").all()
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,19 @@
 """Segment labels a person would write: a 2-4 word phrase of the customers' own words.
 
 Candidates are the phrases of a segment's texts in its main language: 2 to 4 consecutive words
-inside one clause, starting and ending on a content word (not a stop word), in one script, with
-no redaction mark ("late or lost parcels", "size chart", "loyalty discount"). Each candidate is
-scored like KeyBERT against c-TF-IDF distinctiveness (as keywords are):
+inside one clause, starting and ending on a content word (not a stop word), with at most one
+stop word inside, in one script, with no redaction mark ("late or lost parcels", "size chart",
+"loyalty discount"). Each candidate is scored like KeyBERT against c-TF-IDF distinctiveness:
 
-    score = 0.3 × c-TF-IDF / max + 0.7 × cosine(phrase, segment centroid)
+    score = 0.3 × c-TF-IDF / max + 0.7 × cosine(phrase, segment centroid) + 0.15 × keyword
 
-where c-TF-IDF counts in how many of the segment's texts the phrase occurs, over its texts, times
-``log(1 + A / occurrences in all segments)`` (A: mean texts per segment). The cosine uses the
-embedder of the segmentation, so it works in every language that embedder reads; all candidates
-of all segments are embedded in one batch. Segments pick their labels largest first, each the
-best phrase no larger segment took, so labels are distinct.
+``keyword`` is 1, 2/3 or 1/3 when the phrase holds the segment's first, second or third
+c-TF-IDF term (0 otherwise), so the label names the topic. The phrase c-TF-IDF counts in how
+many of the segment's texts the phrase occurs, over its texts, times ``log(1 + A / occurrences
+in all segments)`` (A: mean texts per segment). The cosine uses the embedder of the
+segmentation, so it works in every language that embedder reads; all candidates of all
+segments are embedded in one batch. Segments pick their labels largest first, each the best
+phrase no larger segment took, so labels are distinct.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -33,6 +36,26 @@ from noomarketing.text import stop_words, strip_redactions
 
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t*+=<>#~]+|\s[-–—]+\s")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\S+")
+# Words of the (broad) stop-word lists that customers use as content: "love this top",
+# "runs small", "long sleeves", "late order". They may start or end a label.
+_CONTENT = frozenset(
+    ("top", "tops", "small", "large", "long", "short", "back", "side", "front", "big", "little",
+     "full", "run", "runs", "order", "ordered", "orders", "new", "old", "high", "low", "line",
+     "point", "place", "home", "work", "problem", "problems", "case", "part", "parts", "member",
+     "members", "area", "face", "clear", "open", "help")
+)
+
+
+@cache
+def label_stop_words() -> frozenset[str]:
+    """The stop words a label may not start or end on (:func:`stop_words` less content words).
+
+    >>> "top" in label_stop_words(), "the" in label_stop_words()
+    (False, True)
+    """
+    return stop_words() - _CONTENT
+
+
 # A phrase that stops right before one of these cut its object off ("lost | its shape").
 _DETERMINERS = frozenset(
     ("the", "a", "an", "its", "my", "your", "his", "her", "their", "our", "this", "that", "these",
@@ -62,7 +85,7 @@ def phrases(text: str, max_words: int = 4) -> set[str]:
     >>> sorted(phrases("The size chart is wrong, I ordered an M."))
     ['chart is wrong', 'size chart', 'size chart is wrong']
     """
-    stops = stop_words()
+    stops = label_stop_words()
     found: set[str] = set()
     for clause in _CLAUSE.split(strip_redactions(text).lower()):
         run: list[str] = []
