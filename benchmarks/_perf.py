@@ -79,6 +79,24 @@ def run_fresh(args: list[str], **env: str) -> Run:
     return Run(wall, usage.ru_maxrss / 1024, output)
 
 
+def own_peak_rss_mb() -> float:
+    """This process's own peak RSS (``VmHWM``), in MB.
+
+    A fresh process's ``ru_maxrss`` (and ``wait4``'s) can start at its parent's peak: the
+    kernel carries the high-water mark across ``fork``/``exec``, so a heavy parent makes every
+    child look as heavy. ``VmHWM`` belongs to the process's own memory map.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def nmi(truth: pd.Series, labels: np.ndarray) -> float:
     """NMI against ``truth`` on the rows that have a truth label (-1 counts as one group)."""
     known = truth.notna().to_numpy()
@@ -95,6 +113,9 @@ def machine_note() -> str:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                                 capture_output=True, text=True, check=True).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                 cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        commit += " with uncommitted changes" if changed else ""
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
     cpu = platform.processor() or platform.machine()
