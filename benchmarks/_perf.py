@@ -62,6 +62,9 @@ class Run:
     wall_s: float
     peak_rss_mb: float
     output: str
+    cpu_s: float = 0.0
+    """User + system CPU seconds of the process and its children: on a shared machine this
+    moves far less with the load than ``wall_s``, which includes waiting for a core."""
 
 
 def run_fresh(args: list[str], **env: str) -> Run:
@@ -76,7 +79,7 @@ def run_fresh(args: list[str], **env: str) -> Run:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(args)}\n{output[-3000:]}")
-    return Run(wall, usage.ru_maxrss / 1024, output)
+    return Run(wall, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime)
 
 
 def own_peak_rss_mb() -> float:

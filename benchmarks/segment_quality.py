@@ -26,8 +26,11 @@ numba compiles UMAP's kernels; ours embeds its keyword candidates), then **warm*
 caches the cold run filled. Both sides import UMAP through ``noomarketing._numba.import_umap``,
 so both load UMAP's compiled kernels from disk when warm (pynndescent's, used by BERTopic's own
 UMAP past 4,096 points, compile in every process regardless). Quality comes from the warm run;
-the script checks that the cold run gave the same labels. Wall time is measured from outside
-each process, peak RSS inside it (``VmHWM``).
+the script says if the cold run gave other labels. Wall time and CPU time (user + system,
+children included) are measured from outside each process, peak RSS inside it (``VmHWM``). On
+a shared machine CPU time is the figure to compare: wall time includes waiting for a core.
+``--jobs 4`` runs the four systems' cold-then-warm chains at the same time, so that they share
+whatever load there is alike.
 
 BERTopic is a benchmark-only extra: ``pip install -c constraints.txt -e ".[bench]"``.
 """
@@ -39,12 +42,14 @@ import json
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from _perf import (
     TEXT,
+    Run,
     add_data_argument,
     clothing_sample,
     load_note,
@@ -165,30 +170,40 @@ def shared_vectors(texts: list[str]) -> np.ndarray:
     return np.asarray(vectors, dtype=np.float32)
 
 
+def cold_then_warm(system: str, folder: Path, seed: int) -> dict[str, tuple[Run, dict]]:
+    """The system in a fresh process with empty caches, then again with the caches it filled."""
+    caches = folder / f"caches-{system}"
+    env = {"NUMBA_CACHE_DIR": str(caches / "numba"), "NOOMARKETING_CACHE": str(caches)}
+    command = [sys.executable, __file__, "--child", system, "--folder", str(folder),
+               "--seed", str(seed)]
+    runs = {}
+    for phase in ("cold", "warm"):
+        run = run_fresh(command, **env)
+        runs[phase] = (run, json.loads(run.output.split("RESULT ", 1)[1]))
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in runs[phase][1]["stages"].items())
+        print(f"  {TITLES[system]}, {phase}: wall {run.wall_s:.1f} s, CPU {run.cpu_s:.1f} s, "
+              f"peak RSS {runs[phase][1]['peak_rss_mb']:.0f} MB; {stages}; {load_note()}",
+              flush=True)
+    return runs
+
+
 def compare(args: argparse.Namespace, folder: Path, frame: pd.DataFrame) -> pd.DataFrame:
-    """Cold then warm fresh process per system; one row of figures per system."""
+    """Cold then warm fresh process per system (``--jobs`` systems at a time); figures per row."""
+    with ThreadPoolExecutor(args.jobs) as pool:
+        chains = {s: pool.submit(cold_then_warm, s, folder, args.seed) for s in args.systems}
+        done = {system: chain.result() for system, chain in chains.items()}
     rows, labels = [], {}
-    for system in args.systems:
-        caches = folder / f"caches-{system}"
-        env = {"NUMBA_CACHE_DIR": str(caches / "numba"), "NOOMARKETING_CACHE": str(caches)}
-        command = [sys.executable, __file__, "--child", system, "--folder", str(folder),
-                   "--seed", str(args.seed)]
-        runs = {}
-        for phase in ("cold", "warm"):
-            run = run_fresh(command, **env)
-            runs[phase] = (run, json.loads(run.output.split("RESULT ", 1)[1]))
-            stages = ", ".join(f"{k} {v:.1f} s" for k, v in runs[phase][1]["stages"].items())
-            print(f"  {TITLES[system]}, {phase}: wall {run.wall_s:.1f} s, peak RSS "
-                  f"{runs[phase][1]['peak_rss_mb']:.0f} MB; {stages}; {load_note()}", flush=True)
-        warm = runs["warm"][1]
-        same = warm["labels"] == runs["cold"][1]["labels"]
-        print(f"    cold and warm labels {'identical' if same else 'DIFFER'}")
-        labels[system] = np.asarray(warm["labels"])
+    for system, runs in done.items():
+        cold, warm = runs["cold"], runs["warm"]
+        if warm[1]["labels"] != cold[1]["labels"]:
+            print(f"  {TITLES[system]}: cold and warm labels DIFFER (quality: warm run)")
+        labels[system] = np.asarray(warm[1]["labels"])
         rows.append({"system": TITLES[system], **scores(labels[system], frame),
-                     "cold wall s": runs["cold"][0].wall_s, "warm wall s": runs["warm"][0].wall_s,
-                     "warm peak RSS MB": warm["peak_rss_mb"]})
+                     "cold wall s": cold[0].wall_s, "warm wall s": warm[0].wall_s,
+                     "cold CPU s": cold[0].cpu_s, "warm CPU s": warm[0].cpu_s,
+                     "warm peak RSS MB": warm[1]["peak_rss_mb"]})
         if system == "noomarketing":
-            labels["kept"] = np.asarray(warm["kept"])
+            labels["kept"] = np.asarray(warm[1]["kept"])
             rows.append({"system": TITLES["noomarketing-kept"], **scores(labels["kept"], frame)})
     if "kept" in labels and "bertopic-same" in labels:
         print("agreement of 'noise kept' with 'BERTopic, same UMAP/HDBSCAN' (ARI of the two "
@@ -246,6 +261,8 @@ def main() -> None:
                         "(default 10000; 0 = all 22,641)")
     parser.add_argument("--seed", type=int, default=0, help="sample, UMAP and BERTopic seed")
     parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=SYSTEMS)
+    parser.add_argument("--jobs", type=int, default=1, help="systems run at the same time "
+                        "(default 1; more share a loaded machine's cores alike, see CPU s)")
     parser.add_argument("--no-sweep", action="store_true", help="skip the HDBSCAN sweep")
     parser.add_argument("--child", choices=SYSTEMS, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
