@@ -42,7 +42,7 @@ import json
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -190,8 +190,14 @@ def cold_then_warm(system: str, folder: Path, seed: int) -> dict[str, tuple[Run,
 def compare(args: argparse.Namespace, folder: Path, frame: pd.DataFrame) -> pd.DataFrame:
     """Cold then warm fresh process per system (``--jobs`` systems at a time); figures per row."""
     with ThreadPoolExecutor(args.jobs) as pool:
-        chains = {s: pool.submit(cold_then_warm, s, folder, args.seed) for s in args.systems}
-        done = {system: chain.result() for system, chain in chains.items()}
+        chains = {pool.submit(cold_then_warm, s, folder, args.seed): s for s in args.systems}
+        for chain in as_completed(chains):  # each system's quality as soon as it is known
+            quality = scores(np.asarray(chain.result()["warm"][1]["labels"]), frame)
+            print(f"  {TITLES[chains[chain]]}: " + ", ".join(
+                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in quality.items()
+            ), flush=True)
+        done = {system: chain.result() for chain, system in chains.items()}
+    done = {system: done[system] for system in args.systems}
     rows, labels = [], {}
     for system, runs in done.items():
         cold, warm = runs["cold"], runs["warm"]
