@@ -137,7 +137,10 @@ def child_bertopic(kind: str, texts: list[str], vectors: np.ndarray, seed: int) 
 def run_child(args: argparse.Namespace, folder: Path) -> None:
     texts = json.loads((folder / "texts.json").read_text(encoding="utf-8"))
     vectors = np.load(folder / "vectors.npy", allow_pickle=False)
-    if args.child == "noomarketing":
+    if args.child == "sweep":
+        labels = pd.read_json(folder / "labels.json", orient="records")
+        found = {"report": sweep(texts, vectors, labels, args.seed)}
+    elif args.child == "noomarketing":
         found = child_ours(texts, vectors, args.seed)
     else:
         found = child_bertopic(args.child.removeprefix("bertopic-"), texts, vectors, args.seed)
@@ -267,11 +270,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000, help="seeded sample of reviews "
                         "(default 10000; 0 = all 22,641)")
     parser.add_argument("--seed", type=int, default=0, help="sample, UMAP and BERTopic seed")
-    parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=SYSTEMS)
+    parser.add_argument("--systems", nargs="*", choices=SYSTEMS, default=SYSTEMS,
+                        help="systems to time (default: all; none: the sweep only)")
     parser.add_argument("--jobs", type=int, default=1, help="systems run at the same time "
                         "(default 1; more share a loaded machine's cores alike, see CPU s)")
     parser.add_argument("--no-sweep", action="store_true", help="skip the HDBSCAN sweep")
-    parser.add_argument("--child", choices=SYSTEMS, help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=[*SYSTEMS, "sweep"], help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -288,12 +292,16 @@ def main() -> None:
         folder = Path(tmp)
         (folder / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
         np.save(folder / "vectors.npy", vectors, allow_pickle=False)
-        # the sweep is untimed: it runs here while the timed systems run in their processes
-        swept = None if args.no_sweep else side.submit(sweep, texts, vectors, frame, args.seed)
-        table = compare(args, folder, frame)
-        print_table(table)
+        frame[LABELS].to_json(folder / "labels.json", orient="records")
+        # the untimed sweep runs in its own process (a clean one: this one has loaded torch)
+        # while the timed systems run in theirs
+        swept = None if args.no_sweep else side.submit(
+            run_fresh, [sys.executable, __file__, "--child", "sweep", "--folder", str(folder),
+                        "--seed", str(args.seed)])
+        if args.systems:
+            print_table(compare(args, folder, frame))
         if swept is not None:
-            print("\n" + swept.result())
+            print("\n" + json.loads(swept.result().output.split("RESULT ", 1)[1])["report"])
     print(f"\ntotal {time.perf_counter() - started:.0f} s; {load_note()}")
 
 
