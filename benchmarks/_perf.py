@@ -1,8 +1,14 @@
-"""Helpers shared by the performance benchmarks (issue 4): data samples and fresh processes."""
+"""Helpers shared by the benchmarks: the data folder, samples, fresh processes, the load.
+
+The data folder is ``../shared/data`` relative to the repository root unless ``--data`` names
+another one (:func:`add_data_argument`); nothing here reads an absolute path.
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
+import platform
 import subprocess
 import sys
 import time
@@ -14,15 +20,27 @@ import pandas as pd
 from sklearn.metrics import normalized_mutual_info_score
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "clothing_reviews.csv.gz"
-if not DATA.exists():  # a worktree beside main: shared/ is next to the repositories
-    DATA = Path("/work/shared/data/clothing_reviews.csv.gz")
+DATA_DIR = ROOT.parent / "shared" / "data"
+DATA = DATA_DIR / "clothing_reviews.csv.gz"
 TEXT = "Review Text"
 
 
-def clothing_sample(n: int | None = None, seed: int = 0) -> pd.DataFrame:
-    """The clothing reviews that have text, or a seeded sample of ``n`` of them."""
-    frame = pd.read_csv(DATA)
+def add_data_argument(parser: argparse.ArgumentParser) -> None:
+    """``--data``: the folder holding ``clothing_reviews.csv.gz`` (default ``../shared/data``)."""
+    parser.add_argument("--data", type=Path, default=DATA_DIR,
+                        help="folder with clothing_reviews.csv.gz (default: ../shared/data "
+                        "next to the repository)")
+
+
+def clothing_sample(n: int | None = None, seed: int = 0, data: Path = DATA_DIR) -> pd.DataFrame:
+    """The clothing reviews that have text, or a seeded sample of ``n`` of them.
+
+    ``data`` is the data folder (or the CSV file itself).
+    """
+    path = data / DATA.name if data.is_dir() else data
+    if not path.exists():
+        sys.exit(f"no clothing reviews at {path}: pass --data FOLDER")
+    frame = pd.read_csv(path)
     frame = frame[frame[TEXT].notna() & frame[TEXT].astype(str).str.strip().ne("")]
     if n is not None:
         frame = frame.sample(n, random_state=seed)
@@ -45,9 +63,8 @@ class Run:
     peak_rss_mb: float
     output: str
     cpu_s: float = 0.0
-    """User + system CPU seconds of the process and its children: unlike the wall time, it
-    barely moves with the machine's load (on an idle 2-core machine wall ≈ cpu for
-    single-threaded work, less for threaded parts)."""
+    """User + system CPU seconds of the process and its children: on a shared machine this
+    moves far less with the load than ``wall_s``, which includes waiting for a core."""
 
 
 def run_fresh(args: list[str], **env: str) -> Run:
@@ -65,6 +82,24 @@ def run_fresh(args: list[str], **env: str) -> Run:
     return Run(wall, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime)
 
 
+def own_peak_rss_mb() -> float:
+    """This process's own peak RSS (``VmHWM``), in MB.
+
+    A fresh process's ``ru_maxrss`` (and ``wait4``'s) can start at its parent's peak: the
+    kernel carries the high-water mark across ``fork``/``exec``, so a heavy parent makes every
+    child look as heavy. ``VmHWM`` belongs to the process's own memory map.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def nmi(truth: pd.Series, labels: np.ndarray) -> float:
     """NMI against ``truth`` on the rows that have a truth label (-1 counts as one group)."""
     known = truth.notna().to_numpy()
@@ -74,3 +109,25 @@ def nmi(truth: pd.Series, labels: np.ndarray) -> float:
 def load_note() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} (1 min) / {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
+def machine_note() -> str:
+    """Date, commit, CPU and cores: the header every benchmark prints."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                capture_output=True, text=True, check=True).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                 cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        commit += " with uncommitted changes" if changed else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return f"{stamp}, commit {commit}, {cpu}, {os.cpu_count()} cores; {load_note()}"

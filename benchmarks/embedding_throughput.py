@@ -1,6 +1,6 @@
 """Embedding throughput on this machine: torch vs int8 ONNX vs static, and how close they are.
 
-    PYTHONPATH=src HF_HUB_OFFLINE=1 python benchmarks/embedding_throughput.py [--n 1000]
+    PYTHONPATH=src HF_HUB_OFFLINE=1 python benchmarks/embedding_throughput.py [--n 600]
 
 Texts: a seeded sample of clothing reviews (~90 word pieces each) and 20 one-to-four-word
 feedback texts (where int8 errors are largest, as they do not average out over many tokens).
@@ -17,7 +17,7 @@ import argparse
 import time
 
 import numpy as np
-from _perf import TEXT, clothing_sample, load_note
+from _perf import TEXT, add_data_argument, clothing_sample, load_note, machine_note
 
 from noomarketing.embedding import (
     OnnxEmbedder,
@@ -61,10 +61,13 @@ def sgemm_gflops(size: int = 2048, repeat: int = 5) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1000)
+    add_data_argument(parser)
+    parser.add_argument("--n", type=int, default=600, help="reviews to embed (default 600)")
     args = parser.parse_args()
-    texts = clothing_sample(args.n, seed=1)[TEXT].astype(str).tolist()
-    print(f"{len(texts)} clothing reviews; {load_note()}", flush=True)
+    started = time.perf_counter()
+    texts = clothing_sample(args.n, seed=1, data=args.data)[TEXT].astype(str).tolist()
+    print(machine_note(), flush=True)
+    print(f"{len(texts)} clothing reviews", flush=True)
 
     torch_emb = SentenceTransformerEmbedder(progress=False)
     onnx_emb, static_emb = OnnxEmbedder(progress=False), StaticEmbedder(progress=False)
@@ -91,7 +94,7 @@ def main() -> None:
           f"{flops * torch_rate / len(texts) / 1e9 / peak:.0%} of it")
     print(f"target 2: onnx ≥ 2× torch: {onnx_rate / torch_rate:.2f}×; cosine ≥ 0.97: "
           f"min {min(cos.min(), cos_short.min()):.3f}")
-    print(load_note())
+    print(f"total {time.perf_counter() - started:.0f} s; {load_note()}")
 
 
 if __name__ == "__main__":

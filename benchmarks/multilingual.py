@@ -1,4 +1,4 @@
-"""Multilingual (issue 5): what the multilingual model buys and costs, next to the default.
+"""Multilingual: what the multilingual model buys and costs, next to the default.
 
 For each embedding model, side by side:
 
@@ -9,13 +9,14 @@ For each embedding model, side by side:
 * the same on the bundled example (rows whose theme is known from ``scripts/make_example.py``),
   plus the share of its Polish/Russian rows that land in the segment of their theme;
 * NMI against ``Class Name`` and ``Department Name`` on a seeded sample of the English clothing
-  reviews (``../shared/data/clothing_reviews.csv.gz``): what an English-only user would lose.
+  reviews (``clothing_reviews.csv.gz`` in ``--data``, default ``../shared/data`` next to the
+  repository): what an English-only user would lose.
 
 Segments come from ``SegmentModel`` with its defaults (UMAP + HDBSCAN) on the model's
 embeddings; KMeans with the true number of classes is shown too, as a view that does not depend
 on the clusterer's choices. Run once (it is heavy for a shared 2-core machine):
 
-    PYTHONPATH=src python benchmarks/multilingual.py [--sample 3000] [--seed 0]
+    PYTHONPATH=src HF_HUB_OFFLINE=1 python benchmarks/multilingual.py [--sample 3000] [--seed 0]
 """
 
 from __future__ import annotations
@@ -37,9 +38,8 @@ from noomarketing.languages import auto_embedding, detect_languages, language_mi
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+from _perf import add_data_argument, clothing_sample, load_note, machine_note  # noqa: E402
 from corpus import example_truth, multilingual_feedback  # noqa: E402
-
-REVIEWS = ROOT.parent / "shared" / "data" / "clothing_reviews.csv.gz"
 
 MODELS = {
     "default (all-MiniLM-L6-v2)": lambda: SentenceTransformerEmbedder(progress=False),
@@ -105,6 +105,7 @@ def kmeans(vectors: np.ndarray, k: int, seed: int) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_data_argument(parser)
     parser.add_argument("--sample", type=int, default=3000, help="clothing reviews to cluster")
     parser.add_argument("--speed-sample", type=int, default=300,
                         help="clothing reviews to time the embedding on (uncached)")
@@ -113,12 +114,14 @@ def main() -> None:
                         help="seeds to segment the small corpora with (mean and range shown)")
     parser.add_argument("--rounds", type=int, default=3, help="speed: best of this many rounds")
     args = parser.parse_args()
+    started = time.perf_counter()
+    print(machine_note(), flush=True)
 
     texts, themes, languages = multilingual_feedback()
     example = nm.load_feedback(nm.example_feedback_path(), **nm.EXAMPLE_COLUMNS)
     truth = example_truth(example.texts)
     known = [i for i, (theme, _) in enumerate(truth) if theme]
-    reviews = pd.read_csv(REVIEWS).dropna(subset=["Review Text"])
+    reviews = clothing_sample(data=args.data)
     sample = reviews.sample(n=min(args.sample, len(reviews)), random_state=args.seed)
     review_texts = sample["Review Text"].tolist()
 
@@ -179,6 +182,7 @@ def main() -> None:
     print("|---" * (len(table.columns) + 1) + "|")
     for key, values in table.iterrows():
         print(f"| {key} | " + " | ".join(str(v) for v in values) + " |")
+    print(f"\ntotal {time.perf_counter() - started:.0f} s; {load_note()}")
 
 
 if __name__ == "__main__":

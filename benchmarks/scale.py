@@ -28,16 +28,25 @@ import re
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
-from _perf import TEXT, clothing_sample, load_note, nmi, run_fresh
+from _perf import (
+    TEXT,
+    add_data_argument,
+    clothing_sample,
+    load_note,
+    machine_note,
+    nmi,
+    run_fresh,
+)
 
 SAMPLE = 50_000
 CHUNK = 10_000
 
 
-def sentence_pools() -> tuple[list[str], list[list[str]], np.ndarray]:
-    frame = clothing_sample()
+def sentence_pools(data: Path) -> tuple[list[str], list[list[str]], np.ndarray]:
+    frame = clothing_sample(data=data)
     frame = frame[frame["Department Name"].notna()]
     names = sorted(frame["Department Name"].unique())
     pools = []
@@ -49,9 +58,9 @@ def sentence_pools() -> tuple[list[str], list[list[str]], np.ndarray]:
     return names, pools, shares
 
 
-def synthetic(n: int, seed: int) -> Iterator[tuple[list[str], list[str]]]:
+def synthetic(n: int, seed: int, data: Path) -> Iterator[tuple[list[str], list[str]]]:
     """``n`` texts and their department, ``CHUNK`` at a time, the same for the same seed."""
-    names, pools, shares = sentence_pools()
+    names, pools, shares = sentence_pools(data)
     for index, start in enumerate(range(0, n, CHUNK)):
         size = min(CHUNK, n - start)
         rng = np.random.default_rng([seed, index])
@@ -63,14 +72,14 @@ def synthetic(n: int, seed: int) -> Iterator[tuple[list[str], list[str]]]:
         yield texts, [names[d] for d in depts]
 
 
-def child_segment(n: int, seed: int) -> dict:
+def child_segment(n: int, seed: int, data: Path) -> dict:
     import pandas as pd
 
     import noomarketing as nm
 
     start = time.perf_counter()
     texts, depts = [], []
-    for part, labels in synthetic(n, seed):
+    for part, labels in synthetic(n, seed, data):
         texts += part
         depts += labels
     made = time.perf_counter()
@@ -83,15 +92,15 @@ def child_segment(n: int, seed: int) -> dict:
             "nmi": nmi(pd.Series(depts), model.labels_)}
 
 
-def child_stream(n: int, seed: int) -> dict:
+def child_stream(n: int, seed: int, data: Path) -> dict:
     import noomarketing as nm
 
     start = time.perf_counter()
-    sample = [text for part, _ in synthetic(SAMPLE, seed + 1) for text in part]
+    sample = [text for part, _ in synthetic(SAMPLE, seed + 1, data) for text in part]
     model = nm.SegmentModel(embedding="static", use_cache=False, random_state=seed,
                             progress=False).fit(sample)
     fitted = time.perf_counter()
-    texts = (text for part, _ in synthetic(n, seed) for text in part)
+    texts = (text for part, _ in synthetic(n, seed, data) for text in part)
     counts = np.zeros(model.n_segments_ + 1, dtype=np.int64)
     for labels in model.predict_batches(texts, batch_size=CHUNK):
         counts += np.bincount(labels + 1, minlength=len(counts))
@@ -101,6 +110,7 @@ def child_stream(n: int, seed: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_data_argument(parser)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -108,15 +118,17 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         work = child_segment if args.child == "segment" else child_stream
-        print("RESULT " + json.dumps(work(args.n, args.seed)))
+        print("RESULT " + json.dumps(work(args.n, args.seed, args.data)))
         return
 
-    print(f"synthetic texts from clothing-review sentences, static embedding; {load_note()}")
+    started = time.perf_counter()
+    print(machine_note(), flush=True)
+    print("synthetic texts from clothing-review sentences, static embedding", flush=True)
     rows = []
     for n in args.sizes:
         for mode in ("segment", "stream"):
             run = run_fresh([sys.executable, __file__, "--child", mode, "--n", str(n),
-                             "--seed", str(args.seed)])
+                             "--seed", str(args.seed), "--data", str(args.data)])
             found = json.loads(run.output.split("RESULT ", 1)[1])
             rows.append({"n": n, "mode": mode, "wall_s": run.wall_s, "rss_mb": run.peak_rss_mb,
                          **found})
@@ -138,8 +150,9 @@ def main() -> None:
         slope = (b["wall_s"] - a["wall_s"]) / (b["n"] - a["n"]) * 1e6
         print(f"\nsegment: {a['n']:,} → {b['n']:,} rows adds {b['wall_s'] - a['wall_s']:.0f} s "
               f"= {slope:.0f} µs per extra row (linear past the {SAMPLE:,}-row sample)")
-    print(f"target 4: peak RSS at {rows[-2]['n']:,} rows = {rows[-2]['rss_mb'] / 1024:.2f} GB "
-          f"(≤ 6 GB); {load_note()}")
+    print(f"peak RSS at {rows[-2]['n']:,} rows: {rows[-2]['rss_mb'] / 1024:.2f} GB in memory, "
+          f"{rows[-1]['rss_mb'] / 1024:.2f} GB streamed")
+    print(f"total {time.perf_counter() - started:.0f} s; {load_note()}")
 
 
 if __name__ == "__main__":
