@@ -37,141 +37,28 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field
 
 from noomarketing.embedding import encode_unit, normalize_rows
 from noomarketing.matching import MatchResult, Offer, default_embedder
 from noomarketing.noise import set_aside
-from noomarketing.outputs import write_json
+from noomarketing.proposal_result import (
+    PROPOSAL_COLUMNS,
+    ControlCustomer,
+    Proposal,
+    ProposalResult,
+    Unserved,
+)
 from noomarketing.reactions import beta_scores
 from noomarketing.schema import UNASSIGNED, Feedback, Idea, NoomarketingError
 
-PROPOSAL_COLUMNS = [
-    "customer_id", "segment", "offer_id", "rank", "score", "expected_value", "cost", "audience",
-    "relevance", "own_similarity", "segment_score", "behaviour", "offer_name", "segment_label",
-    "generated_title", "generated_similarity", "quote_row", "quote_text",
-]
-"""Columns of ``proposals.csv`` (a stable contract): the proposal, then its evidence."""
-
-
-class Proposal(BaseModel):
-    """One offer proposed to one customer (or one segment), with its evidence chain.
-
-    The chain reads: the customer's own words (``quote_row``, ``quote_text``, how close they are
-    to the offer: ``own_similarity``) → their segment's idea (``segment_label``,
-    ``segment_score``) → the generated idea the offer embodies (``generated_title``) → the
-    offer.
-    """
-
-    customer_id: str | None = Field(description="None when proposing to a whole segment")
-    segment_id: int | None
-    segment_label: str | None
-    offer_id: str
-    offer_name: str
-    rank: int = Field(description="1 = the best proposal for this customer")
-    score: float
-    expected_value: float
-    cost: float = Field(description="offer cost × audience")
-    audience: int = Field(default=1, description="customers reached (segment mode: its size)")
-    relevance: float
-    own_similarity: float | None
-    segment_score: float | None
-    behaviour: float = Field(description="past-behaviour factor: 1 = no history")
-    quote_row: int | None
-    quote_text: str | None
-    generated_title: str | None = None
-    generated_similarity: float | None = None
-
-
-class Unserved(BaseModel):
-    """A customer (or segment) that got no proposal, and why: nobody is dropped silently."""
-
-    customer_id: str | None
-    segment_id: int | None
-    reason: str
-
-
-class ControlCustomer(BaseModel):
-    customer_id: str
-    segment_id: int | None
-
-
-class ProposalResult(BaseModel):
-    """Stage 5 output: proposals, the control group and who got nothing (with the reason).
-
-    Example:
-        >>> import noomarketing as nm
-        >>> seg = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
-        >>> embedder = seg.model.embedder_
-        >>> matched = nm.match_offers(seg.ideas, nm.example_offers_path(), embedder=embedder)
-        >>> result = nm.propose(seg.feedback, seg.model.labels_, seg.ideas, matched,
-        ...                     embeddings=seg.model.embeddings_, embedder=embedder, budget=200)
-        >>> result.to_frame().columns[:5].tolist()
-        ['customer_id', 'segment', 'offer_id', 'rank', 'score']
-        >>> mine = result.for_customer("C001")
-        >>> len(mine) <= 3, all(p.customer_id == "C001" for p in mine)
-        (True, True)
-    """
-
-    proposals: list[Proposal]
-    control: list[ControlCustomer]
-    unserved: list[Unserved]
-    budget: float | None
-    spent: float
-    per: Literal["customer", "segment"]
-    settings: dict[str, Any] = Field(default_factory=dict)
-
-    def for_customer(self, customer_id: str) -> list[Proposal]:
-        """The proposals of one customer, best first."""
-        return sorted(
-            (p for p in self.proposals if p.customer_id == customer_id), key=lambda p: p.rank
-        )
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per proposal with :data:`PROPOSAL_COLUMNS`."""
-        rows = [
-            {**p.model_dump(), "segment": p.segment_id} for p in self.proposals
-        ]
-        frame = pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)
-        frame["segment"] = frame["segment"].astype("Int64")
-        frame["quote_row"] = frame["quote_row"].astype("Int64")
-        return frame
-
-    def to_csv(self, path: str | Path) -> Path:
-        """Write ``proposals.csv``."""
-        path = Path(path)
-        self.to_frame().to_csv(path, index=False)
-        return path
-
-    def to_json(self, path: str | Path) -> Path:
-        """Write everything (proposals, control group, unserved, settings) as JSON."""
-        return write_json(path, self.model_dump(mode="json"))
-
-    def __repr__(self) -> str:
-        budget = "" if self.budget is None else f" of {self.budget:g}"
-        return (f"ProposalResult({len(self.proposals)} proposals, spent {self.spent:g}{budget}, "
-                f"control {len(self.control)}, unserved {len(self.unserved)})")
-
-    def _repr_html_(self) -> str:
-        from noomarketing.display import html_table
-
-        columns = ["customer_id", "segment", "offer_name", "rank", "score", "cost", "quote_text"]
-        return html_table(self.to_frame()[columns], caption=repr(self))
-
-    def summary(self) -> str:
-        """A short line a person reads."""
-        reached = len({(p.customer_id, p.segment_id) for p in self.proposals})
-        unit = "customer(s)" if self.per == "customer" else "segment(s)"
-        budget = f" of {self.budget:g}" if self.budget is not None else ""
-        return (
-            f"{len(self.proposals)} proposal(s) to {reached} {unit}, cost {self.spent:g}{budget}; "
-            f"control group {len(self.control)}; without proposal {len(self.unserved)}"
-        )
+__all__ = [
+    "PROPOSAL_COLUMNS", "ControlCustomer", "Proposal", "ProposalResult", "Unserved",
+    "behaviour_factor", "control_group", "customer_segments", "propose",
+]  # the result models live in noomarketing.proposal_result and are importable from here
 
 
 def customer_segments(feedback: Feedback, labels: Sequence[int] | np.ndarray) -> dict[str, int]:
