@@ -36,7 +36,7 @@ def embedder():
 
 
 TEST_SEED = int(os.environ.get("NOOMARKETING_TEST_SEED", "0"))
-"""Shifts the seeds of the fixtures (corpus shuffles, folds): the suite must pass for any."""
+"""Shifts the random seeds of the fixtures (corpus shuffles, folds): the suite must pass for any."""
 
 
 @pytest.fixture(scope="session")

@@ -70,7 +70,7 @@ def test_bundled_catalogue_covers_the_seeds_and_is_valid_data():
     assert len(tactics) >= 40
     assert len({t.id for t in tactics}) == len(tactics)
     ids = {t.id for t in tactics}
-    # what the seeds name: loyalty programmes, points, discount cards, vouchers, coupons,
+    # what the method's articles name: loyalty programmes, points, discount cards, vouchers, coupons,
     # sweepstakes, personal follow-up, upsell/cross-sell, service recovery, education, community
     assert {"loyalty-programme", "loyalty-points", "discount-card", "voucher-next-order",
             "targeted-coupons", "sweepstakes", "personal-follow-up", "upsell-premium",
@@ -262,7 +262,7 @@ def test_own_catalogue_only(model):
 
 
 def test_reactions_rerank_the_reacted_segment_only(model, tmp_path):
-    """The seeds' loop: present → record reactions → the next ranking changes."""
+    """The method's loop: present → record reactions → the next ranking changes."""
     before = generate_ideas([DELIVERY, PRICE], n=6, embedder=model)
     first, fourth = by_segment(before, 0)[0], by_segment(before, 0)[3]
     log = ReactionLog(tmp_path / "reactions.sqlite3")

@@ -1,6 +1,6 @@
 """The reaction log: what each customer did with what was presented to them.
 
-The seeds' cycle is action → reaction → feedback → iterate. Stage 3 presents ideas and offers
+The method's cycle is action → reaction → feedback → iterate. Stage 3 presents ideas and offers
 (the action); this module records the reaction durably, and the next ranking of ideas
 (:func:`noomarketing.generation.generate_ideas`) and offers reads it back as Beta-Bernoulli
 counts (:meth:`ReactionLog.counts` and :func:`beta_scores`), so the loop really iterates.

@@ -8,7 +8,7 @@ For a period ``[start, end)`` (end excluded):
 * ``retained`` — customers of ``S`` active in the period; ``churned = S - retained``;
 * ``E`` — customers at the end: ``retained + N``. Customers coming back after more than
   ``lookback`` away are counted as ``reactivated``, in neither ``S`` nor ``E``;
-* ``CRR = (E - N) / S`` (the seeds' customer retention rate) and ``churn = churned / S``;
+* ``CRR = (E - N) / S`` (the method's customer retention rate) and ``churn = churned / S``;
 * ``repeat rate`` — share of the customers active in the period with at least two activities
   in it.
 
