@@ -128,8 +128,9 @@ class TacticCopy(BaseModel):
         return _check_no_slots(value)
 
 
-class Tactic(BaseModel):
-    """One retention tactic of the catalogue (see the module docstring for the fields).
+class Tactic(TacticCopy):
+    """One retention tactic of the catalogue (see the module docstring for the fields): its
+    English copy (the fields and checks of :class:`TacticCopy`) and what it is for.
 
     >>> t = Tactic(id="voucher", kind="discount", title="Voucher", description="a voucher",
     ...            template='A voucher for the "{label}" customers', headline="A gift",
@@ -144,30 +145,14 @@ class Tactic(BaseModel):
     ('develop', ['any'], 'A gift')
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
     kind: str = Field(min_length=1)
-    title: str = Field(min_length=1)
     description: str = Field(min_length=1)
-    template: str = Field(min_length=1)
-    headline: str = Field(min_length=1)
-    pitch: str = Field(min_length=1)
     mood: Mood = "any"
     aim: Aim | None = None
     businesses: list[str] = Field(default_factory=lambda: [ANY_BUSINESS], min_length=1)
     translations: dict[str, TacticCopy] = Field(default_factory=dict)
     source: str = "catalogue"
-
-    @field_validator("template")
-    @classmethod
-    def _known_slots(cls, value: str) -> str:
-        return _check_template(value)
-
-    @field_validator("headline", "pitch")
-    @classmethod
-    def _no_slots(cls, value: str) -> str:
-        return _check_no_slots(value)
 
     @field_validator("businesses")
     @classmethod
