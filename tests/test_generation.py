@@ -70,7 +70,7 @@ def test_bundled_catalogue_covers_the_seeds_and_is_valid_data():
     assert len(tactics) >= 40
     assert len({t.id for t in tactics}) == len(tactics)
     ids = {t.id for t in tactics}
-    # what the method's articles name: loyalty programmes, points, discount cards, vouchers, coupons,
+    # what the method names: loyalty programmes, points, discount cards, vouchers, coupons,
     # sweepstakes, personal follow-up, upsell/cross-sell, service recovery, education, community
     assert {"loyalty-programme", "loyalty-points", "discount-card", "voucher-next-order",
             "targeted-coupons", "sweepstakes", "personal-follow-up", "upsell-premium",

@@ -1,6 +1,7 @@
 """The opt-in LLM generator against a small OpenAI-compatible server started on 127.0.0.1."""
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -123,8 +124,11 @@ def test_mask_pii_masks_contacts_but_keeps_dates_and_small_numbers(text, expecte
 
 @pytest.mark.parametrize("text", ["a" * 20_000, "1" * 20_000 + "a", "1-" * 10_000, "x@y" * 5_000])
 def test_mask_pii_leaves_long_runs_that_are_no_contact_alone(text):
-    # long runs that almost match used to make the patterns backtrack; they name no one
-    assert mask_pii(text) == text
+    # long runs that almost match used to make the patterns backtrack; they name no one (a
+    # long run of digits may be shown as [number], never as a contact)
+    masked = mask_pii(text)
+    assert masked == text or masked.startswith("[number]")
+    assert not {"[email]", "[phone]", "[card]", "[iban]"} & set(re.findall(r"\[\w+\]", masked))
 
 
 def test_customer_text_is_masked_and_only_inside_the_data_part(server, client, idea):

@@ -70,6 +70,7 @@ class SavedEmbedder(_Strict):
     model: Name | None = None
     batch_size: Count | None = None
     max_chars: Count | None = None
+    max_tokens: Count | None = None
     threads: Count | None = None
     denoise_numbers: bool | None = None
     pca_dims: Count | None = None
