@@ -20,7 +20,6 @@ the sentence from the quotes, sent as data only; the extractive statement is kep
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from noomarketing.noise import noise_reason
+from noomarketing.privacy import fenced, mask_pii, reply_object
 from noomarketing.schema import Feedback, Idea, NoomarketingError, Quote
 from noomarketing.text import strip_redactions
 
@@ -197,8 +197,6 @@ def llm_statement(idea: Idea, client: Any, max_quotes: int = 5) -> str:
         >>> llm_statement(idea, Echo())
         'These customers want parcels on time.'
     """
-    from noomarketing.generation.llm import mask_pii  # the generation package imports this one
-
     data = {
         "language": idea.language or "en",
         "label": mask_pii(idea.label),
@@ -207,18 +205,12 @@ def llm_statement(idea: Idea, client: Any, max_quotes: int = 5) -> str:
     }
     if idea.statement:
         data["draft"] = mask_pii(idea.statement)
-    quoted = json.dumps(data, ensure_ascii=False, indent=1)
-    quoted = quoted.replace("<", "\\u003c").replace(">", "\\u003e")
     reply = client.chat([
         {"role": "system", "content": STATEMENT_PROMPT},
-        {"role": "user", "content": f"<segment_data>\n{quoted}\n</segment_data>"},
+        {"role": "user", "content": fenced(data)},
     ])
-    start, end = reply.find("{"), reply.rfind("}")
-    try:
-        parsed = json.loads(reply[start : end + 1]) if start >= 0 else None
-    except json.JSONDecodeError:
-        parsed = None
-    statement = parsed.get("statement") if isinstance(parsed, dict) else None
+    parsed = reply_object(reply)
+    statement = parsed.get("statement") if parsed is not None else None
     if not isinstance(statement, str) or not statement.strip():
         raise NoomarketingError(f"the LLM reply holds no statement: {reply[:200]!r}")
     return tidy_statement(statement)

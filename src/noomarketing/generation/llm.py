@@ -34,7 +34,7 @@ from typing import Any
 
 from noomarketing.embedding import default_cache_dir
 from noomarketing.generation.catalogue import MOODS, Tactic
-from noomarketing.privacy import mask_pii
+from noomarketing.privacy import fenced, mask_pii, reply_object
 from noomarketing.schema import Idea, NoomarketingError
 
 ENV_BASE_URL = "NOOMARKETING_LLM_BASE_URL"
@@ -251,13 +251,7 @@ class LLMGenerator:
 
     def prompt(self, idea: Idea, n: int) -> list[dict[str, str]]:
         """The chat messages for one segment: instructions apart, customer text as data."""
-        quoted = json.dumps(self.segment_data(idea), ensure_ascii=False, indent=1)
-        # No "<" or ">" survive inside the data, so it cannot close the tag around it.
-        quoted = quoted.replace("<", "\\u003c").replace(">", "\\u003e")
-        user = (
-            f"Write {n} ideas for this segment.\n"
-            f"<segment_data>\n{quoted}\n</segment_data>"
-        )
+        user = f"Write {n} ideas for this segment.\n{fenced(self.segment_data(idea))}"
         return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
     def tactics(self, idea: Idea, n: int) -> list[Tactic]:
@@ -276,12 +270,8 @@ def parse_ideas(reply: str, segment_id: int) -> list[Tactic]:
     >>> parse_ideas(reply, 2)[0].id.startswith("llm-")
     True
     """
-    start, end = reply.find("{"), reply.rfind("}")
-    try:
-        data = json.loads(reply[start : end + 1]) if start >= 0 else None
-    except json.JSONDecodeError:
-        data = None
-    ideas = data.get("ideas") if isinstance(data, dict) else None
+    data = reply_object(reply)
+    ideas = data.get("ideas") if data is not None else None
     if not isinstance(ideas, list) or not ideas:
         raise NoomarketingError(f"the LLM reply holds no list of ideas: {reply[:200]!r}")
     tactics: dict[str, Tactic] = {}
