@@ -100,6 +100,8 @@ class SavedConfig(_Strict):
     language_mix_: dict[str, Any] | None = None
     language_codes: list[Annotated[str, Field(max_length=20)]] | None = None
     languages_: list[str | None] | None = None
+    batches_: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = None
+    gone_segments_: list[Annotated[int, Field(ge=0)]] = Field(default_factory=list)
 
 
 def read_config(folder: Path) -> SavedConfig:
@@ -197,6 +199,47 @@ def check_arrays(arrays: dict[str, np.ndarray], config: SavedConfig, path: Path)
     if any(s >= n_segments for s in config.customer_segments_.values()):
         raise NoomarketingError(f"{path.parent / 'config.json'}: key 'customer_segments_': "
                                 f"segments outside 0..{n_segments - 1}")
+    _check_history(arrays, config, path, n_segments, centroids.shape[1])
     codes = config.language_codes or []
     if "languages" in arrays and len(labels) and arrays["languages"].max(initial=-1) >= len(codes):
         raise NoomarketingError(f"{path}: array 'languages' refers to unknown language codes")
+
+
+HISTORY = {"batch_counts": 2, "batch_unassigned": 1, "first_batch": 1, "segment_floor": 1,
+           "leftovers": 2, "leftover_batches": 1}
+"""The update state's arrays (:mod:`noomarketing.updating`), saved when ``batches_`` is."""
+
+
+def _check_history(
+    arrays: dict[str, np.ndarray], config: SavedConfig, path: Path, n_segments: int, dims: int
+) -> None:
+    """The update state matches the segments and the batches (models saved before updates
+    existed have none: ``batches_`` is absent)."""
+    if config.batches_ is None:
+        return
+    n_batches = len(config.batches_)
+    expected = {"batch_counts": (n_batches, n_segments), "batch_unassigned": (n_batches,),
+                "first_batch": (n_segments,), "segment_floor": (n_segments,)}
+    for name, ndim in HISTORY.items():
+        if name not in arrays:
+            raise NoomarketingError(f"{path}: array {name!r} is missing")
+        array = arrays[name]
+        if array.ndim != ndim or not np.isfinite(array).all():
+            raise NoomarketingError(f"{path}: array {name!r} must have {ndim} dimension(s) "
+                                    "of finite numbers")
+        if name in expected and array.shape != expected[name]:
+            raise NoomarketingError(f"{path}: array {name!r} has shape {array.shape}, "
+                                    f"expected {expected[name]}")
+    if arrays["batch_counts"].min(initial=0) < 0 or arrays["batch_unassigned"].min(initial=0) < 0:
+        raise NoomarketingError(f"{path}: array 'batch_counts' holds negative counts")
+    if not ((arrays["first_batch"] >= -1) & (arrays["first_batch"] < n_batches)).all():
+        raise NoomarketingError(f"{path}: array 'first_batch' refers to unknown batches")
+    leftovers = arrays["leftovers"]
+    if len(leftovers) and leftovers.shape[1] != dims:
+        raise NoomarketingError(f"{path}: array 'leftovers' must have {dims} columns")
+    if len(arrays["leftover_batches"]) != len(leftovers):
+        raise NoomarketingError(f"{path}: arrays 'leftovers' and 'leftover_batches' differ "
+                                "in length")
+    if any(s >= n_segments for s in config.gone_segments_):
+        raise NoomarketingError(f"{path.parent / 'config.json'}: key 'gone_segments_': "
+                                f"segments outside 0..{n_segments - 1}")

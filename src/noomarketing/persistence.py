@@ -27,6 +27,7 @@ from noomarketing.model_schema import (
 )
 from noomarketing.outputs import write_json
 from noomarketing.schema import NoomarketingError
+from noomarketing.updating import HISTORY_ARRAYS
 
 if TYPE_CHECKING:
     from noomarketing.segmentation import SegmentModel
@@ -63,8 +64,12 @@ def save_model(model: SegmentModel, path: str | Path) -> Path:
         "language_mix_": None if model.language_mix_ is None else model.language_mix_.model_dump(),
     }
     config.update({name: getattr(model, name) for name in FACTS})
+    config["batches_"] = list(model.batches_)
+    config["gone_segments_"] = list(model.gone_segments_)
     arrays = {name: np.ascontiguousarray(getattr(model, f"{name}_")) for name in ARRAYS}
     arrays["centroids"] = arrays["centroids"].astype(np.float32)
+    arrays.update({name: np.ascontiguousarray(getattr(model, f"{name}_"))
+                   for name in HISTORY_ARRAYS})
     if model.languages_ is not None:  # one code per row: an array, not a long JSON list
         codes = sorted({code for code in model.languages_ if code is not None})
         position = {code: i for i, code in enumerate(codes)}
@@ -125,6 +130,7 @@ def load_model(
         codes = config.language_codes or []
         model.languages_ = [None if i < 0 else codes[i] for i in arrays["languages"].tolist()]
     model.embedding_choice_ = config.embedding_choice_
+    _restore_history(model, arrays, config)
     chosen = None  # the model language="auto" chose: rebuild it from its saved config
     if params.get("embedding") is None and model.embedding_choice_:
         chosen = _saved_embedder(saved, cache_dir, folder)
@@ -138,6 +144,26 @@ def load_model(
             f"the model was fitted with embedder {saved_name!r}; pass embedding= to load it"
         )
     return model
+
+
+def _restore_history(model: SegmentModel, arrays: dict[str, np.ndarray], config: Any) -> None:
+    """The update state (:mod:`noomarketing.updating`); a model saved without one (before
+    updates existed) starts it now, with its fitted data as the first batch."""
+    if config.batches_ is None:
+        sizes = model.segment_sizes_.astype(np.int64)
+        model.batches_, model.gone_segments_ = ["1"], []
+        model.batch_counts_ = sizes[None, :]
+        model.batch_unassigned_ = np.array([int((model.labels_ < 0).sum())], dtype=np.int64)
+        model.first_batch_ = np.where(sizes > 0, 0, -1).astype(np.int64)
+        model.segment_floor_ = np.zeros(len(sizes), dtype=np.float32)  # no members kept
+        model.leftovers_ = np.zeros((0, model.centroids_.shape[1]), dtype=np.float32)
+        model.leftover_batches_ = np.zeros(0, dtype=np.int64)
+        return
+    model.batches_ = list(config.batches_)
+    model.gone_segments_ = list(config.gone_segments_)
+    for name in HISTORY_ARRAYS:
+        kind = np.float32 if name in ("leftovers", "segment_floor") else np.int64
+        setattr(model, f"{name}_", arrays[name].astype(kind))
 
 
 def _read_arrays(path: Path) -> dict[str, np.ndarray]:

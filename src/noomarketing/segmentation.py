@@ -40,6 +40,13 @@ from noomarketing.strategies import (
     per_text_segments,
     seeded_sample,
 )
+from noomarketing.updating import (
+    check_previous,
+    follow_previous,
+    record_batch,
+    start_history,
+    update_model,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -234,18 +241,23 @@ from 0 to 4294967295, not -1
         y: Any = None,
         *,
         embeddings: np.ndarray | None = None,
+        previous: SegmentModel | None = None,
     ) -> SegmentModel:
         """Learn the segments of ``feedback``; pass ``embeddings`` to skip embedding.
 
         ``y`` is ignored (scikit-learn's signature). Returns self, so
-        ``SegmentModel().fit(fb).labels_`` reads naturally. Few texts (under ``min_texts``)
-        make one segment per customer:
+        ``SegmentModel().fit(fb).labels_`` reads naturally. ``previous`` (a model fitted
+        before, with the same embedding) keeps its segment ids: the same idea keeps its id,
+        a new one gets an id above every previous one, and ``gone_segments_`` lists those
+        not found again (:func:`noomarketing.updating.follow_previous`). Few texts (under
+        ``min_texts``) make one segment per customer:
 
         >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
         >>> model.strategy_, model.labels_.tolist()
         ('per_customer', [0, 1, 2])
         """
         self.validate()
+        check_previous(previous)
         feedback = as_feedback(feedback)
         if getattr(self, "_chosen_for", None) != feedback.fingerprint:
             if embeddings is not None and hasattr(self, "embedder_"):
@@ -289,7 +301,35 @@ from 0 to 4294967295, not -1
         counts = np.bincount(self.labels_[self.labels_ >= 0], minlength=len(self.segment_ids_))
         self.segment_sizes_ = counts
         self.unassigned_share_ = float(np.mean(self.labels_ == UNASSIGNED))
+        start_history(self)
+        if previous is not None:
+            follow_previous(self, previous)
+        else:
+            record_batch(self, self.labels_)
         return self
+
+    def update(
+        self,
+        new_feedback: Feedback | FeedbackSource,
+        *,
+        embeddings: np.ndarray | None = None,
+        batch: str | None = None,
+    ) -> SegmentModel:
+        """Take in a new batch of feedback: join the segments, or start emerging ones.
+
+        What fits an existing segment joins it (the :meth:`predict` rule); the rest, with
+        the unassigned leftovers of earlier batches, is clustered again, and a dense group
+        unlike every segment becomes a new segment with a new id. Old ids keep their meaning
+        (their centroids do not move). Afterwards ``labels_``, ``similarities_`` and
+        ``embeddings_`` describe the batch, ``batch_counts_`` has a row for it (named
+        ``batch``, by default its number) and :func:`noomarketing.updating.segment_trends`
+        gives every segment's status. See :mod:`noomarketing.updating`.
+
+        >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
+        >>> model.update(["the parcel came late"], batch="February").batches_
+        ['1', 'February']
+        """
+        return update_model(self, new_feedback, embeddings, batch)
 
     def _rows(
         self, feedback: Feedback, rows: np.ndarray | None, embeddings: np.ndarray | None
