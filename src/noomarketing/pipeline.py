@@ -23,6 +23,15 @@ from noomarketing.generation import (
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.limits import check_fits, check_run_settings
 from noomarketing.loading import FeedbackSource, as_feedback
+from noomarketing.loop import (
+    LOOP_FILE,
+    loop_record,
+    read_previous,
+    since_last,
+    since_lines,
+    trend_info,
+    with_trends,
+)
 from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, match_offers
 from noomarketing.noise import reasons_for
 from noomarketing.outputs import (
@@ -129,7 +138,7 @@ class SegmentationResult:
             },
             "load_report": self.feedback.report.model_dump() if self.feedback.report else None,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
-        }
+        } | (trend_info(model, self.ideas) if len(model.batches_) > 1 else {})
 
     def write(self, out: str | Path) -> list[Path]:
         """Write ``assignments.csv``, ``segments.json``, ``map.csv`` and the model to ``out``.
@@ -165,6 +174,8 @@ def segment(
     *,
     columns: dict[str, Any] | None = None,
     mask_pii: bool = False,
+    update: bool = False,
+    batch: str | None = None,
     **highlight: Any,
 ) -> SegmentationResult:
     """Load → embed → segment → highlight each segment's idea, with per-stage timings.
@@ -176,7 +187,9 @@ def segment(
     ``noise=False`` turns it off, or pass one reason or ``None`` per item): it is clustered with
     the rest, so the model stays aligned with the input, then marked ``noise`` in the
     assignments and kept out of every idea. Other keywords (``llm=``, ``n_quotes=``, ...) go to
-    :func:`~noomarketing.highlighting.highlight_ideas`.
+    :func:`~noomarketing.highlighting.highlight_ideas`. ``update=True`` takes the data in as a
+    new batch (named ``batch``) of an already fitted ``model`` instead of fitting it
+    (:meth:`SegmentModel.update`; :func:`noomarketing.update` loads a saved one).
 
     Example:
         >>> import noomarketing as nm
@@ -185,6 +198,8 @@ def segment(
         ['row', 'customer_id', 'segment']
     """
     model = (model if model is not None else SegmentModel()).validate()
+    if update:
+        model._check_fitted()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     options = dict(columns or {})
@@ -198,17 +213,22 @@ def segment(
 
     clock = time.perf_counter()
     # A large input is embedded inside fit, a batch at a time (see SegmentModel.fit_sample_size).
-    embeddings = None if model.samples(len(feedback)) else model.embed(feedback)
+    embeddings = None if model.samples(len(feedback)) and not update else model.embed(feedback)
     timings["embed"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    model.fit(feedback, embeddings=embeddings)
+    if update:
+        model.update(feedback, embeddings=embeddings, batch=batch)
+    else:
+        model.fit(feedback, embeddings=embeddings)
     timings["segment"] = time.perf_counter() - clock
     if feedback.languages is None and model.languages_ is not None:
         feedback = feedback.with_languages(model.languages_)
 
     clock = time.perf_counter()
     ideas = highlight_ideas(model, feedback, noise=reasons, **highlight)
+    if len(model.batches_) > 1:
+        ideas = with_trends(ideas, model)
     timings["highlight"] = time.perf_counter() - clock
 
     assignments = assignments_frame(
@@ -232,6 +252,11 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     business: str | None = None
     business_inferred: bool = False
+    changes: dict[str, Any] | None = None
+    """What changed since the previous run (``run(previous=...)``, :func:`~noomarketing.loop.
+    since_last`)."""
+    loop: dict[str, Any] = field(default_factory=dict)
+    """``loop.json``: what the next run starts from (:func:`~noomarketing.loop.loop_record`)."""
 
     def summary(self) -> str:
         """What a person reads in the terminal, stage by stage."""
@@ -262,6 +287,7 @@ class RunResult:
                     f"  {group:<4} customers {rate.customers_start:>4}  CRR {_percent(rate.crr)}"
                     f"  churn {_percent(rate.churn)}  repeat {_percent(rate.repeat_rate)}"
                 )
+        lines += since_lines(self.changes)
         lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
         return "\n".join(lines)
 
@@ -305,6 +331,7 @@ class RunResult:
                           "unserved": len(proposals.unserved)},
             "retention": None if self.retention is None
             else [rate.model_dump(mode="json") for rate in self.retention],
+            "since_last": self.changes,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
@@ -332,6 +359,7 @@ class RunResult:
         payload = {"business": self.business,
                    "ideas": [g.model_dump(mode="json") for g in self.generated]}
         written.append(write_json(folder / "ideas.json", payload))
+        written.append(write_json(folder / LOOP_FILE, self.loop))
         written += write_briefs(self.briefs, folder / "briefs")
         written += self.matches.write(folder)
         written.append(self.proposals.to_csv(folder / "proposals.csv"))
@@ -387,6 +415,7 @@ def run(
     out: str | Path | None = None,
     mask_pii: bool = False,
     progress: bool | None = None,
+    previous: str | Path | None = None,
 ) -> RunResult:
     """The whole method in one call: segment → generate → present → match → propose.
 
@@ -415,6 +444,10 @@ def run(
             no output holds them (:mod:`noomarketing.privacy`).
         progress: progress bars for every stage (None: the model's ``progress``, which by
             default shows them only in a terminal or a notebook; False: never).
+        previous: the ``out`` folder of an earlier run: its model is updated with ``data``
+            instead of a new fit (``model`` then only lends its ``cache_dir``), its reaction
+            log is used unless ``reactions`` names one, and the summary says what changed
+            since (:mod:`noomarketing.loop`).
 
     Example:
         >>> import noomarketing as nm
@@ -427,6 +460,10 @@ def run(
     # check the settings and read the small inputs first: they fail before minutes of embedding
     check_run_settings(n_ideas, budget, per_customer, control, random_state)
     model = (model if model is not None else SegmentModel(random_state=random_state)).validate()
+    before = None if previous is None else read_previous(previous, cache_dir=model.cache_dir)
+    if before is not None:
+        model = before.model
+        reactions = reactions if reactions is not None else before.reactions
     if out is not None:
         check_out(out)
     catalogue_offers = load_offers(offers)
@@ -435,7 +472,8 @@ def run(
     words_for(brief_language)
     table = as_activity(activity) if activity is not None else None
     log = ReactionLog(reactions) if isinstance(reactions, str | Path) else reactions
-    segmentation = segment(data, model, columns=columns, mask_pii=mask_pii)
+    segmentation = segment(data, model, columns=columns, mask_pii=mask_pii,
+                           update=before is not None)
     timings.update(segmentation.timings)
     embedder = model.embedder_
     feedback, ideas, labels = segmentation.feedback, segmentation.ideas, model.labels_
@@ -480,8 +518,9 @@ def run(
     rates, cohorts = _retention(table, feedback, labels, period)
     stages.update(table is not None)
     stages.close()
+    changes = None if before is None else since_last(before, segmentation, log)
     result = RunResult(segmentation, generated, briefs, matches, proposals, rates, cohorts,
-                       timings, business, inferred)
+                       timings, business, inferred, changes, loop_record(model, log))
     logger.info("run: %s", ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
     if out is not None:
         result.write(out)

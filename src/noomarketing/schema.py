@@ -244,6 +244,13 @@ class Idea(BaseModel):
     noise: bool = Field(
         default=False, description="the segment is mostly feedback with nothing to act on"
     )
+    status: str | None = Field(
+        default=None, description="after an update: new, growing, stable, fading or gone, "
+        "from the segment's share in this batch against the earlier ones"
+    )
+    first_batch: str | None = Field(
+        default=None, description="after an update: the batch the segment first appeared in"
+    )
 
     @property
     def text(self) -> str:
