@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs; at run time see
         match_offers,
     )
     from noomarketing.outputs import read_segments_json
+    from noomarketing.over_time import share_trends
     from noomarketing.pipeline import RunResult, SegmentationResult, run, segment
     from noomarketing.presentation import Brief, Message, present, write_briefs
     from noomarketing.proposing import Proposal, ProposalResult, customer_segments, propose
@@ -87,6 +88,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
         "Gap", "MatchResult", "Offer", "OfferMatch", "load_offers", "match_offers",
     ),
     "noomarketing.outputs": ("read_segments_json",),
+    "noomarketing.over_time": ("share_trends",),
     "noomarketing.pipeline": ("RunResult", "SegmentationResult", "run", "segment"),
     "noomarketing.presentation": ("Brief", "Message", "present", "write_briefs"),
     "noomarketing.proposing": ("Proposal", "ProposalResult", "customer_segments", "propose"),
@@ -233,6 +235,7 @@ __all__ = [
     "retention_rates",
     "run",
     "segment",
+    "share_trends",
     "uplift",
     "write_briefs",
     "write_report",
