@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs; at run time see
         load_offers,
         match_offers,
     )
+    from noomarketing.loop import update
     from noomarketing.outputs import read_segments_json
     from noomarketing.over_time import share_trends
     from noomarketing.pipeline import RunResult, SegmentationResult, run, segment
@@ -87,6 +88,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
     "noomarketing.matching": (
         "Gap", "MatchResult", "Offer", "OfferMatch", "load_offers", "match_offers",
     ),
+    "noomarketing.loop": ("update",),
     "noomarketing.outputs": ("read_segments_json",),
     "noomarketing.over_time": ("share_trends",),
     "noomarketing.pipeline": ("RunResult", "SegmentationResult", "run", "segment"),
@@ -236,6 +238,7 @@ __all__ = [
     "run",
     "segment",
     "share_trends",
+    "update",
     "uplift",
     "write_briefs",
     "write_report",

@@ -2,6 +2,7 @@
 
     noomarketing segment INPUT --text COL [--customer COL --time COL --rating COL] --out DIR
     noomarketing run INPUT --text COL [...] --offers OFFERS --out DIR [--budget X --control S]
+    noomarketing update MODEL_DIR INPUT --text COL [...] --out DIR
     noomarketing report DIR
     noomarketing warmup
 
@@ -34,6 +35,13 @@ RUN_EPILOG = f"""example (the bundled example shop, as `make demo` runs it):
       --activity src/noomarketing/data/example_activity.csv \\
       --budget 150 --control 0.1 --out demo-out --report
 """
+UPDATE_EPILOG = """example (January's segments, then February's feedback):
+  noomarketing segment january.csv --text text --customer customer_id --out jan/
+  noomarketing update jan/model february.csv --text text --customer customer_id \\
+      --batch 2026-02 --out feb/
+  noomarketing run february.csv --text text --offers offers.csv --previous jan-run/ \\
+      --out feb-run/          # the whole method, starting from January's run
+"""
 REPORT_EPILOG = """example:
   noomarketing report demo-out          # writes demo-out/report.html
   noomarketing report demo-out --out ~/client/report.html
@@ -41,6 +49,12 @@ REPORT_EPILOG = """example:
 
 
 def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_data_arguments(parser)
+    _add_model_arguments(parser)
+    _add_output_arguments(parser)
+
+
+def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "input", help="feedback file: .csv, .tsv, .jsonl, .json or .parquet; - reads CSV (or "
         "JSON lines) from standard input"
@@ -58,6 +72,9 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
                         "as it is loaded, so no output holds them")
     parser.add_argument("--encoding", default="utf-8",
                         help="text encoding of a CSV/JSON input (default utf-8), e.g. cp1250")
+
+
+def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument(
         "--embedding",
@@ -88,8 +105,11 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
         "--outliers", choices=["nearest", "keep"], default="nearest",
         help="noise points: put into the nearest similar segment, or keep unassigned",
     )
-    parser.add_argument("--cache-dir", default=None, help="embedding cache folder")
     parser.add_argument("--no-cache", action="store_true", help="do not cache embeddings")
+
+
+def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cache-dir", default=None, help="embedding cache folder")
     parser.add_argument("--no-progress", action="store_true",
                         help="no progress bars (they are shown only on a terminal anyway)")
     parser.add_argument("--report", action="store_true",
@@ -150,6 +170,25 @@ def build_parser() -> argparse.ArgumentParser:
                      "retention metrics per segment")
     run.add_argument("--period", default="90D",
                      help="retention period, the last part of the activity (default 90D)")
+    run.add_argument("--previous", default=None, metavar="DIR",
+                     help="the --out folder of an earlier run: update its model with this "
+                     "feedback instead of a new fit (the model options above are then "
+                     "ignored), use its reaction log unless --reactions names one, and say "
+                     "what changed since")
+    upd = commands.add_parser(
+        "update", help="stage 1 for the next batch: update a saved model with new feedback",
+        epilog=UPDATE_EPILOG, formatter_class=formatter,
+        description="Take new feedback into a saved model: what fits joins its segment, new "
+        "dense groups\nbecome new segments with new ids. Writes assignments.csv, "
+        "segments.json (each segment\nwith its status and first batch), map.csv and the "
+        "updated model/ to --out.",
+    )
+    upd.add_argument("model", metavar="MODEL_DIR",
+                     help="a saved model: the model/ folder of an earlier segment, run or update")
+    _add_data_arguments(upd)
+    upd.add_argument("--batch", default=None,
+                     help="name of this batch, e.g. 2026-02 (default: its number)")
+    _add_output_arguments(upd)
     report = commands.add_parser(
         "report", help="the HTML report of an output folder", epilog=REPORT_EPILOG,
         formatter_class=formatter, description="Write one self-contained HTML file (no "
@@ -295,6 +334,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         brief_language=args.brief_language,
         mask_pii=args.mask_pii,
         progress=False if args.no_progress else None,
+        previous=args.previous,
     )
     written = result.write(args.out)
     report = _report(args, result)
@@ -302,6 +342,34 @@ def cmd_run(args: argparse.Namespace) -> int:
         written.append(report)
     load = result.segmentation.feedback.report
     _emit(args, result.to_dict() | {"out": args.out, "files": _names(args.out, written)}, [
+        load.summary() if load is not None else "",
+        result.summary(),
+        _wrote(args.out, written),
+    ])
+    return EXIT_OK
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from noomarketing.atomic import check_out
+    from noomarketing.loop import update
+
+    check_out(args.out)  # before the work, not after it
+    result = update(args.model, _input(args), columns=_columns_from_args(args),
+                    batch=args.batch, mask_pii=args.mask_pii, cache_dir=args.cache_dir,
+                    progress=False if args.no_progress else None)
+    written = result.write(args.out)
+    report = _report(args, result)
+    if report is not None:
+        written.append(report)
+    load = result.feedback.report
+    payload = {
+        "segmentation": result.info(),
+        "segments": [idea.model_dump(mode="json", exclude={"customer_ids"})
+                     for idea in result.ideas],
+        "out": str(args.out),
+        "files": _names(args.out, written),
+    }
+    _emit(args, payload, [
         load.summary() if load is not None else "",
         result.summary(),
         _wrote(args.out, written),
@@ -324,7 +392,8 @@ def cmd_warmup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"segment": cmd_segment, "run": cmd_run, "report": cmd_report, "warmup": cmd_warmup}
+COMMANDS = {"segment": cmd_segment, "run": cmd_run, "update": cmd_update, "report": cmd_report,
+            "warmup": cmd_warmup}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -51,6 +51,8 @@ def load_saved_model(
     folder = Path(model)
     if not folder.is_dir():
         raise NoomarketingError(f"no saved model at {folder}: the folder does not exist")
+    if not (folder / "config.json").exists() and (folder / "model" / "config.json").exists():
+        raise NoomarketingError(f"{folder} is an output folder: its model is {folder / 'model'}")
     return SegmentModel.load(folder, cache_dir=cache_dir)
 
 
@@ -62,6 +64,7 @@ def update(
     batch: str | None = None,
     mask_pii: bool = False,
     cache_dir: str | Path | None = None,
+    progress: bool | None = None,
     **highlight: Any,
 ) -> SegmentationResult:
     """Stage 1 for the next batch: update a saved model with new feedback and read its ideas.
@@ -69,7 +72,8 @@ def update(
     ``model`` is a fitted :class:`SegmentModel` or its folder (``DIR/model`` of an earlier
     :func:`~noomarketing.segment` or :func:`~noomarketing.run`). The result has the same
     files as :func:`~noomarketing.segment` (``write`` puts the updated model in
-    ``model/``); every idea has a ``status`` and a ``first_batch``, and ``segments.json``
+    ``model/``); ``cache_dir`` is this machine's embedding cache and ``progress`` turns
+    progress bars on or off (None: as the model was saved). Every idea has a ``status`` and a ``first_batch``, and ``segments.json``
     lists the trend of every segment, the ones this batch has no feedback for included.
 
     Example:
@@ -83,6 +87,8 @@ def update(
     from noomarketing.pipeline import segment
 
     model = load_saved_model(model, cache_dir=cache_dir)
+    if progress is not None:
+        model.set_params(progress=progress)
     return segment(data, model, columns=columns, mask_pii=mask_pii, batch=batch,
                    update=True, **highlight)
 
