@@ -207,7 +207,7 @@ def test_an_unfitted_model_cannot_be_updated():
 
 def test_segment_with_update_writes_every_row_with_a_status(tmp_path):
     model = _fitted()
-    texts, vectors, _ = themes([1, 3], 30, seed=12)
+    texts, _, _ = themes([1, 3], 30, seed=12)
     texts[4] = "   "  # skipped at loading, and still in assignments.csv
     result = nm.segment(texts, model, update=True, batch="March", noise=False)
     written = result.write(tmp_path / "out")

@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs; at run time see
     from noomarketing.highlighting import highlight_ideas
     from noomarketing.languages import LanguageGuess, LanguageMix, detect_languages
     from noomarketing.loading import load_feedback, read_table
+    from noomarketing.loop import update
     from noomarketing.matching import (
         Gap,
         MatchResult,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs; at run time see
         load_offers,
         match_offers,
     )
-    from noomarketing.loop import update
     from noomarketing.outputs import read_segments_json
     from noomarketing.over_time import share_trends
     from noomarketing.pipeline import RunResult, SegmentationResult, run, segment

@@ -73,8 +73,9 @@ def update(
     :func:`~noomarketing.segment` or :func:`~noomarketing.run`). The result has the same
     files as :func:`~noomarketing.segment` (``write`` puts the updated model in
     ``model/``); ``cache_dir`` is this machine's embedding cache and ``progress`` turns
-    progress bars on or off (None: as the model was saved). Every idea has a ``status`` and a ``first_batch``, and ``segments.json``
-    lists the trend of every segment, the ones this batch has no feedback for included.
+    progress bars on or off (None: as the model was saved). Every idea has a ``status``
+    and a ``first_batch``, and ``segments.json`` lists the trend of every segment, the ones
+    this batch has no feedback for included.
 
     Example:
         >>> import noomarketing as nm

@@ -206,7 +206,7 @@ def check_arrays(arrays: dict[str, np.ndarray], config: SavedConfig, path: Path)
 
 
 HISTORY = {"batch_counts": 2, "batch_unassigned": 1, "first_batch": 1, "segment_floor": 1,
-           "leftovers": 2, "leftover_batches": 1}
+           "leftovers": 2, "leftover_batches": 1, "reference": 2}
 """The update state's arrays (:mod:`noomarketing.updating`), saved when ``batches_`` is."""
 
 
@@ -234,9 +234,10 @@ def _check_history(
         raise NoomarketingError(f"{path}: array 'batch_counts' holds negative counts")
     if not ((arrays["first_batch"] >= -1) & (arrays["first_batch"] < n_batches)).all():
         raise NoomarketingError(f"{path}: array 'first_batch' refers to unknown batches")
+    for name in ("leftovers", "reference"):
+        if len(arrays[name]) and arrays[name].shape[1] != dims:
+            raise NoomarketingError(f"{path}: array {name!r} must have {dims} columns")
     leftovers = arrays["leftovers"]
-    if len(leftovers) and leftovers.shape[1] != dims:
-        raise NoomarketingError(f"{path}: array 'leftovers' must have {dims} columns")
     if len(arrays["leftover_batches"]) != len(leftovers):
         raise NoomarketingError(f"{path}: arrays 'leftovers' and 'leftover_batches' differ "
                                 "in length")

@@ -158,11 +158,12 @@ def _restore_history(model: SegmentModel, arrays: dict[str, np.ndarray], config:
         model.segment_floor_ = np.zeros(len(sizes), dtype=np.float32)  # no members kept
         model.leftovers_ = np.zeros((0, model.centroids_.shape[1]), dtype=np.float32)
         model.leftover_batches_ = np.zeros(0, dtype=np.int64)
+        model.reference_ = model.leftovers_.copy()  # no earlier rows kept: every group is new
         return
     model.batches_ = list(config.batches_)
     model.gone_segments_ = list(config.gone_segments_)
     for name in HISTORY_ARRAYS:
-        kind = np.float32 if name in ("leftovers", "segment_floor") else np.int64
+        kind = np.float32 if name in ("leftovers", "segment_floor", "reference") else np.int64
         setattr(model, f"{name}_", arrays[name].astype(kind))
 
 

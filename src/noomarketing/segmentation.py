@@ -380,13 +380,15 @@ from 0 to 4294967295, not -1
         self.clusterer_ = None
         self.reduced_ = None
 
-    def _default_reducer(self, vectors: np.ndarray) -> Any:
+    def _default_reducer(self, vectors: np.ndarray, quick: bool = False) -> Any:
+        """UMAP for ``vectors``; ``quick`` (an update's few thousand rows): exact neighbours
+        and ``LARGE_N_EPOCHS`` at any size, so no numba compilation and a short layout."""
         from noomarketing._numba import import_umap
 
         n_points = len(vectors)
         n_neighbors = max(2, min(self.n_neighbors, n_points - 1))
         knn, n_epochs = (None, None, None), self.n_epochs
-        if n_points >= UMAP_EXACT_LIMIT:
+        if n_points >= UMAP_EXACT_LIMIT or quick:
             knn = (*cosine_knn(vectors, n_neighbors), None)
             n_epochs = n_epochs or LARGE_N_EPOCHS
         return import_umap().UMAP(

@@ -4,11 +4,13 @@ Two ways to take in a new batch, both keeping what a segment id means:
 
 * :func:`update_model` (:meth:`SegmentModel.update <noomarketing.SegmentModel.update>`): the
   batch joins the existing segments by the usual nearest-centroid rule
-  (:mod:`noomarketing.outliers`); what does not fit (unassigned rows, and assigned rows less
-  similar to their segment than nearly all of its original members) is clustered again with
-  the leftovers of earlier batches, by the same kind of reducer and clusterer. A dense group
-  whose centroid is unlike every existing one is an **emerging segment** with a new id. The
-  old centroids never move, so an old id never changes meaning.
+  (:mod:`noomarketing.outliers`). Then the batch is clustered again, by the same kind of
+  reducer and clusterer, together with the unassigned leftovers of earlier batches and a
+  seeded reference sample of the rows seen before (``reference_``). A dense group made almost
+  only of new rows (earlier rows under :data:`NOVELTY` of their share of the pool: the
+  earlier feedback had no such group) whose centroid is unlike every existing one is an
+  **emerging segment** with a new id. The old centroids never move, so an old id never
+  changes meaning.
 * :func:`follow_previous` (``SegmentModel.fit(..., previous=model)``): after a full refit the
   new segments are matched to the previous ones by centroid similarity with an optimal
   assignment (:func:`scipy.optimize.linear_sum_assignment`) and a similarity floor
@@ -46,9 +48,20 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MATCH_FLOOR = 0.9
-"""Cosine similarity two centroids need to be taken for the same idea: in a refit with
-``previous=`` (below it a new segment gets a new id) and for a group found in an update (at or
-above it the group is an existing segment, not an emerging one)."""
+"""Cosine similarity two centroids need to be taken for the same idea in a refit with
+``previous=`` (below it a new segment gets a new id)."""
+
+SAME_IDEA = 0.95
+"""A group found in an update whose centroid is at least this similar to a segment's is that
+segment seen again, however few earlier rows it has."""
+
+NOVELTY = 0.2
+"""A group found in an update is new when its share of earlier rows (the reference sample) is
+under this fraction of their share of the whole pool: where the earlier feedback was as
+dense as the new, the group is an idea the model knows."""
+
+REFERENCE_SIZE = 2_000
+"""Rows seen before kept as a seeded sample (``reference_``) to tell new groups from old."""
 
 MAX_LEFTOVERS = 5_000
 """Embeddings of unassigned rows the model keeps from earlier batches (the most recent ones):
@@ -62,7 +75,7 @@ MIN_POOL = 10
 """Fewer rows than this to cluster again: no emerging segment is looked for."""
 
 HISTORY_ARRAYS = ("batch_counts", "batch_unassigned", "first_batch", "segment_floor",
-                  "leftovers", "leftover_batches")
+                  "leftovers", "leftover_batches", "reference")
 """The update state saved with a model (``<name>_`` on the model)."""
 
 
@@ -80,6 +93,10 @@ def start_history(model: SegmentModel) -> None:
     model.leftovers_ = np.asarray(model.embeddings_[unassigned][-MAX_LEFTOVERS:], np.float32)
     model.leftover_batches_ = np.zeros(len(model.leftovers_), dtype=np.int64)
     model.gone_segments_ = []
+    rng = np.random.default_rng(model.random_state)
+    size = min(REFERENCE_SIZE, len(model.embeddings_))
+    rows = np.sort(rng.choice(len(model.embeddings_), size, replace=False))
+    model.reference_ = np.asarray(model.embeddings_[rows], dtype=np.float32)
 
 
 def _fitted_labels(model: SegmentModel) -> np.ndarray:
@@ -162,18 +179,18 @@ def update_model(
         model._detect(feedback)
     vectors = model._vectors(feedback, given)
     labels = np.asarray(model.predict(feedback, embeddings=vectors), dtype=np.int64)
-    similarity = own_similarity(vectors, model.centroids_, labels)
     n_before = len(model.segment_ids_)
     if model.strategy_ == "per_customer":
         _new_customers(model, feedback, vectors, labels)
     else:
-        _emerging(model, vectors, labels, similarity)
+        _emerging(model, vectors, labels)
     new = labels == UNASSIGNED
     if model.outliers == "nearest" and new.any() and len(model.segment_ids_) > n_before:
         found, _ = nearest_segments(vectors[new], model.centroids_[n_before:],
                                     model.outlier_threshold)
         labels[new] = np.where(found >= 0, found + n_before, UNASSIGNED)
     _keep_leftovers(model, vectors[labels == UNASSIGNED])
+    _refresh_reference(model, vectors)
     model.labels_ = labels
     model.cluster_labels_ = labels.copy()
     model.similarities_ = own_similarity(vectors, model.centroids_, labels)
@@ -188,43 +205,58 @@ def update_model(
     return model
 
 
-def _emerging(
-    model: SegmentModel, vectors: np.ndarray, labels: np.ndarray, similarity: np.ndarray
-) -> None:
-    """Cluster what does not fit (with the kept leftovers); dense new groups become segments.
-
-    ``labels`` is changed in place: rows of an emerging segment get its new id.
-    """
-    floor = model.segment_floor_[np.maximum(labels, 0)]
-    pool_rows = np.flatnonzero((labels == UNASSIGNED) | (similarity < floor))
-    kept = len(model.leftovers_)
-    pool = np.vstack([model.leftovers_, vectors[pool_rows]]).astype(np.float32)
+def _emerging(model: SegmentModel, vectors: np.ndarray, labels: np.ndarray) -> None:
+    """Cluster the batch with the leftovers and the reference sample; dense groups of new
+    rows only become segments. ``labels`` is changed in place: rows of an emerging segment
+    get its new id."""
+    n_ref, kept = len(model.reference_), len(model.leftovers_)
+    pool = np.vstack([model.reference_, model.leftovers_, vectors]).astype(np.float32)
     groups = _cluster(model, pool)
-    # a group must be as tight as the existing segments are at their edges
+    ref_share = n_ref / len(pool)
     floors = model.segment_floor_[model.segment_floor_ > 0]
-    cohesion = float(np.median(floors)) if len(floors) else 0.0
+    cohesion = float(np.median(floors)) if len(floors) else 0.0  # as tight as segments' edges
     used_leftovers = np.zeros(kept, dtype=bool)
     found = [g for g in np.unique(groups) if g >= 0]
     found.sort(key=lambda g: -int((groups == g).sum()))
     for group in found:
         members = np.flatnonzero(groups == group)
-        from_batch = members[members >= kept] - kept
-        if len(from_batch) == 0:
+        fresh = members[members >= n_ref]  # leftovers and this batch
+        from_batch = fresh[fresh >= n_ref + kept] - n_ref - kept
+        if len(from_batch) == 0 or (n_ref and (len(members) - len(fresh)) / len(members)
+                                    >= NOVELTY * ref_share):
+            continue  # the earlier feedback was as dense here: an idea the model knows
+        centroid = unit_mean(pool[fresh])
+        if float((model.centroids_ @ centroid).max(initial=-1.0)) >= SAME_IDEA:
             continue
-        centroid = unit_mean(pool[members])
-        if float((model.centroids_ @ centroid).max(initial=-1.0)) >= MATCH_FLOOR:
-            continue  # an existing idea, seen from its edge: the rows stay where they are
-        if float(np.median(pool[members] @ centroid)) < cohesion:
-            continue  # looser than the edge of the existing segments: no idea of its own
+        if float(np.median(pool[fresh] @ centroid)) < cohesion:
+            continue
         new_id = len(model.segment_ids_)
         model.centroids_ = np.vstack([model.centroids_, centroid[None, :]])
         model.segment_ids_ = np.arange(new_id + 1, dtype=np.int64)
-        labels[pool_rows[from_batch]] = new_id
-        used_leftovers[members[members < kept]] = True
-        floor = np.quantile(pool[members] @ centroid, LOW_QUANTILE)
+        labels[from_batch] = new_id
+        used_leftovers[fresh[fresh < n_ref + kept] - n_ref] = True
+        floor = np.quantile(pool[fresh] @ centroid, LOW_QUANTILE)
         model.segment_floor_ = np.append(model.segment_floor_, np.float32(floor))
     model.leftovers_ = model.leftovers_[~used_leftovers]
     model.leftover_batches_ = model.leftover_batches_[~used_leftovers]
+
+
+def _refresh_reference(model: SegmentModel, vectors: np.ndarray) -> None:
+    """Let the batch into the reference sample in proportion to its share of all rows seen."""
+    if len(vectors) == 0:
+        return
+    seen = int(model.batch_counts_.sum() + model.batch_unassigned_.sum())
+    rng = np.random.default_rng([model.random_state or 0, len(model.batches_)])
+    reference = model.reference_
+    room = min(REFERENCE_SIZE - len(reference), len(vectors))
+    if room > 0:
+        reference = np.vstack([reference, vectors[rng.choice(len(vectors), room, replace=False)]])
+    swap = min(round(len(reference) * len(vectors) / (seen + len(vectors))), len(vectors))
+    if swap > 0:
+        reference = reference.copy()
+        reference[rng.choice(len(reference), swap, replace=False)] = vectors[
+            rng.choice(len(vectors), swap, replace=False)]
+    model.reference_ = reference.astype(np.float32)
 
 
 def _cluster(model: SegmentModel, pool: np.ndarray) -> np.ndarray:
@@ -235,7 +267,7 @@ def _cluster(model: SegmentModel, pool: np.ndarray) -> np.ndarray:
     if len(distinct) < MIN_POOL:
         return np.full(len(pool), UNASSIGNED, dtype=np.int64)
     reducer = (clone(model.reducer, safe=False) if model.reducer is not None
-               else model._default_reducer(distinct))
+               else model._default_reducer(distinct, quick=True))
     with warnings.catch_warnings(), step("reducing new feedback (UMAP)", model.progress):
         warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
         reduced = np.asarray(reducer.fit_transform(distinct))[inverse.reshape(-1)]
