@@ -55,12 +55,12 @@ SAME_IDEA = 0.95
 """A group found in an update whose centroid is at least this similar to a segment's is that
 segment seen again, however few earlier rows it has."""
 
-NOVELTY = 0.2
+NOVELTY = 0.5
 """A group found in an update is new when its share of earlier rows (the reference sample) is
 under this fraction of their share of the whole pool: where the earlier feedback was as
 dense as the new, the group is an idea the model knows."""
 
-REFERENCE_SIZE = 2_000
+REFERENCE_SIZE = 1_000
 """Rows seen before kept as a seeded sample (``reference_``) to tell new groups from old."""
 
 MAX_LEFTOVERS = 5_000
