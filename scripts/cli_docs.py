@@ -12,8 +12,10 @@ from pathlib import Path
 HEADER = """\
 # Command line
 
-`noomarketing` (or `python -m noomarketing`) has three commands: `segment` (stage 1),
-`run` (all five stages) and `report` (the HTML report of an output folder).
+`noomarketing` (or `python -m noomarketing`) has four commands: `segment` (stage 1),
+`run` (all five stages; `--previous DIR` continues from an earlier run), `update` (stage 1 for
+the next batch of feedback, on a saved model) and `report` (the HTML report of an output
+folder).
 
 * `-` as the input reads CSV (or JSON lines) from standard input:
   `cat feedback.csv | noomarketing segment - --text comment --out out/`.
@@ -28,7 +30,7 @@ The help of each command follows, exactly as the program prints it (a test keeps
 
 """
 
-COMMANDS = ["", "segment", "run", "report"]
+COMMANDS = ["", "segment", "run", "update", "report"]
 
 
 def help_text(command: str) -> str:
