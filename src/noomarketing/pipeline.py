@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from noomarketing import loop
 from noomarketing.atomic import atomic_folder, check_out
 from noomarketing.display import html_table, short
 from noomarketing.generation import (
@@ -23,15 +24,6 @@ from noomarketing.generation import (
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.limits import check_fits, check_run_settings
 from noomarketing.loading import FeedbackSource, as_feedback
-from noomarketing.loop import (
-    LOOP_FILE,
-    loop_record,
-    read_previous,
-    since_last,
-    since_lines,
-    trend_info,
-    with_trends,
-)
 from noomarketing.matching import MatchResult, Offer, OfferSource, load_offers, match_offers
 from noomarketing.noise import reasons_for
 from noomarketing.outputs import (
@@ -138,7 +130,7 @@ class SegmentationResult:
             },
             "load_report": self.feedback.report.model_dump() if self.feedback.report else None,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
-        } | (trend_info(model, self.ideas) if len(model.batches_) > 1 else {})
+        } | (loop.trend_info(model, self.ideas) if len(model.batches_) > 1 else {})
 
     def write(self, out: str | Path) -> list[Path]:
         """Write ``assignments.csv``, ``segments.json``, ``map.csv`` and the model to ``out``.
@@ -228,7 +220,7 @@ def segment(
     clock = time.perf_counter()
     ideas = highlight_ideas(model, feedback, noise=reasons, **highlight)
     if len(model.batches_) > 1:
-        ideas = with_trends(ideas, model)
+        ideas = loop.with_trends(ideas, model)
     timings["highlight"] = time.perf_counter() - clock
 
     assignments = assignments_frame(
@@ -252,11 +244,8 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     business: str | None = None
     business_inferred: bool = False
-    changes: dict[str, Any] | None = None
-    """What changed since the previous run (``run(previous=...)``, :func:`~noomarketing.loop.
-    since_last`)."""
-    loop: dict[str, Any] = field(default_factory=dict)
-    """``loop.json``: what the next run starts from (:func:`~noomarketing.loop.loop_record`)."""
+    changes: dict[str, Any] | None = None  # since the previous run: loop.since_last
+    next_run: dict[str, Any] = field(default_factory=dict)  # loop.json: loop.loop_record
 
     def summary(self) -> str:
         """What a person reads in the terminal, stage by stage."""
@@ -287,7 +276,7 @@ class RunResult:
                     f"  {group:<4} customers {rate.customers_start:>4}  CRR {_percent(rate.crr)}"
                     f"  churn {_percent(rate.churn)}  repeat {_percent(rate.repeat_rate)}"
                 )
-        lines += since_lines(self.changes)
+        lines += loop.since_lines(self.changes)
         lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
         return "\n".join(lines)
 
@@ -359,7 +348,7 @@ class RunResult:
         payload = {"business": self.business,
                    "ideas": [g.model_dump(mode="json") for g in self.generated]}
         written.append(write_json(folder / "ideas.json", payload))
-        written.append(write_json(folder / LOOP_FILE, self.loop))
+        written.append(write_json(folder / loop.LOOP_FILE, self.next_run))
         written += write_briefs(self.briefs, folder / "briefs")
         written += self.matches.write(folder)
         written.append(self.proposals.to_csv(folder / "proposals.csv"))
@@ -460,7 +449,7 @@ def run(
     # check the settings and read the small inputs first: they fail before minutes of embedding
     check_run_settings(n_ideas, budget, per_customer, control, random_state)
     model = (model if model is not None else SegmentModel(random_state=random_state)).validate()
-    before = None if previous is None else read_previous(previous, cache_dir=model.cache_dir)
+    before = None if previous is None else loop.read_previous(previous, cache_dir=model.cache_dir)
     if before is not None:
         model = before.model
         reactions = reactions if reactions is not None else before.reactions
@@ -518,9 +507,9 @@ def run(
     rates, cohorts = _retention(table, feedback, labels, period)
     stages.update(table is not None)
     stages.close()
-    changes = None if before is None else since_last(before, segmentation, log)
+    changes = None if before is None else loop.since_last(before, segmentation, log)
     result = RunResult(segmentation, generated, briefs, matches, proposals, rates, cohorts,
-                       timings, business, inferred, changes, loop_record(model, log))
+                       timings, business, inferred, changes, loop.loop_record(model, log))
     logger.info("run: %s", ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
     if out is not None:
         result.write(out)

@@ -25,6 +25,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
+from noomarketing import updating
 from noomarketing.embedding_choice import EmbedderChoice
 from noomarketing.loading import FeedbackSource, as_feedback, per_input_row
 from noomarketing.neighbours import cosine_knn
@@ -39,13 +40,6 @@ from noomarketing.strategies import (
     per_customer_segments,
     per_text_segments,
     seeded_sample,
-)
-from noomarketing.updating import (
-    check_previous,
-    follow_previous,
-    record_batch,
-    start_history,
-    update_model,
 )
 
 logger = logging.getLogger(__name__)
@@ -257,7 +251,7 @@ from 0 to 4294967295, not -1
         ('per_customer', [0, 1, 2])
         """
         self.validate()
-        check_previous(previous)
+        updating.check_previous(previous)
         feedback = as_feedback(feedback)
         if getattr(self, "_chosen_for", None) != feedback.fingerprint:
             if embeddings is not None and hasattr(self, "embedder_"):
@@ -301,11 +295,11 @@ from 0 to 4294967295, not -1
         counts = np.bincount(self.labels_[self.labels_ >= 0], minlength=len(self.segment_ids_))
         self.segment_sizes_ = counts
         self.unassigned_share_ = float(np.mean(self.labels_ == UNASSIGNED))
-        start_history(self)
+        updating.start_history(self)
         if previous is not None:
-            follow_previous(self, previous)
+            updating.follow_previous(self, previous)
         else:
-            record_batch(self, self.labels_)
+            updating.record_batch(self, self.labels_)
         return self
 
     def update(
@@ -315,21 +309,16 @@ from 0 to 4294967295, not -1
         embeddings: np.ndarray | None = None,
         batch: str | None = None,
     ) -> SegmentModel:
-        """Take in a new batch of feedback: join the segments, or start emerging ones.
-
-        What fits an existing segment joins it (the :meth:`predict` rule); the rest, with
-        the unassigned leftovers of earlier batches, is clustered again, and a dense group
-        unlike every segment becomes a new segment with a new id. Old ids keep their meaning
-        (their centroids do not move). Afterwards ``labels_``, ``similarities_`` and
-        ``embeddings_`` describe the batch, ``batch_counts_`` has a row for it (named
-        ``batch``, by default its number) and :func:`noomarketing.updating.segment_trends`
-        gives every segment's status. See :mod:`noomarketing.updating`.
+        """Take in a new batch: rows join their segment, dense new groups become segments
+        with new ids; old ids keep their meaning (:mod:`noomarketing.updating`). Afterwards
+        ``labels_``, ``similarities_`` and ``embeddings_`` describe the batch, named ``batch``
+        (default: its number) in ``batches_``.
 
         >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
         >>> model.update(["the parcel came late"], batch="February").batches_
         ['1', 'February']
         """
-        return update_model(self, new_feedback, embeddings, batch)
+        return updating.update_model(self, new_feedback, embeddings, batch)
 
     def _rows(
         self, feedback: Feedback, rows: np.ndarray | None, embeddings: np.ndarray | None
