@@ -40,15 +40,19 @@ def test_a_big_shift_is_called_growing_and_fading():
 
 
 def test_new_gone_and_first_period():
-    counts = pd.DataFrame({0: [50, 60, 55], 1: [20, 10, 0], 2: [0, 0, 7], 3: [0, 4, 5]},
-                          index=MONTHS[:3])
+    counts = pd.DataFrame({0: [50, 60, 55], 1: [20, 10, 0], 2: [0, 0, 7], 3: [0, 4, 5],
+                           4: [1, 1, 0], 5: [0, 0, 0]}, index=MONTHS[:3])
     trends = share_trends(counts)
     assert trends.loc[1, "status"] == "gone" and trends.loc[1, "share_last"] == 0
+    assert trends.loc[1, "p_value"] < 0.05
+    # one row a month that misses a month has not gone: chance explains it
+    assert trends.loc[4, "status"] == "stable" and trends.loc[4, "share_last"] == 0
+    assert trends.loc[5, "status"] == "gone" and trends.loc[5, "first_period"] is None
     assert trends.loc[2, "status"] == "new" and trends.loc[2, "share_before"] == 0
     assert trends.loc[2, "first_period"] == "2024-03"
     assert trends.loc[3, "first_period"] == "2024-02"
     assert trends.loc[0, "first_period"] == "2024-01"
-    assert np.isnan(trends.loc[2, "p_value"]) and np.isnan(trends.loc[1, "p_value"])
+    assert np.isnan(trends.loc[2, "p_value"]) and np.isnan(trends.loc[5, "p_value"])
 
 
 def test_shape_unassigned_left_out_and_shares_sum_to_one():

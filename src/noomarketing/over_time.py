@@ -67,14 +67,14 @@ def _checked_counts(counts: pd.DataFrame) -> pd.DataFrame:
 
 def _status(before: int, last: int, n_periods: int, p_value: float, change: float,
             alpha: float) -> str:
-    if last == 0:
+    if last == 0 and before == 0:
         return "gone"
     if n_periods == 1:
         return "stable"
     if before == 0:
         return "new"
     if p_value < alpha:
-        return "growing" if change > 0 else "fading"
+        return "gone" if last == 0 else "growing" if change > 0 else "fading"
     return "stable"
 
 
@@ -93,8 +93,10 @@ def share_trends(
 
     The status of a segment is
 
-    * ``"gone"`` — no rows in the last period (also a segment with no rows at all);
     * ``"new"`` — rows in the last period and none before it;
+    * ``"gone"`` — no rows in the last period, and fewer than chance explains (the test
+      below); a small segment that merely missed one period stays ``"stable"``. A segment with
+      no rows at all is ``"gone"`` too;
     * ``"growing"`` / ``"fading"`` — its last share differs from its earlier share by Fisher's
       exact test on the 2x2 table (segment / other segments × earlier / last), at ``alpha``
       after the Benjamini–Hochberg correction over the segments tested (``correction="none"``
@@ -128,7 +130,7 @@ def share_trends(
     share_before = before / n_before if n_before else before * 0.0
     p_raw = pd.Series(np.nan, index=table.columns)
     for seg in table.columns:
-        if n_periods > 1 and last[seg] > 0 and before[seg] > 0:
+        if n_periods > 1 and n_last > 0 and before[seg] > 0:
             grid = [[last[seg], n_last - last[seg]], [before[seg], n_before - before[seg]]]
             p_raw[seg] = fisher_exact(grid).pvalue
     tested = p_raw.dropna()

@@ -33,6 +33,7 @@ from noomarketing.outputs import (
     write_json,
     write_segments_json,
 )
+from noomarketing.over_time import idea_changes, write_idea_changes
 from noomarketing.presentation import Brief, customer_languages, present, write_briefs
 from noomarketing.presentation.words import words_for
 from noomarketing.progress import bar
@@ -232,6 +233,8 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     business: str | None = None
     business_inferred: bool = False
+    idea_changes: pd.DataFrame | None = None
+    """Customers whose idea changed between months (None when the feedback has no times)."""
 
     def summary(self) -> str:
         """What a person reads in the terminal, stage by stage."""
@@ -346,6 +349,8 @@ class RunResult:
         if self.cohorts is not None:
             self.cohorts.to_csv(folder / "cohorts.csv")
             written.append(folder / "cohorts.csv")
+        if self.idea_changes is not None:
+            written.append(write_idea_changes(self.idea_changes, folder / "idea_changes.csv"))
         return written
 
 
@@ -480,8 +485,10 @@ def run(
     rates, cohorts = _retention(table, feedback, labels, period)
     stages.update(table is not None)
     stages.close()
+    changes = (idea_changes(feedback, segmentation.assignments, ideas=ideas)
+               if any(item.time is not None for item in feedback.items) else None)
     result = RunResult(segmentation, generated, briefs, matches, proposals, rates, cohorts,
-                       timings, business, inferred)
+                       timings, business, inferred, changes)
     logger.info("run: %s", ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
     if out is not None:
         result.write(out)
