@@ -55,6 +55,7 @@ def test_the_output_folder(small_run):
     names = {p.name for p in out.iterdir()}
     assert {"assignments.csv", "segments.json", "ideas.json", "briefs", "offer_matches.csv",
             "gaps.json", "proposals.csv", "proposals.json", "control.csv", "model"} <= names
+    assert "idea_changes.csv" not in names  # these texts have no times: no months to compare
     proposals = pd.read_csv(out / "proposals.csv")
     assert proposals.columns.tolist() == PROPOSAL_COLUMNS
     assert proposals.columns[:5].tolist() == ["customer_id", "segment", "offer_id", "rank",

@@ -279,7 +279,7 @@ def _with_periods(frame: pd.DataFrame, freq: str, by: str) -> pd.DataFrame:
     """``frame`` with ``period`` and its rank ``order``; rows without a time are left out."""
     if by not in ("auto", "time", "batch"):
         raise NoomarketingError(f"by must be 'auto', 'time' or 'batch', not {by!r}")
-    times = pd.to_datetime(frame["time"], utc=True, errors="coerce")
+    times = pd.to_datetime(frame["time"], utc=True, errors="coerce", format="mixed")
     if by == "time" or (by == "auto" and times.notna().any()):
         if times.isna().all():
             raise NoomarketingError("the feedback has no times: follow it by batch (by='batch')")
