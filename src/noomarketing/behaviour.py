@@ -45,7 +45,12 @@ def behaviour_factor(
 
 
 class OfferBehaviour:
-    """Past-behaviour factors per offer, from a reaction log (1 everywhere without one)."""
+    """Past-behaviour factors per offer, from a reaction log (1 everywhere without one).
+
+    >>> offers = [Offer(id="a", name="10% off", description="d", tags=["discount"])]
+    >>> OfferBehaviour(None, offers, prior=(1.0, 1.0)).for_customer("c1", segment=0).tolist()
+    [1.0]
+    """
 
     def __init__(self, log: Any, offers: list[Offer], prior: tuple[float, float]) -> None:
         self.log = log

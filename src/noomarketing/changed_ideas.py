@@ -98,7 +98,18 @@ def changed_only(
 def with_previous_ideas(
     proposals: Sequence[Proposal], moves: dict[str, Move], ideas: Sequence[Idea]
 ) -> list[Proposal]:
-    """Each proposal to a customer who moved, with their previous idea and when it changed."""
+    """Each proposal to a customer who moved, with their previous idea and when it changed.
+
+    The previous idea's label is the one in ``ideas``, else the one the change recorded.
+
+    >>> p = Proposal(customer_id="a", segment_id=2, segment_label="Size", offer_id="fit",
+    ...              offer_name="Fit advisor", rank=1, score=0.5, expected_value=0.5, cost=1,
+    ...              relevance=0.5, own_similarity=0.5, segment_score=0.4, behaviour=1.0,
+    ...              quote_row=7, quote_text="runs small")
+    >>> moved = with_previous_ideas([p], {"a": Move(0, 2, "2024-03", "Delivery")}, ideas=[])
+    >>> moved[0].previous_segment_id, moved[0].previous_segment_label, moved[0].changed_in
+    (0, 'Delivery', '2024-03')
+    """
     labels = {idea.segment_id: idea.label for idea in ideas}
     out = []
     for proposal in proposals:

@@ -340,9 +340,9 @@ def ideas_over_time(
             ``anonymous``), a list of them (one per batch), or None (then an assignments table
             needs ``customer_id``; a ``time`` column is used when present).
         assignments: an ``assignments.csv`` frame (``row``, ``segment``, ``status``; a
-            ``batch`` column marks batches), one segment label per item (``model.labels_``),
-            or one of these per batch: a list (batches 1, 2, ...) or a dict (name → frame),
-            oldest first.
+            ``batch`` column marks batches, in the order they first appear), one segment
+            label per item (``model.labels_``), or one of these per batch: a list (batches 1,
+            2, ...) or a dict (name → frame), oldest first.
         freq: the period of the feedback times (a pandas period frequency: ``"W"``, ``"M"``,
             ``"Q"``...); rows without a time are left out, with a warning.
         ideas: the segments' ideas: adds their ``label``.
