@@ -300,8 +300,16 @@ def _with_periods(frame: pd.DataFrame, freq: str, by: str) -> pd.DataFrame:
     return frame.assign(order=frame["period"].map(order).astype(np.int64))
 
 
-def _labels_of(ideas: Sequence[Idea] | None) -> dict[int, str] | None:
-    return None if ideas is None else {idea.segment_id: idea.label for idea in ideas}
+def _with_labels(frame: pd.DataFrame, ideas: Sequence[Idea] | None) -> pd.DataFrame:
+    """``frame`` with each segment's ``label`` when ideas are given."""
+    if ideas is None:
+        return frame
+    return frame.assign(label=frame["segment"].map({i.segment_id: i.label for i in ideas}))
+
+
+def _periods(frame: pd.DataFrame) -> pd.Series:
+    """Period rank (``order``) → period label."""
+    return frame.drop_duplicates("order").set_index("order")["period"]
 
 
 def period_counts(
@@ -319,7 +327,7 @@ def period_counts(
     """
     frame = _with_periods(history(feedback, assignments), freq, by)
     table = pd.crosstab(frame["order"], frame["segment"])
-    periods = frame.drop_duplicates("order").set_index("order")["period"]
+    periods = _periods(frame)
     table.index = pd.Index(periods[table.index].to_numpy(), name="period")
     return table.rename_axis(columns="segment")
 
@@ -370,9 +378,7 @@ def ideas_over_time(
     totals = assigned.sum(axis=1).replace(0, np.nan)
     long = assigned.stack().rename("count").reset_index()
     long["share"] = (long["count"] / long["period"].map(totals).to_numpy()).fillna(0.0)
-    labels = _labels_of(ideas)
-    if labels is not None:
-        long["label"] = long["segment"].map(labels)
+    long = _with_labels(long, ideas)
     long["status"] = long["segment"].map(trends["status"])
     return long.astype({"count": np.int64, "segment": np.int64})
 
@@ -407,12 +413,10 @@ def customer_sequences(
     votes = votes.sort_values(["customer_id", "order", "count", "segment"],
                               ascending=[True, True, False, True], kind="stable")
     best = votes.drop_duplicates(["customer_id", "order"]).reset_index(drop=True)
-    periods = frame.drop_duplicates("order").set_index("order")["period"]
+    periods = _periods(frame)
     best.insert(1, "period", periods[best["order"]].to_numpy())
-    labels = _labels_of(ideas)
-    if labels is not None:
-        best["label"] = best["segment"].map(labels)
-    return best.drop(columns="order").astype({"segment": np.int64, "count": np.int64})
+    best = best.drop(columns="order").astype({"segment": np.int64, "count": np.int64})
+    return _with_labels(best, ideas)
 
 
 def idea_changes(
