@@ -224,7 +224,8 @@ def _from_table(frame: pd.DataFrame, feedback: Feedback | None) -> pd.DataFrame:
     status = frame["status"] if "status" in frame else pd.Series("assigned", index=frame.index)
     frame, status = frame[status != "skipped"], status[status != "skipped"]
     segment = pd.to_numeric(frame["segment"], errors="coerce")
-    counted = (status == "assigned") & segment.notna()
+    # noise rows keep the segment they were clustered into, but are no customer's idea
+    counted = (status != "noise") & segment.notna() & (segment != UNASSIGNED)
     out = pd.DataFrame({"row": frame["row"].astype(np.int64).to_numpy(),
                         "segment": np.where(counted, segment.fillna(UNASSIGNED), UNASSIGNED)
                         .astype(np.int64)})
