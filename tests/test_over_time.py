@@ -222,6 +222,8 @@ def test_written_changes_read_back(tmp_path, moves):
     lambda fb, lab: ideas_over_time(fb, lab, freq="fortnight"),
     lambda fb, lab: ideas_over_time(fb, lab, by="week"),
     lambda fb, lab: ideas_over_time(fb, pd.DataFrame({"row": [0], "segment": [1]})),
+    lambda fb, lab: ideas_over_time(None, pd.DataFrame({"row": ["first"], "segment": [1],
+                                                        "customer_id": ["a"]})),
     lambda fb, lab: ideas_over_time(fb, [pd.DataFrame({"row": [0], "segment": [1]})] * 2),
     lambda fb, lab: ideas_over_time(timed_feedback([("a", None)]), [0], by="time"),
 ])

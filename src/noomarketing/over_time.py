@@ -163,9 +163,6 @@ def share_trends(
     return out
 
 
-Assignments = pd.DataFrame | np.ndarray | Sequence[int]
-"""One batch's assignments: an ``assignments.csv`` frame, or one segment label per item."""
-
 HISTORY_COLUMNS = ["batch", "row", "customer_id", "anonymous", "time", "segment"]
 CHANGE_COLUMNS = ["customer_id", "from_period", "to_period", "from_segment", "to_segment"]
 """Columns of :func:`idea_changes` (``from_label``, ``to_label`` follow when ideas are given)."""
@@ -224,9 +221,13 @@ def _from_table(frame: pd.DataFrame, feedback: Feedback | None) -> pd.DataFrame:
     status = frame["status"] if "status" in frame else pd.Series("assigned", index=frame.index)
     frame, status = frame[status != "skipped"], status[status != "skipped"]
     segment = pd.to_numeric(frame["segment"], errors="coerce")
+    rows = pd.to_numeric(frame["row"], errors="coerce")
+    if rows.isna().any() or (rows != rows.round()).any():
+        raise NoomarketingError("the assignments table's row column must hold the input row "
+                                "numbers (whole numbers, none missing)")
     # noise rows keep the segment they were clustered into, but are no customer's idea
     counted = (status != "noise") & segment.notna() & (segment != UNASSIGNED)
-    out = pd.DataFrame({"row": frame["row"].astype(np.int64).to_numpy(),
+    out = pd.DataFrame({"row": rows.astype(np.int64).to_numpy(),
                         "segment": np.where(counted, segment.fillna(UNASSIGNED), UNASSIGNED)
                         .astype(np.int64)})
     if "batch" in frame:
