@@ -61,6 +61,7 @@ def test_update_and_run_previous_end_to_end(tmp_path, cache_dir, capsys):
     assert since["proposals"]["made"] == len(proposals.drop_duplicates(["customer_id",
                                                                         "offer_id"]))
     assert since["proposals"]["accepted"] == 1
+    assert since["customers_moved"] >= 0  # customers in both months whose idea moved
     for key in ("new", "growing", "fading"):
         assert all(item["segment"] >= 0 and item["status"] in STATUSES for item in since[key])
     assert json.loads((tmp_path / "feb" / "loop.json").read_text())["batches"] == ["1", "2"]

@@ -8,6 +8,7 @@ import pytest
 import noomarketing as nm
 from noomarketing.generation import GeneratedIdea
 from noomarketing.matching import MATCH_COLUMNS
+from noomarketing.over_time import CHANGE_COLUMNS
 from noomarketing.proposing import PROPOSAL_COLUMNS
 
 SMALL = [
@@ -54,6 +55,7 @@ def test_the_output_folder(small_run):
     names = {p.name for p in out.iterdir()}
     assert {"assignments.csv", "segments.json", "ideas.json", "briefs", "offer_matches.csv",
             "gaps.json", "proposals.csv", "proposals.json", "control.csv", "model"} <= names
+    assert "idea_changes.csv" not in names  # these texts have no times: no months to compare
     proposals = pd.read_csv(out / "proposals.csv")
     assert proposals.columns.tolist() == PROPOSAL_COLUMNS
     assert proposals.columns[:5].tolist() == ["customer_id", "segment", "offer_id", "rank",
@@ -109,6 +111,13 @@ def test_run_command_on_the_bundled_example(tmp_path, cache_dir):
     retention = pd.read_csv(out / "retention.csv")
     assert pd.isna(retention["segment"][0]) and 0 <= retention["crr"][0] <= 1
     assert (out / "cohorts.csv").exists()
+    # the example spans months: customers whose idea moved between two of them are listed
+    changes = pd.read_csv(out / "idea_changes.csv")
+    assert changes.columns.tolist()[:5] == CHANGE_COLUMNS
+    assert (changes["from_segment"] != changes["to_segment"]).all()
+    assert (changes["from_period"] < changes["to_period"]).all()  # "2026-03" < "2026-05"
+    named = set(feedback["customer_id"].dropna().astype(str))
+    assert set(changes["customer_id"].astype(str)) <= named
 
     # one seed makes the whole method deterministic: a second fresh process, same files
     again = run_example(tmp_path / "again", cache_dir, "--format", "json", "--report")

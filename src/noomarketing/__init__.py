@@ -49,7 +49,12 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs; at run time see
         match_offers,
     )
     from noomarketing.outputs import read_segments_json
-    from noomarketing.over_time import share_trends
+    from noomarketing.over_time import (
+        customer_sequences,
+        idea_changes,
+        ideas_over_time,
+        share_trends,
+    )
     from noomarketing.pipeline import RunResult, SegmentationResult, run, segment
     from noomarketing.presentation import Brief, Message, present, write_briefs
     from noomarketing.proposing import Proposal, ProposalResult, customer_segments, propose
@@ -90,7 +95,9 @@ _LAZY: dict[str, tuple[str, ...]] = {
     ),
     "noomarketing.loop": ("update",),
     "noomarketing.outputs": ("read_segments_json",),
-    "noomarketing.over_time": ("share_trends",),
+    "noomarketing.over_time": (
+        "customer_sequences", "idea_changes", "ideas_over_time", "share_trends",
+    ),
     "noomarketing.pipeline": ("RunResult", "SegmentationResult", "run", "segment"),
     "noomarketing.presentation": ("Brief", "Message", "present", "write_briefs"),
     "noomarketing.proposing": ("Proposal", "ProposalResult", "customer_segments", "propose"),
@@ -219,12 +226,15 @@ __all__ = [
     "beta_scores",
     "cohort_table",
     "customer_segments",
+    "customer_sequences",
     "detect_languages",
     "example_activity_path",
     "example_feedback_path",
     "example_offers_path",
     "generate_ideas",
     "highlight_ideas",
+    "idea_changes",
+    "ideas_over_time",
     "load_activity",
     "load_catalogue",
     "load_feedback",

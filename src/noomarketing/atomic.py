@@ -39,7 +39,7 @@ MARKER = ".noomarketing.json"
 OUTPUT_NAMES = frozenset({
     "assignments.csv", "segments.json", "model", "ideas.json", "briefs", "offer_matches.csv",
     "gaps.json", "proposals.csv", "proposals.json", "control.csv", "retention.csv",
-    "cohorts.csv", "map.csv", "report.html", MARKER,
+    "cohorts.csv", "map.csv", "report.html", "idea_changes.csv", MARKER,
 })
 """Names noomarketing writes into an output folder (an earlier run's, even without a marker)."""
 

@@ -34,6 +34,7 @@ from noomarketing.outputs import (
     write_json,
     write_segments_json,
 )
+from noomarketing.over_time import idea_changes, write_idea_changes
 from noomarketing.presentation import Brief, customer_languages, present, write_briefs
 from noomarketing.presentation.words import words_for
 from noomarketing.progress import bar
@@ -246,6 +247,8 @@ class RunResult:
     business_inferred: bool = False
     changes: dict[str, Any] | None = None  # since the previous run: loop.since_last
     next_run: dict[str, Any] = field(default_factory=dict)  # loop.json: loop.loop_record
+    idea_changes: pd.DataFrame | None = None
+    """Customers whose idea changed between months (None when the feedback has no times)."""
 
     def summary(self) -> str:
         """What a person reads in the terminal, stage by stage."""
@@ -363,6 +366,8 @@ class RunResult:
         if self.cohorts is not None:
             self.cohorts.to_csv(folder / "cohorts.csv")
             written.append(folder / "cohorts.csv")
+        if self.idea_changes is not None:
+            written.append(write_idea_changes(self.idea_changes, folder / "idea_changes.csv"))
         return written
 
 
@@ -507,9 +512,16 @@ def run(
     rates, cohorts = _retention(table, feedback, labels, period)
     stages.update(table is not None)
     stages.close()
-    changes = None if before is None else loop.since_last(before, segmentation, log)
+    moved = None
+    if before is not None and before.assignments is not None:
+        moves = idea_changes(None, [before.assignments, segmentation.assignments])
+        moved = int(moves["customer_id"].nunique())
+    changes = None if before is None else loop.since_last(before, segmentation, log, moved)
+    idea_moves = (idea_changes(feedback, segmentation.assignments, ideas=ideas)
+                  if any(item.time is not None for item in feedback.items) else None)
     result = RunResult(segmentation, generated, briefs, matches, proposals, rates, cohorts,
-                       timings, business, inferred, changes, loop.loop_record(model, log))
+                       timings, business, inferred, changes=changes,
+                       next_run=loop.loop_record(model, log), idea_changes=idea_moves)
     logger.info("run: %s", ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
     if out is not None:
         result.write(out)

@@ -18,6 +18,7 @@ PROPOSAL_COLUMNS = [
     "customer_id", "segment", "offer_id", "rank", "score", "expected_value", "cost", "audience",
     "relevance", "own_similarity", "segment_score", "behaviour", "offer_name", "segment_label",
     "generated_title", "generated_similarity", "quote_row", "quote_text",
+    "previous_segment", "previous_segment_label", "changed_in",
 ]
 """Columns of ``proposals.csv`` (a stable contract): the proposal, then its evidence."""
 
@@ -28,7 +29,9 @@ class Proposal(BaseModel):
     The chain reads: the customer's own words (``quote_row``, ``quote_text``, how close they are
     to the offer: ``own_similarity``) → their segment's idea (``segment_label``,
     ``segment_score``) → the generated idea the offer embodies (``generated_title``) → the
-    offer.
+    offer. For a customer whose idea changed (``propose(..., only_changed=True)``) it starts
+    one step earlier: their previous idea (``previous_segment_id``, ``previous_segment_label``)
+    → the period their idea changed in (``changed_in``) → their new idea, the segment.
     """
 
     customer_id: str | None = Field(description="None when proposing to a whole segment")
@@ -49,6 +52,11 @@ class Proposal(BaseModel):
     quote_text: str | None
     generated_title: str | None = None
     generated_similarity: float | None = None
+    previous_segment_id: int | None = Field(
+        default=None, description="the customer's idea before it changed (only_changed)"
+    )
+    previous_segment_label: str | None = None
+    changed_in: str | None = Field(default=None, description="the period the idea changed in")
 
 
 class Unserved(BaseModel):
@@ -98,11 +106,13 @@ class ProposalResult(BaseModel):
     def to_frame(self) -> pd.DataFrame:
         """One row per proposal with :data:`PROPOSAL_COLUMNS`."""
         rows = [
-            {**p.model_dump(), "segment": p.segment_id} for p in self.proposals
+            {**p.model_dump(), "segment": p.segment_id, "previous_segment": p.previous_segment_id}
+            for p in self.proposals
         ]
         frame = pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)
         frame["segment"] = frame["segment"].astype("Int64")
         frame["quote_row"] = frame["quote_row"].astype("Int64")
+        frame["previous_segment"] = frame["previous_segment"].astype("Int64")
         return frame
 
     def to_csv(self, path: str | Path) -> Path:

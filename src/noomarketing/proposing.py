@@ -42,6 +42,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from noomarketing.behaviour import OfferBehaviour as _Behaviour
+from noomarketing.behaviour import behaviour_factor
+from noomarketing.changed_ideas import changed_only, with_previous_ideas
 from noomarketing.embedding import encode_unit, normalize_rows
 from noomarketing.matching import MatchResult, Offer, default_embedder
 from noomarketing.noise import set_aside
@@ -52,7 +55,6 @@ from noomarketing.proposal_result import (
     ProposalResult,
     Unserved,
 )
-from noomarketing.reactions import beta_scores
 from noomarketing.schema import UNASSIGNED, Feedback, Idea, NoomarketingError
 
 __all__ = [
@@ -103,35 +105,6 @@ def control_group(customers: Sequence[str], share: float, random_state: int | No
     return {pool[i] for i in rng.choice(len(pool), size=n, replace=False)} if n else set()
 
 
-def behaviour_factor(
-    counts: Mapping[str, tuple[int, int]],
-    offer: Offer,
-    offers: Mapping[str, Offer],
-    prior: tuple[float, float] = (1.0, 1.0),
-    same_kind: bool = True,
-) -> float:
-    """Beta posterior mean over prior mean, from reactions to offers of the same kind.
-
-    ``counts`` maps offer ids to ``(successes, trials)`` (:meth:`ReactionLog.counts`). With
-    ``same_kind`` an offer counts when it is this offer or shares a tag with it; otherwise only
-    this offer counts.
-
-    >>> a = Offer(id="a", name="10% off", description="d", tags=["discount"])
-    >>> b = Offer(id="b", name="Voucher", description="d", tags=["discount"])
-    >>> behaviour_factor({"a": (3, 3)}, b, {"a": a, "b": b})  # (1 + 3) / (2 + 3) / 0.5
-    1.6
-    """
-    successes = trials = 0
-    tags = set(offer.tags)
-    for item_id, (s, t) in counts.items():
-        other = offers.get(item_id)
-        if item_id == offer.id or (same_kind and other is not None and tags & set(other.tags)):
-            successes += s
-            trials += t
-    posterior = beta_scores({offer.id: (successes, trials)}, [offer.id], prior=prior)[offer.id]
-    return posterior / (prior[0] / (prior[0] + prior[1]))
-
-
 def propose(
     feedback: Feedback,
     labels: Sequence[int] | np.ndarray,
@@ -152,6 +125,8 @@ def propose(
     prior: tuple[float, float] = (1.0, 1.0),
     random_state: int | None = 0,
     noise: Sequence[str | None] | None = None,
+    only_changed: bool = False,
+    changes: pd.DataFrame | None = None,
 ) -> ProposalResult:
     """Stage 5: rank offers per customer (or per segment) and choose within a budget.
 
@@ -180,6 +155,12 @@ def propose(
         random_state: seed of the control group.
         noise: each item's :func:`~noomarketing.noise.noise_reason` (detected when not given):
             noise and segments flagged ``noise`` are set aside, their customers listed unserved.
+        only_changed: propose only to customers whose idea changed (``changes``, by default
+            :func:`~noomarketing.over_time.idea_changes` of ``feedback``, which then needs
+            times), on their feedback in their new idea's segment; each proposal names their
+            previous idea and when it changed (:mod:`noomarketing.changed_ideas`).
+        changes: the :func:`~noomarketing.over_time.idea_changes` of the customers' history
+            (or ``idea_changes.csv`` read back), for ``only_changed``.
 
     Example:
         >>> import noomarketing as nm
@@ -198,6 +179,12 @@ def propose(
     feedback, labels, embeddings, only_noise = set_aside(
         feedback, labels, ideas, embeddings, noise
     )
+    moves, not_here = {}, []
+    if only_changed:
+        if per != "customer":
+            raise NoomarketingError("only_changed targets customers: use per='customer'")
+        feedback, labels, embeddings, moves, not_here = changed_only(
+            feedback, labels, embeddings, changes)
     ideas_by_id = _ideas_by_segment([idea for idea in ideas if not idea.noise], labels, matches)
     offers = matches.offers
     embedder = default_embedder() if embedder is None else embedder
@@ -238,15 +225,16 @@ def propose(
         for u, unit in enumerate(units)
         if u not in chosen
     ] + [Unserved(customer_id=c, segment_id=None, reason="feedback has nothing to act on (noise)")
-         for c in only_noise]
+         for c in only_noise] + not_here
     settings = {
         "segment_weight": segment_weight, "min_score": min_score, "per_customer": per_customer,
         "control": control, "prior": list(prior), "random_state": random_state,
+        "only_changed": only_changed,
         "formula": "relevance = own + segment_weight*max(segment - own, 0); "
         "score = max(relevance, 0)*behaviour; expected_value = score*value",
     }
     return ProposalResult(
-        proposals=proposals,
+        proposals=with_previous_ideas(proposals, moves, ideas),
         control=[ControlCustomer(customer_id=c, segment_id=segment_of.get(c))
                  for c in customers if c in held_out],
         unserved=unserved,
@@ -445,8 +433,9 @@ def _check_settings(
 def _feedback_vectors(
     feedback: Feedback, embeddings: Any, embedder: Any, dimensions: int
 ) -> np.ndarray:
-    if embeddings is None:
-        return encode_unit(embedder, feedback.texts)
+    if embeddings is None:  # no feedback left (e.g. only_changed and nobody changed): no vectors
+        return (encode_unit(embedder, feedback.texts) if len(feedback)
+                else np.zeros((0, dimensions), dtype=np.float32))
     vectors = np.asarray(embeddings, dtype=np.float32)
     if vectors.ndim != 2 or len(vectors) != len(feedback):
         raise NoomarketingError(
@@ -487,39 +476,3 @@ def _values(customer_value: Mapping[str, float] | None, treated: list[str]) -> d
             f"customer_value lacks {len(missing)} customer(s), e.g. {missing[:3]}"
         )
     return {c: float(customer_value[c]) for c in treated}
-
-
-class _Behaviour:
-    """Past-behaviour factors per offer, from a reaction log (1 everywhere without one)."""
-
-    def __init__(self, log: Any, offers: list[Offer], prior: tuple[float, float]) -> None:
-        self.log = log
-        self.offers = offers
-        self.by_id = {o.id: o for o in offers}
-        self.prior = prior
-        self.reacted = (
-            {r.customer_id for r in log.reactions(item_kind="offer")} if log is not None else set()
-        )
-        self._segments: dict[int | None, np.ndarray] = {}
-
-    def _factors(self, counts: Mapping[str, tuple[int, int]], same_kind: bool) -> np.ndarray:
-        return np.array([
-            behaviour_factor(counts, o, self.by_id, self.prior, same_kind) for o in self.offers
-        ])
-
-    def for_segment(self, segment: int | None) -> np.ndarray:
-        if segment not in self._segments:
-            if self.log is None or segment is None:
-                self._segments[segment] = np.ones(len(self.offers))
-            else:
-                counts = self.log.counts("offer", segment_id=segment)
-                self._segments[segment] = self._factors(counts, same_kind=False)
-        return self._segments[segment]
-
-    def for_customer(self, customer: str, segment: int | None) -> np.ndarray:
-        factors = self.for_segment(segment)
-        if customer in self.reacted:
-            factors = factors * self._factors(
-                self.log.counts("offer", customer_id=customer), same_kind=True
-            )
-        return factors

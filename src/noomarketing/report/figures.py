@@ -108,23 +108,26 @@ def sizes_figure(ideas: Sequence[Idea]):
 
 
 def share_over_time_figure(items: pd.DataFrame, ideas: Sequence[Idea], freq: str = "M"):
-    """Each segment's share of the feedback per period; None without dates over 2+ periods."""
-    dated = items.dropna(subset=["time", "segment"])
-    if dated.empty:
+    """Each segment's share of the feedback per period, a trend other than stable in the legend
+    (:func:`~noomarketing.over_time.ideas_over_time`); None without dates over 2+ periods."""
+    from noomarketing.over_time import ideas_over_time
+
+    if items["time"].isna().all() or items["segment"].isna().all():
         return None
-    times = pd.to_datetime(dated["time"], utc=True, format="mixed").dt.tz_localize(None)
-    periods = times.dt.to_period(freq).astype(str)
-    counts = pd.crosstab(periods, dated["segment"].astype(int).to_numpy())
-    if len(counts) < 2:
+    table = ideas_over_time(None, items, freq, by="time")
+    if table["period"].nunique() < 2:
         return None
-    shares = counts.div(counts.sum(axis=1), axis=0)
+    shares = table.pivot(index="period", columns="segment", values="share")
+    trend = table.drop_duplicates("segment").set_index("segment")["status"]
     go = _go()
     names = {idea.segment_id: segment_name(idea) for idea in ideas}
     fig = go.Figure()
     for segment_id in shares.columns:
+        status = "" if trend[segment_id] == "stable" else f" ({trend[segment_id]})"
+        name = names.get(int(segment_id), f"#{segment_id}") + status
         fig.add_trace(go.Scatter(
-            x=shares.index.tolist(), y=shares[segment_id].round(4), stackgroup="share",
-            name=hover_text(names.get(int(segment_id), f"#{segment_id}")), mode="lines",
+            x=shares.index.astype(str).tolist(), y=shares[segment_id].round(4),
+            stackgroup="share", name=hover_text(name), mode="lines",
             hovertemplate="%{x}: %{y:.0%}<extra>%{fullData.name}</extra>",
         ))
     fig.update_layout(**_LAYOUT, height=420, title="Share of the feedback per month")
