@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
-from sklearn.metrics import normalized_mutual_info_score
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 import noomarketing as nm
 from noomarketing.schema import UNASSIGNED, NoomarketingError
@@ -31,6 +31,17 @@ def test_same_seed_same_segments(fitted, embedder, cache_dir):
     fb, _, model = fitted
     again = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, random_state=0).fit(fb)
     np.testing.assert_array_equal(again.labels_, model.labels_)
+
+
+def test_another_seed_finds_the_same_segments(fitted, embedder, cache_dir):
+    """Only UMAP's layout changes with the seed (same vectors): clearly separated themes must
+    come out as the same segments, whatever their ids."""
+    fb, labels, model = fitted
+    other = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, random_state=7)
+    other.fit(fb, embeddings=model.embeddings_)
+    assert adjusted_rand_score(model.labels_, other.labels_) >= 0.9
+    assert abs(other.n_segments_ - model.n_segments_) <= 1
+    assert normalized_mutual_info_score(labels, other.labels_) > 0.7
 
 
 def test_outlier_policy_keep_reports_more_unassigned(fitted, embedder, cache_dir):
