@@ -12,7 +12,7 @@ segmentation, not about who embeds faster (``end_to_end.py`` measures that). Sys
   ``highlight_ideas`` (labels, keywords, quotes, sentiment). Its "noise kept" row is the same
   run's HDBSCAN labels before noise joins the nearest segment (cosine ≥ 0.3);
 * ``BERTopic, same UMAP/HDBSCAN``: BERTopic given our UMAP (the object ``SegmentModel`` builds:
-  exact cosine neighbours, 100 epochs from 4,096 points, same seed) and our HDBSCAN settings
+  exact cosine neighbours, 200 epochs from 4,096 points, same seed) and our HDBSCAN settings
   (``min_cluster_size`` ≈ √n/2, ``min_samples`` a fifth of it); noise kept, as BERTopic does;
 * ``BERTopic, tuned``: BERTopic's own UMAP and HDBSCAN with ``min_topic_size`` chosen like ours
   (≈ √n/2), then ``reduce_outliers(strategy="embeddings", threshold=0.3)`` (our rule: nearest

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
-from sklearn.metrics import normalized_mutual_info_score
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 import noomarketing as nm
 from noomarketing.schema import UNASSIGNED, NoomarketingError
@@ -31,6 +31,22 @@ def test_same_seed_same_segments(fitted, embedder, cache_dir):
     fb, _, model = fitted
     again = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, random_state=0).fit(fb)
     np.testing.assert_array_equal(again.labels_, model.labels_)
+
+
+def test_another_seed_finds_the_same_segments():
+    """Only UMAP's layout changes with the seed (same vectors): clearly separated groups must
+    come out as the same segments, whatever their ids."""
+    rng = np.random.default_rng(2)
+    truth = rng.integers(0, 6, 600)
+    vectors = (rng.standard_normal((6, 64))[truth] + 0.5 * rng.standard_normal((600, 64)))
+    fb = nm.Feedback.from_texts([f"text {i}" for i in range(600)])
+    labels = [
+        nm.SegmentModel(use_cache=False, language="off", random_state=seed)
+        .fit(fb, embeddings=vectors.astype(np.float32)).labels_
+        for seed in (0, 7)
+    ]
+    assert adjusted_rand_score(*labels) >= 0.9
+    assert min(normalized_mutual_info_score(truth, found) for found in labels) > 0.9
 
 
 def test_outlier_policy_keep_reports_more_unassigned(fitted, embedder, cache_dir):

@@ -53,12 +53,12 @@ UMAP_EXACT_LIMIT = 4096
 cannot cache on disk (they compile for ~40-90 s in every process); we give it exact cosine
 neighbours instead (:func:`cosine_knn`)."""
 
-LARGE_N_EPOCHS = 100
+LARGE_N_EPOCHS = 200
 """UMAP optimisation epochs from ``UMAP_EXACT_LIMIT`` points, unless ``n_epochs`` says
 otherwise. UMAP itself spends 500 below 10,000 points and 200 above; the layout is the largest
-cost of a warm run (~33 ms an epoch at 10k points here). On the clothing reviews, 100 epochs
-gave the same segments' quality as 200 within seed noise (NMI vs department, 5 seeds: 0.375 vs
-0.379 on all 22.6k; 0.376 vs 0.377 on 10k) in half the layout time."""
+cost of a warm run (~33 ms an epoch at 10k points here). 100 epochs gave the same NMI as 200
+but segments that moved more with the seed; 500 were no steadier than 100 (clothing reviews,
+5 seeds on the same vectors: ``benchmarks/stability.py``)."""
 
 ASSIGN_BATCH = 10_000
 """Rows embedded and assigned at a time when the rest of a large input joins the segments."""
@@ -108,9 +108,9 @@ class SegmentModel(EmbedderChoice, BaseEstimator):
         min_cluster_size: HDBSCAN's smallest segment (default grows with the data).
         min_samples: HDBSCAN's density smoothing (default: a fifth of ``min_cluster_size``).
         n_neighbors, n_components, min_dist: UMAP's parameters.
-        n_epochs: UMAP's optimisation epochs; ``None``: ``LARGE_N_EPOCHS`` (100) from 4,096
-            distinct texts, UMAP's own choice (500) below. More epochs, slower, rarely better
-            segments.
+        n_epochs: UMAP's optimisation epochs; ``None``: ``LARGE_N_EPOCHS`` (200) from 4,096
+            distinct texts, UMAP's own choice (500) below. Fewer epochs are faster but let the
+            segments move more with ``random_state``.
         outliers: ``"nearest"`` puts noise points into the nearest segment when similar enough;
             ``"keep"`` leaves all of them unassigned. Either way ``unassigned_share_`` says how
             many stayed out.

@@ -1,0 +1,192 @@
+"""Seed stability of the segments, and the gap to KMeans told the true number of classes.
+
+    PYTHONPATH=src HF_HUB_OFFLINE=1 python benchmarks/stability.py [--n 10000] [--seeds 5]
+
+Data: a seeded sample (seed 0) of ``--n`` clothing reviews (labels ``Class Name`` and
+``Department Name``) and the BBC news articles (label ``label``) from ``--data`` (default
+``../shared/data`` next to the repository). Each corpus is embedded ONCE with the default
+embedder (the bundled all-MiniLM-L6-v2, int8 ONNX) and the vectors are kept in a ``.npy`` under
+``--cache`` (a temporary folder by default, never the repository), so that the seeds vary only
+UMAP and what follows it.
+
+For each setting (``--settings``; ``default`` is ``SegmentModel``'s defaults) and each seed
+0..``--seeds``-1 the script fits ``SegmentModel(language="off", random_state=seed)`` on the
+vectors and prints, per corpus: the number of segments (min-max), NMI against each label as
+mean ± standard deviation over the seeds, the pairwise ARI between the seeds' segmentations
+(mean and min), and the CPU seconds of one fit. Beside them: KMeans told the true number of
+classes, on the full 384-d vectors and on the setting's UMAP space (5 seeds of KMeans too),
+scored the same way, so the gap to a told-k clusterer is always visible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from _perf import TEXT, add_data_argument, clothing_sample, load_note, machine_note
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+SETTINGS: dict[str, dict] = {
+    "default": {},
+    "epochs 100": {"n_epochs": 100},
+    "epochs 200": {"n_epochs": 200},
+    "epochs 500": {"n_epochs": 500},
+    "neighbours 30": {"n_neighbors": 30},
+    "neighbours 50": {"n_neighbors": 50},
+    "3 layouts": {"layouts": 3},
+    "leaf": {"selection": "leaf"},
+    "size x2": {"size_factor": 2.0},
+}
+"""Settings compared: keyword arguments of ``SegmentModel`` (``size_factor`` multiplies the
+automatic ``min_cluster_size``; ``selection`` is HDBSCAN's cluster selection method;
+``layouts`` runs the default UMAP with that many seeds, side by side: ``LayoutEnsemble``)."""
+
+CORPORA = {"clothing": ["Class Name", "Department Name"], "bbc": ["label"]}
+
+
+def load_corpus(name: str, n: int, data: Path) -> tuple[list[str], pd.DataFrame]:
+    """Texts and label columns of one corpus (a seeded sample of ``n`` clothing reviews)."""
+    if name == "clothing":
+        frame = clothing_sample(n or None, seed=0, data=data)
+        return frame[TEXT].astype(str).tolist(), frame[CORPORA[name]]
+    path = (data if data.is_dir() else data.parent) / "bbc_news.csv.gz"
+    frame = pd.read_csv(path)
+    frame = frame[frame["text"].fillna("").str.strip() != ""].reset_index(drop=True)
+    return frame["text"].astype(str).tolist(), frame[CORPORA[name]]
+
+
+def vectors_of(texts: list[str], cache: Path) -> np.ndarray:
+    """The default embedder's vectors of ``texts``, computed once and kept in ``cache``."""
+    key = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+    path = cache / f"vectors-{key}.npy"
+    if path.exists():
+        return np.load(path, allow_pickle=False)
+    from noomarketing.embedding import default_embedder
+
+    clock = time.perf_counter()
+    vectors = np.asarray(default_embedder(progress=False).encode(texts), dtype=np.float32)
+    print(f"  embedded {len(texts)} texts in {time.perf_counter() - clock:.0f} s "
+          f"(kept in {path})", flush=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors, allow_pickle=False)
+    return vectors
+
+
+def model_for(setting: dict, seed: int, n: int):
+    """A ``SegmentModel`` for one setting and seed (``size_factor``/``selection`` unpacked)."""
+    from hdbscan import HDBSCAN
+
+    import noomarketing as nm
+    from noomarketing.consensus import LayoutEnsemble
+
+    kwargs = dict(setting)
+    factor, selection = kwargs.pop("size_factor", None), kwargs.pop("selection", None)
+    if "layouts" in kwargs:
+        kwargs["reducer"] = LayoutEnsemble(
+            lambda run_seed, vectors: nm.SegmentModel(random_state=run_seed)._default_reducer(
+                vectors), seed, runs=kwargs.pop("layouts"))
+    if factor or selection:
+        size = round((factor or 1.0) * nm.segmentation.auto_min_cluster_size(n))
+        kwargs["clusterer"] = HDBSCAN(min_cluster_size=size, min_samples=max(2, size // 5),
+                                      cluster_selection_method=selection or "eom",
+                                      core_dist_n_jobs=1)
+    return nm.SegmentModel(language="off", random_state=seed, progress=False, **kwargs)
+
+
+def nmi(truth: pd.Series, labels: np.ndarray) -> float:
+    known = truth.notna().to_numpy()
+    return float(normalized_mutual_info_score(truth[known].astype(str), labels[known]))
+
+
+def summary(runs: list[np.ndarray], truth: pd.DataFrame) -> dict[str, str]:
+    """Segments, NMI per label (mean ± sd) and pairwise ARI (mean, min) of several runs."""
+    counts = [len(set(r[r >= 0].tolist())) for r in runs]
+    row = {"segments": f"{min(counts)}-{max(counts)}" if min(counts) != max(counts)
+           else str(counts[0])}
+    for column in truth.columns:
+        values = [nmi(truth[column], r) for r in runs]
+        row[f"NMI {column.split()[0].lower()}"] = f"{np.mean(values):.3f} ± {np.std(values):.3f}"
+    pairs = [adjusted_rand_score(a, b) for a, b in itertools.combinations(runs, 2)]
+    row["ARI between seeds"] = f"{np.mean(pairs):.3f} (min {min(pairs):.3f})" if pairs else "-"
+    return row
+
+
+def kmeans_runs(space: np.ndarray, k: int, seeds: int) -> list[np.ndarray]:
+    return [KMeans(k, n_init=3, random_state=s).fit_predict(space) for s in range(seeds)]
+
+
+def measure(name: str, setting: dict, texts: list[str], vectors: np.ndarray,
+            truth: pd.DataFrame, seeds: int) -> tuple[dict, np.ndarray]:
+    """One setting over the seeds: its summary row and the first seed's UMAP space."""
+    runs, cpu, reduced = [], [], None
+    for seed in range(seeds):
+        clock = time.process_time()
+        model = model_for(setting, seed, len(texts)).fit(texts, embeddings=vectors)
+        cpu.append(time.process_time() - clock)
+        runs.append(np.asarray(model.labels_))
+        if reduced is None:
+            reduced = model.reduced_
+    row = {"setting": name, **summary(runs, truth), "CPU s a fit": f"{np.mean(cpu):.1f}"}
+    print("  " + ", ".join(f"{k} {v}" for k, v in row.items()), f"; {load_note()}", flush=True)
+    return row, reduced
+
+
+def told_k(vectors: np.ndarray, reduced: np.ndarray, truth: pd.DataFrame,
+           seeds: int) -> list[dict]:
+    """KMeans told each label's number of classes, full-dim and on the UMAP space."""
+    rows = []
+    for column in truth.columns:
+        k = truth[column].nunique()
+        for space, vecs in (("384-d vectors", vectors), ("UMAP space", reduced)):
+            found = summary(kmeans_runs(vecs, k, seeds), truth)
+            rows.append({"setting": f"KMeans k={k} ({column}), {space}", **found,
+                         "CPU s a fit": "-"})
+    return rows
+
+
+def print_table(rows: list[dict]) -> None:
+    columns = list(rows[0])
+    print("\n| " + " | ".join(columns) + " |")
+    print("|---" * len(columns) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(row.get(c, "-")) for c in columns) + " |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_data_argument(parser)
+    parser.add_argument("--n", type=int, default=10_000,
+                        help="seeded sample of clothing reviews (default 10000; 0 = all)")
+    parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
+    parser.add_argument("--settings", nargs="*", choices=list(SETTINGS), default=["default"],
+                        help="settings compared (default: the defaults only)")
+    parser.add_argument("--corpora", nargs="*", choices=list(CORPORA), default=list(CORPORA))
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir())
+                        / "noomarketing-stability", help="folder for the vectors' .npy "
+                        "(default: a folder in the system's temporary directory)")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    print(machine_note(), flush=True)
+    for corpus in args.corpora:
+        texts, truth = load_corpus(corpus, args.n, args.data)
+        print(f"\n{corpus}: {len(texts)} texts, {args.seeds} seeds", flush=True)
+        vectors = vectors_of(texts, args.cache)
+        rows, reduced = [], None
+        for name in args.settings:
+            row, space = measure(name, SETTINGS[name], texts, vectors, truth, args.seeds)
+            rows.append(row)
+            reduced = space if reduced is None else reduced
+        rows += told_k(vectors, reduced, truth, args.seeds)
+        print_table(rows)
+    print(f"\ntotal {time.perf_counter() - started:.0f} s; {load_note()}")
+
+
+if __name__ == "__main__":
+    main()
