@@ -168,7 +168,7 @@ def test_statements_come_from_the_segments_own_text(noisy_run):
         assert labels[rows.index(quote.row)] == idea.segment_id
         assert idea.statement in idea.text
         if idea.statement_source == "template":  # the segment's words are the evidence
-            assert idea.statement == want_template(idea.label, idea.language, idea.sentiment < 0)
+            assert idea.statement == want_template(idea.label, idea.language, negative=True)
             continue
         core = idea.statement.rstrip(".!?…").lower()
         assert core in " ".join(quote.text.split()).lower()
@@ -358,9 +358,11 @@ def test_example_labels_name_topics_in_one_script_and_statements_say_what_is_wan
         assert idea.statement_quote is not None
         if idea.statement_source == "template":
             templates += 1
-            assert idea.statement == want_template(idea.label, idea.language, idea.sentiment < 0)
-        else:
-            assert idea.statement_source == "extractive" and states_want(idea.statement)
+            assert idea.sentiment < 0
+            assert idea.statement == want_template(idea.label, idea.language, negative=True)
+        else:  # a wish, or what a content segment values
+            assert idea.statement_source == "extractive"
+            assert states_want(idea.statement) or idea.sentiment >= 0
     assert templates < len(ideas)  # the example's wishes are found
 
 

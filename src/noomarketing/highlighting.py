@@ -374,8 +374,10 @@ def highlight_ideas(
 def _statement_fields(
     statement: Statement | None, label: str, language: str | None, sentiment: float
 ) -> dict[str, Any]:
-    """The idea's statement, its evidence and source: the customers' own want-sentence, or,
-    when the segment states no wish near its centre, a fixed sentence from the label.
+    """The idea's statement, its evidence and source: the customers' own want-sentence; when
+    the segment states no wish near its centre, for a complaint (negative sentiment) a fixed
+    sentence from the label ("They want this fixed: ..."), else its most central sentence
+    (praise says what they value).
 
     >>> from noomarketing.schema import Quote
     >>> quote = Quote(row=1, customer_id="a", text="Parcel late again.", similarity=0.9)
@@ -385,9 +387,9 @@ def _statement_fields(
     """
     if statement is None:
         return {"statement": "", "statement_quote": None}
-    if statement.wants:
+    if statement.wants or sentiment >= 0:
         return {"statement": statement.text, "statement_quote": statement.quote}
-    return {"statement": want_template(label, language, negative=sentiment < 0),
+    return {"statement": want_template(label, language, negative=True),
             "statement_quote": statement.quote, "statement_source": "template"}
 
 

@@ -6,8 +6,8 @@ stop word inside, in one script, with no redaction mark ("late or lost parcels",
 "loyalty discount"). A label names the topic (a product, a problem or a wish), so each
 candidate is scored like KeyBERT against c-TF-IDF distinctiveness (:class:`LabelWeights`):
 
-    score = 0.2 × phrase c-TF-IDF / max + 0.6 × cosine(phrase, segment centroid)
-            + 0.4 × words − 0.3 × generic − 0.3 × verb
+    score = 0.4 × phrase c-TF-IDF / max + 0.8 × cosine(phrase, segment centroid)
+            + 0.2 × words − 0.5 × generic − 0.3 × verb
             − 0.3 × max cosine(phrase, labels already taken)
 
 ``words`` is the mean, over the phrase's content words, of each word's c-TF-IDF in the segment
@@ -17,10 +17,13 @@ sentiment or filler word of English, Polish or Russian ("love", "great", "beauti
 "kocham", "люблю": :data:`GENERIC_WORDS`), which says how customers feel, not what about
 ("knit top", not "love this top"). ``verb`` is 1 when the phrase opens on a verb that tells
 what someone did ("exchanged the jacket", "zamknął zgłoszenie": :func:`opens_on_verb`). The
-phrase c-TF-IDF counts in how many of the segment's
-texts the phrase occurs, over its texts, times ``log(1 + A / occurrences in all segments)`` (A:
-mean texts per segment). The cosines use the embedder of the segmentation, so they work in
-every language that embedder reads; all candidates of all segments are embedded in one batch.
+phrase c-TF-IDF counts in how many of the segment's texts the phrase occurs, over its texts,
+times ``log(1 + A / occurrences in all segments)`` (A: mean texts per segment). Candidates are
+each segment's 25 most distinctive phrases found in two of its texts, and the phrases holding
+one of its three most distinctive words ("supportive swimsuit"). ``LabelWeights.top`` can add a
+bonus for holding one of those words; the tuning left it at 0. The cosines use the embedder of
+the segmentation, so they work in every language that embedder reads; all candidates of all
+segments are embedded in one batch.
 Segments pick their labels largest first (maximal marginal relevance across segments: a phrase
 near a label already taken loses), each the best phrase no larger segment took, so labels are
 distinct. The weights were tuned on the shared labelled reviews and news
@@ -80,7 +83,8 @@ _GENERIC = """love loved loves loving like liked likes lovely beautiful beautifu
     люблю нравится нравятся понравился понравилась понравилось отличный отличная отличное
     отлично прекрасный прекрасная красивый красивая красивое хороший хорошая хорошее хорошо
     супер классный классная лучший лучшая плохой плохая плохо ужасный ужасная ужасно
-    очень day days week weeks month months year years lot bit way"""
+    очень day days week weeks month months year years lot bit way recommend recommended adore
+    adored"""
 GENERIC_WORDS = frozenset(_GENERIC.split())
 
 # A label that opens on a verb tells what someone did ("exchanged the jacket", "emailed
@@ -89,7 +93,8 @@ GENERIC_WORDS = frozenset(_GENERIC.split())
 # "-ed" before a determiner.
 _NARRATIVE_TEXT = """
     bought buy called choose chose contacted emailed exchanged feel felt gave get got keep kept
-    messaged ordered paid phoned received returned return sent tried waited wear went wore wrote
+    messaged ordered paid phoned purchased received returned return sent tried waited wear went
+    wore wrote
 """
 _NARRATIVE = frozenset(_NARRATIVE_TEXT.split())
 _PAST = re.compile(r"(?:ął|ół|ógł|[aeiyu]ł|łem|łam|łeś|łaś|[аяеиыуо]л|[аяеиы]л[аио]|[аи]лся)$")
@@ -184,11 +189,15 @@ class LabelCandidates:
 
 
 def label_candidates(
-    documents: Sequence[Sequence[str]], per_segment: int = 25
+    documents: Sequence[Sequence[str]],
+    per_segment: int = 25,
+    anchors: Sequence[Sequence[str]] | None = None,
 ) -> LabelCandidates:
     """The ``per_segment`` most distinctive phrases of each segment (a list of texts each).
 
-    A phrase needs two texts of its segment when the segment has two or more.
+    A phrase needs two texts of its segment when the segment has two or more; the phrases
+    holding one of the segment's ``anchors`` (its most distinctive words) need one and come
+    in beside the ``per_segment`` others, so the topic's own word can name it.
 
     >>> found = label_candidates([["late parcel again", "parcel late, late parcel"],
     ...                           ["size chart wrong", "the size chart lies"]])
@@ -201,16 +210,20 @@ def label_candidates(
         total.update(count)
     mean_texts = max(float(np.mean([len(t) for t in documents])) if documents else 1.0, 1.0)
     kept, scores = [], []
-    for texts, count in zip(documents, counts, strict=True):
+    for position, (texts, count) in enumerate(zip(documents, counts, strict=True)):
         support = min(2, len(texts))
-        scored = sorted(
-            (
-                (n / len(texts) * math.log(1.0 + mean_texts / total[p]), p)
-                for p, n in count.items()
-                if n >= support
-            ),
+        ranked = sorted(
+            ((n / len(texts) * math.log(1.0 + mean_texts / total[p]), p)
+             for p, n in count.items()),
             key=lambda pair: (-pair[0], pair[1]),
-        )[:per_segment]
+        )
+        scored = [pair for pair, n in ((q, count[q[1]]) for q in ranked) if n >= support]
+        scored = scored[:per_segment]
+        if anchors is not None and anchors[position]:
+            words = set(anchors[position])
+            extra = [q for q in ranked if q not in scored and words & set(q[1].split())]
+            scored = sorted(scored + extra[:per_segment],
+                            key=lambda pair: (-pair[0], pair[1]))
         kept.append([p for _, p in scored])
         scores.append(np.array([s for s, _ in scored], dtype=np.float64))
     return LabelCandidates(kept, scores)
@@ -224,11 +237,12 @@ class LabelWeights:
     department and by class, news by category.
     """
 
-    phrase: float = 0.2
-    semantic: float = 0.6
-    words: float = 0.4
-    generic: float = 0.3
+    phrase: float = 0.4
+    semantic: float = 0.8
+    words: float = 0.2
+    generic: float = 0.5
     verb: float = 0.3
+    top: float = 0.0
     redundancy: float = 0.3
 
 
@@ -294,7 +308,25 @@ def _label_scores(
         score = score + weights.words * np.array(
             [word_share(p, word_scores) / best for p in group]
         )
+        ranked = sorted((w for w in word_scores if w not in GENERIC_WORDS),
+                        key=lambda w: (-word_scores[w], w))[:3]
+        score = score + weights.top * np.array([_top_share(p, ranked) for p in group])
     return score
+
+
+def _top_share(phrase: str, terms: Sequence[str]) -> float:
+    """1 when ``phrase`` holds the best of ``terms``, less for a later one, 0 for none.
+
+    >>> _top_share("petite dress", ["dress", "xs", "petite"])
+    1.0
+    >>> round(_top_share("size xs", ["dress", "xs", "petite"]), 3)
+    0.667
+    """
+    words = phrase.split()
+    for rank, term in enumerate(terms):
+        if term in words:
+            return 1.0 - rank / len(terms)
+    return 0.0
 
 
 def word_share(phrase: str, word_scores: Mapping[str, float]) -> float:
@@ -380,8 +412,13 @@ class SegmentWords:
             ranked.append([int(members[i]) for i in order])
         if not segment_ids:
             return cls([], [], [])
+        anchors = None if word_scores is None else [
+            sorted((w for w in scores if w not in GENERIC_WORDS),
+                   key=lambda w: (-scores[w], w))[:3]
+            for scores in word_scores
+        ]
         candidates = label_candidates(
-            [[feedback.items[i].text for i in group] for group in ranked]
+            [[feedback.items[i].text for i in group] for group in ranked], anchors=anchors
         )
         by_size = sorted(range(len(segment_ids)), key=lambda p: (-len(ranked[p]), p))
         phrases = choose_labels(candidates, centroids, embedder, by_size, word_scores, weights)

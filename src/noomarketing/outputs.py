@@ -181,7 +181,7 @@ def summary_text(
         if idea.statement:
             lines.append(f"        idea: {idea.statement[:110]}")
         source = idea.statement_quote.row if idea.statement_quote else None
-        if idea.quotes and (idea.quotes[0].row != source or idea.statement_source == "llm"):
+        if idea.quotes and (idea.quotes[0].row != source or idea.statement_source != "extractive"):
             lines.append(f"        “{idea.quotes[0].text[:110]}”")
         if len(idea.keywords_by_language) > 1:
             lines.append("        " + " | ".join(

@@ -9,13 +9,13 @@ a sentence states a want when it holds a cue such as "I want", "would like", "pl
 Russian, Ukrainian, German, French, Spanish, Italian, Portuguese, Dutch). The statement is the
 most central want-sentence when its cosine to the segment centroid is within ``want_margin``
 of the most central sentence's. Otherwise the segment has no wish close enough to what it is
-about: the most central sentence (usually a complaint) is kept as the evidence, and the
-statement says what is wanted in a fixed sentence built from the label, in the segment's
-language (:func:`want_template`: "They want this fixed: late deliveries." for a negative
-segment, "They want more of this: recycled packaging." otherwise; English for a language
-without a template). Sentences that are noise (:mod:`noomarketing.noise`) or are under 3 or over
-40 words are not candidates; those holding redaction marks only when nothing else is left, with
-the marks taken out.
+about: the most central sentence is kept as the evidence, and for a complaint (a segment of
+negative sentiment) the statement says what is wanted in a fixed sentence built from the
+label, in the segment's language (:func:`want_template`: "They want this fixed: late
+deliveries."; English for a language without a template); praise keeps its most central
+sentence, which says what they value. Sentences that are noise (:mod:`noomarketing.noise`) or
+are under 3 or over 40 words are not candidates; those holding redaction marks only when
+nothing else is left, with the marks taken out.
 
 Opt-in, :func:`llm_statement` asks an LLM (:class:`noomarketing.generation.LLMClient`) to write
 the sentence from the quotes, sent as data only; the extractive statement is kept beside it.
