@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _perf import load_note, machine_note
 
 import noomarketing as nm
 from noomarketing.highlighting import make_label
@@ -160,6 +161,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None,
                         help="folder (outside the repo) for fitted segmentations and vectors")
     args = parser.parse_args()
+    print(machine_note(), flush=True)
     print(f"label fidelity, {datetime.now(UTC):%Y-%m-%d}, seed {args.seed} "
           "(size-weighted share of segments whose name is nearest their majority class name)",
           flush=True)
@@ -172,6 +174,7 @@ def main() -> None:
                 print(row, flush=True)  # each figure as soon as it is known
     table = pd.DataFrame(results)
     print(table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False))
+    print(load_note())
 
 
 def _has_tabulate() -> bool:
