@@ -84,6 +84,7 @@ _GENERIC = """love loved loves loving like liked likes lovely beautiful beautifu
     отлично прекрасный прекрасная красивый красивая красивое хороший хорошая хорошее хорошо
     супер классный классная лучший лучшая плохой плохая плохо ужасный ужасная ужасно
     очень day days week weeks month months year years lot bit way recommend recommended adore
+    retailer
     adored"""
 GENERIC_WORDS = frozenset(_GENERIC.split())
 
