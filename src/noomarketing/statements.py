@@ -1,9 +1,8 @@
 """Idea statements: one sentence per segment that says what its customers want.
 
-Offline and extractive by default: the statement is one of the segment's own sentences, in its
-main language, kept with the feedback it came from (``Idea.statement_quote``) as evidence. The
-segment's texts nearest its centroid are split into sentences; each sentence is scored
-
+Offline by default: the statement is one of the segment's own sentences, in its main
+language, kept with the feedback it came from (``Idea.statement_quote``) as evidence. The
+segment's texts nearest its centroid are split into sentences and compared with its centroid;
 a sentence states a want when it holds a cue such as "I want", "would like", "please add",
 "need", "хочу", "хотелось бы", "добавьте", "chcę", "chciałabym", "proszę" (English, Polish,
 Russian, Ukrainian, German, French, Spanish, Italian, Portuguese, Dutch). The statement is the
@@ -18,7 +17,7 @@ are under 3 or over 40 words are not candidates; those holding redaction marks o
 nothing else is left, with the marks taken out.
 
 Opt-in, :func:`llm_statement` asks an LLM (:class:`noomarketing.generation.LLMClient`) to write
-the sentence from the quotes, sent as data only; the extractive statement is kept beside it.
+the sentence from the quotes, sent as data only; the offline statement is kept beside it.
 """
 
 from __future__ import annotations
