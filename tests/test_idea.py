@@ -11,12 +11,28 @@ from corpus import example_truth, multilingual_feedback
 from test_llm import FakeLLM, chat
 
 import noomarketing as nm
+from noomarketing.embedding import encode_unit
 from noomarketing.generation import LLMClient, generate_ideas
-from noomarketing.highlighting import class_tfidf
-from noomarketing.labels import distinct_labels, phrases, script_of
+from noomarketing.highlighting import _word_scores, class_tfidf
+from noomarketing.labels import (
+    GENERIC_WORDS,
+    LabelCandidates,
+    LabelWeights,
+    choose_labels,
+    distinct_labels,
+    label_candidates,
+    opens_on_verb,
+    phrases,
+    script_of,
+)
 from noomarketing.noise import REASONS, noise_reason, set_aside
 from noomarketing.schema import Feedback, Idea, Keyword, Quote
-from noomarketing.statements import split_sentences, states_want
+from noomarketing.statements import (
+    choose_statements,
+    split_sentences,
+    states_want,
+    want_template,
+)
 from noomarketing.text import strip_redactions
 
 NOISE = [
@@ -150,9 +166,12 @@ def test_statements_come_from_the_segments_own_text(noisy_run):
         quote = idea.statement_quote
         assert idea.statement and quote is not None
         assert labels[rows.index(quote.row)] == idea.segment_id
+        assert idea.statement in idea.text
+        if idea.statement_source == "template":  # the segment's words are the evidence
+            assert idea.statement == want_template(idea.label, idea.language, negative=True)
+            continue
         core = idea.statement.rstrip(".!?…").lower()
         assert core in " ".join(quote.text.split()).lower()
-        assert idea.statement in idea.text
 
 
 def test_multilingual_labels_and_statements_are_in_the_segment_language(cache_dir):
@@ -246,3 +265,118 @@ def test_highlight_with_an_llm_keeps_the_extractive_statement(themed, embedder, 
         assert after.statement == "They want what they wrote about."
         assert after.extractive_statement == before.statement
         assert after.statement_quote == before.statement_quote
+
+
+class TableEmbedder:
+    """Vectors looked up in a table: the test fixes each sentence's cosine to the centroid."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def encode(self, texts):
+        return np.array([self.table[t] for t in texts], dtype=np.float32)
+
+
+def _unit(cosine):
+    return [cosine, float(np.sqrt(1 - cosine**2))]
+
+
+def test_generic_sentiment_words_never_head_a_label_when_a_distinctive_noun_exists(embedder):
+    tops = ["Love this top, the knit top is so soft.", "Love this top! Great colour.",
+            "I love this top, a knit top for every day.", "Love this top, I wear it a lot."]
+    jeans = ["These jeans fit well, the denim jeans stretch.", "Denim jeans run small.",
+             "Love these jeans but the denim jeans fade.", "Great denim jeans, dark wash."]
+    documents = [tops, jeans]
+    found = label_candidates(documents)
+    assert "love this top" in found.phrases[0] and "knit top" in found.phrases[0]
+    terms, scores = class_tfidf([" ".join(texts) for texts in documents])
+    centroids = np.stack([encode_unit(embedder, texts).mean(axis=0) for texts in documents])
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    labels = choose_labels(found, centroids, embedder, [0, 1], _word_scores(terms, scores))
+    assert labels[0] == "knit top"
+    for label in labels:
+        assert label and label.split()[0] not in GENERIC_WORDS, label
+    # without the penalties the mood wins: the test can fail
+    plain = LabelWeights(words=0.0, generic=0.0, verb=0.0)
+    assert choose_labels(found, centroids, embedder, [0, 1], None, plain)[0] == "love this top"
+
+
+def test_labels_that_narrate_an_action_lose_to_the_topic():
+    assert opens_on_verb("exchanged the jacket") and opens_on_verb("emailed support")
+    assert opens_on_verb("zamknął zgłoszenie") and opens_on_verb("закрыл обращение")
+    assert not opens_on_verb("recycled packaging") and not opens_on_verb("poor stitching")
+    assert not opens_on_verb("materiał się mechaci") and not opens_on_verb("персонал грубый")
+    found = LabelCandidates([["exchanged the jacket", "poor stitching"]], [np.array([1.0, 0.9])])
+    words = [{"jacket": 1.0, "exchanged": 0.5, "poor": 0.8, "stitching": 0.8}]
+    assert choose_labels(found, np.zeros((1, 2)), None, [0], words) == ["poor stitching"]
+
+
+def test_a_want_sentence_is_preferred_over_an_equally_central_complaint():
+    complaint, wish = "The parcel came two weeks late again.", "Please send parcels on time."
+    far_wish = "I would like a pink box."
+    fb = Feedback.from_texts([complaint, wish, far_wish])
+    centroid = np.array([[1.0, 0.0]], dtype=np.float32)
+    table = {complaint: _unit(0.90), wish: _unit(0.86), far_wish: _unit(0.3)}
+    chosen = choose_statements(fb, [[0, 1, 2]], centroid, TableEmbedder(table))[0]
+    assert chosen.wants and chosen.text == wish and chosen.quote.row == fb.rows[1]
+    # a wish far from the centre does not speak for the segment: the complaint is the evidence
+    table[wish] = _unit(0.5)
+    chosen = choose_statements(fb, [[0, 1, 2]], centroid, TableEmbedder(table))[0]
+    assert not chosen.wants and chosen.text == complaint and chosen.quote.row == fb.rows[0]
+
+
+@pytest.mark.parametrize(("language", "negative", "expected"), [
+    ("en", True, "They want this fixed: late deliveries."),
+    ("en", False, "They want more of this: late deliveries."),
+    ("pl", True, "Chcą, żeby to poprawiono: late deliveries."),
+    ("pl", False, "Chcą więcej tego: late deliveries."),
+    ("ru", True, "Они хотят, чтобы это исправили: late deliveries."),
+    ("ru", False, "Они хотят больше этого: late deliveries."),
+    ("de", True, "They want this fixed: late deliveries."),
+])
+def test_the_want_template_is_a_fixed_grammatical_sentence(language, negative, expected):
+    assert want_template("Late deliveries", language, negative) == expected
+
+
+@pytest.fixture(scope="module")
+def example_ideas(cache_dir):
+    seg = nm.segment(nm.example_feedback_path(), nm.SegmentModel(cache_dir=cache_dir),
+                     columns=nm.EXAMPLE_COLUMNS)
+    return seg
+
+
+def test_example_labels_name_topics_in_one_script_and_statements_say_what_is_wanted(
+    example_ideas,
+):
+    ideas = [i for i in example_ideas.ideas if not i.noise]
+    assert len(ideas) >= 5
+    templates = 0
+    for idea in ideas:
+        words = idea.label.split()
+        assert 2 <= len(words) <= 5 and script_of(idea.label) != "MIXED", idea.label
+        assert words[0].lower() not in GENERIC_WORDS and not opens_on_verb(idea.label)
+        assert idea.statement_quote is not None
+        if idea.statement_source == "template":
+            templates += 1
+            assert idea.sentiment < 0
+            assert idea.statement == want_template(idea.label, idea.language, negative=True)
+        else:  # a wish, or what a content segment values
+            assert idea.statement_source == "extractive"
+            assert states_want(idea.statement) or idea.sentiment >= 0
+    assert templates < len(ideas)  # the example's wishes are found
+
+
+def test_sizes_count_actionable_feedback_and_add_up_with_noise_and_unassigned(example_ideas):
+    seg = example_ideas
+    status = seg.assignments["status"]
+    in_segments = sum(i.size for i in seg.ideas if not i.noise)
+    noise = sum(seg.noise_counts().values())
+    assert noise > 0
+    assert in_segments + noise + seg.unassigned == len(seg.feedback)
+    assert seg.unassigned == int((status == "unassigned").sum())
+    for idea in seg.ideas:
+        rows = seg.assignments[seg.assignments["segment"].astype(str) == str(idea.segment_id)]
+        expected = len(rows) if idea.noise else int((rows["status"] == "assigned").sum())
+        assert idea.size == expected
+        assert idea.share == round(idea.size / len(seg.feedback), 4)
+    assert f"in segments: {in_segments} " in seg.summary()

@@ -26,7 +26,7 @@ from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.noise import reasons_for
 from noomarketing.schema import UNASSIGNED, Feedback, Idea, Keyword, NoomarketingError, Quote
 from noomarketing.segmentation import SegmentModel
-from noomarketing.statements import llm_statement
+from noomarketing.statements import Statement, llm_statement, want_template
 from noomarketing.text import TOKEN_PATTERN, stop_words, strip_redactions
 
 QUOTE_CHARS = 500
@@ -324,10 +324,8 @@ def highlight_ideas(
     by_language = _keywords_by_language(texts_of, clean_labels, segment_ids, text_languages)
     embedder = model.embedder_
     centroids = np.stack([model.centroids_[s] for s in segment_ids]) if segment_ids else None
-    top_terms = [[str(terms[i]) for i in np.argsort(-row, kind="stable")[:3] if row[i] > 0]
-                 for row in scores]
     words = SegmentWords.read(texts_of, clean_labels, segment_ids, embeddings, centroids,
-                              text_languages, embedder, key_terms=top_terms)
+                              text_languages, embedder, word_scores=_word_scores(terms, scores))
     sentiment = SentimentScorer().fit(embedder).score(embeddings)
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
 
@@ -336,38 +334,73 @@ def highlight_ideas(
         members = np.flatnonzero(labels == segment)
         centroid = model.centroids_[segment]
         keywords = _keywords(terms, scores[position], embedder, centroid, n_keywords, diversity)
-        mean_rating, rating_impact = _rating_effect(ratings, members)
         text_members = members if sample is None else np.flatnonzero(text_labels == segment)
         clean = np.flatnonzero(clean_labels == segment)
         seg_reasons = Counter(reasons[i] for i in members if reasons[i] is not None)
         is_noise = sum(seg_reasons.values()) >= noise_share * len(members)
-        statement = words.statements[position]
+        # a segment counts the feedback it can act on; a noise segment counts all its rows
+        counted = members if is_noise else np.array(
+            [i for i in members if reasons[i] is None], dtype=np.int64)
+        mean_rating, rating_impact = _rating_effect(ratings, counted)
+        label = (f"Nothing to act on ({seg_reasons.most_common(1)[0][0]})" if is_noise
+                 else words.label(position, keywords, by_language.get(segment, {})))
+        # noise ("ok", "👍") would pull the mood up: the clean texts speak when any
+        mood = (round(float(sentiment[clean if len(clean) else text_members].mean()), 4)
+                if len(text_members) else 0.0)
+        statement = None if is_noise else words.statements[position]
         ideas.append(
             Idea(
                 segment_id=segment,
-                label=f"Nothing to act on ({seg_reasons.most_common(1)[0][0]})"
-                if is_noise else words.label(position, keywords, by_language.get(segment, {})),
+                label=label,
                 keywords=keywords,
                 quotes=_quotes(texts_of, clean, embeddings, centroid, n_quotes, text_languages),
-                size=len(members),
-                share=round(len(members) / len(feedback), 4),
-                # noise ("ok", "👍") would pull the mood up: the clean texts speak when any
-                sentiment=round(float(sentiment[clean if len(clean) else text_members].mean()), 4)
-                if len(text_members)
-                else 0.0,
+                size=len(counted),
+                share=round(len(counted) / len(feedback), 4),
+                sentiment=mood,
                 mean_rating=mean_rating,
                 rating_impact=rating_impact,
-                customer_ids=list(dict.fromkeys(feedback.items[i].customer_id for i in members)),
+                customer_ids=list(dict.fromkeys(feedback.items[i].customer_id for i in counted)),
                 languages=_language_mix(text_members, text_languages),
                 keywords_by_language=by_language.get(segment, {}),
-                statement="" if is_noise or statement is None else statement[0],
-                statement_quote=None if is_noise or statement is None else statement[1],
+                **_statement_fields(statement, label, words.languages[position], mood),
                 language=words.languages[position],
                 noise=is_noise,
             )
         )
     ideas = _distinct(ideas)
     return _with_llm_statements(ideas, llm) if llm is not None else ideas
+
+
+def _statement_fields(
+    statement: Statement | None, label: str, language: str | None, sentiment: float
+) -> dict[str, Any]:
+    """The idea's statement, its evidence and source: the customers' own want-sentence; when
+    the segment states no wish near its centre, for a complaint (negative sentiment) a fixed
+    sentence from the label ("They want this fixed: ..."), else its most central sentence
+    (praise says what they value).
+
+    >>> from noomarketing.schema import Quote
+    >>> quote = Quote(row=1, customer_id="a", text="Parcel late again.", similarity=0.9)
+    >>> _statement_fields(Statement("Parcel late again.", quote, False), "Late parcels", "en",
+    ...                   -0.5)["statement"]
+    'They want this fixed: late parcels.'
+    """
+    if statement is None:
+        return {"statement": "", "statement_quote": None}
+    if statement.wants or sentiment >= 0:
+        return {"statement": statement.text, "statement_quote": statement.quote}
+    return {"statement": want_template(label, language, negative=True),
+            "statement_quote": statement.quote, "statement_source": "template"}
+
+
+def _word_scores(terms: np.ndarray, scores: np.ndarray) -> list[dict[str, float]]:
+    """Each segment's single words with their c-TF-IDF score (above 0).
+
+    >>> _word_scores(np.array(["late", "late parcel"]), np.array([[0.5, 0.2], [0.0, 0.0]]))
+    [{'late': 0.5}, {}]
+    """
+    single = np.flatnonzero([" " not in str(t) for t in terms])
+    return [{str(terms[i]): float(row[i]) for i in single if row[i] > 0} for row in scores]
 
 
 def _distinct(ideas: list[Idea]) -> list[Idea]:

@@ -3,17 +3,31 @@
 Candidates are the phrases of a segment's texts in its main language: 2 to 4 consecutive words
 inside one clause, starting and ending on a content word (not a stop word), with at most one
 stop word inside, in one script, with no redaction mark ("late or lost parcels", "size chart",
-"loyalty discount"). Each candidate is scored like KeyBERT against c-TF-IDF distinctiveness:
+"loyalty discount"). A label names the topic (a product, a problem or a wish), so each
+candidate is scored like KeyBERT against c-TF-IDF distinctiveness (:class:`LabelWeights`):
 
-    score = 0.3 × c-TF-IDF / max + 0.7 × cosine(phrase, segment centroid) + 0.15 × keyword
+    score = 0.4 × phrase c-TF-IDF / max + 0.8 × cosine(phrase, segment centroid)
+            + 0.2 × words − 0.5 × generic − 0.3 × verb
+            − 0.3 × max cosine(phrase, labels already taken)
 
-``keyword`` is 1, 2/3 or 1/3 when the phrase holds the segment's first, second or third
-c-TF-IDF term (0 otherwise), so the label names the topic. The phrase c-TF-IDF counts in how
-many of the segment's texts the phrase occurs, over its texts, times ``log(1 + A / occurrences
-in all segments)`` (A: mean texts per segment). The cosine uses the embedder of the
-segmentation, so it works in every language that embedder reads; all candidates of all
-segments are embedded in one batch. Segments pick their labels largest first, each the best
-phrase no larger segment took, so labels are distinct.
+``words`` is the mean, over the phrase's content words, of each word's c-TF-IDF in the segment
+over the segment's best word, so every word of the label sets the segment apart ("poor
+stitching", not "exchanged the jacket"). ``generic`` is 1 when a word of the phrase is a generic
+sentiment or filler word of English, Polish or Russian ("love", "great", "beautiful",
+"kocham", "люблю": :data:`GENERIC_WORDS`), which says how customers feel, not what about
+("knit top", not "love this top"). ``verb`` is 1 when the phrase opens on a verb that tells
+what someone did ("exchanged the jacket", "zamknął zgłoszenie": :func:`opens_on_verb`). The
+phrase c-TF-IDF counts in how many of the segment's texts the phrase occurs, over its texts,
+times ``log(1 + A / occurrences in all segments)`` (A: mean texts per segment). Candidates are
+each segment's 25 most distinctive phrases found in two of its texts, and the phrases holding
+one of its three most distinctive words ("supportive swimsuit"). ``LabelWeights.top`` can add a
+bonus for holding one of those words; the tuning left it at 0. The cosines use the embedder of
+the segmentation, so they work in every language that embedder reads; all candidates of all
+segments are embedded in one batch.
+Segments pick their labels largest first (maximal marginal relevance across segments: a phrase
+near a label already taken loses), each the best phrase no larger segment took, so labels are
+distinct. The weights were tuned on the shared labelled reviews and news
+(``benchmarks/label_fidelity.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +36,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -30,8 +44,8 @@ from typing import Any
 import numpy as np
 
 from noomarketing.languages import UNKNOWN
-from noomarketing.schema import Feedback, Keyword, Quote
-from noomarketing.statements import choose_statements
+from noomarketing.schema import Feedback, Keyword
+from noomarketing.statements import Statement, choose_statements
 from noomarketing.text import stop_words, strip_redactions
 
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t*+=<>#~]+|\s[-–—]+\s")
@@ -54,6 +68,59 @@ def label_stop_words() -> frozenset[str]:
     (False, True)
     """
     return stop_words() - _CONTENT
+
+
+# Words that say how a customer feels or how much, not what about: a label holding one names
+# the mood, not the topic ("love this top"). English, Polish and Russian forms.
+_GENERIC = """love loved loves loving like liked likes lovely beautiful beautifully gorgeous great
+    nice cute pretty amazing awesome wonderful fantastic excellent perfect perfectly good best
+    better favorite favourite fave happy glad super stunning fabulous adorable ok okay fine
+    cool bad worse worst terrible awful horrible hate hated disappointed disappointing
+    absolutely totally really definitely highly overall thing things stuff
+    kocham kocha lubię podoba podobają podobał podobała świetny świetna świetne piękny piękna
+    piękne ładny ładna ładne dobry dobra dobre najlepszy najlepsza fajny fajna fajne
+    zły zła złe okropny okropna rozczarowana rozczarowany bardzo
+    люблю нравится нравятся понравился понравилась понравилось отличный отличная отличное
+    отлично прекрасный прекрасная красивый красивая красивое хороший хорошая хорошее хорошо
+    супер классный классная лучший лучшая плохой плохая плохо ужасный ужасная ужасно
+    очень day days week weeks month months year years lot bit way recommend recommended adore
+    retailer
+    adored"""
+GENERIC_WORDS = frozenset(_GENERIC.split())
+
+# A label that opens on a verb tells what someone did ("exchanged the jacket", "emailed
+# support", "zamknął zgłoszenie"), not what the segment is about. Past tenses of Polish and
+# Russian by their endings (less nouns that end alike), English by frequent narrative verbs and
+# "-ed" before a determiner.
+_NARRATIVE_TEXT = """
+    bought buy called choose chose contacted emailed exchanged feel felt gave get got keep kept
+    messaged ordered paid phoned purchased received returned return sent tried waited wear went
+    wore wrote
+"""
+_NARRATIVE = frozenset(_NARRATIVE_TEXT.split())
+_PAST = re.compile(r"(?:ął|ół|ógł|[aeiyu]ł|łem|łam|łeś|łaś|[аяеиыуо]л|[аяеиы]л[аио]|[аи]лся)$")
+_NOT_PAST_TEXT = """
+    materiał kanał dział sygnał upał zapał szał ideał материал канал сериал журнал сигнал финал
+    идеал персонал зал вокзал отдел предел раздел пробел сила дела начала модели стол недели
+    цели
+"""
+_NOT_PAST = frozenset(_NOT_PAST_TEXT.split())
+
+
+def opens_on_verb(phrase: str) -> bool:
+    """Whether a phrase starts with a verb that narrates what someone did.
+
+    >>> [opens_on_verb(p) for p in ("exchanged the jacket", "recycled packaging",
+    ...                             "zamknął zgłoszenie", "закрыл обращение", "материал тонкий")]
+    [True, False, True, True, False]
+    """
+    words = phrase.lower().split()
+    first = words[0] if words else ""
+    if first in _NARRATIVE:
+        return True
+    if first.endswith("ed") and len(words) > 1 and words[1] in _DETERMINERS:
+        return True
+    return len(first) > 3 and first not in _NOT_PAST and _PAST.search(first) is not None
 
 
 # A phrase that stops right before one of these cut its object off ("lost | its shape").
@@ -123,11 +190,15 @@ class LabelCandidates:
 
 
 def label_candidates(
-    documents: Sequence[Sequence[str]], per_segment: int = 25
+    documents: Sequence[Sequence[str]],
+    per_segment: int = 25,
+    anchors: Sequence[Sequence[str]] | None = None,
 ) -> LabelCandidates:
     """The ``per_segment`` most distinctive phrases of each segment (a list of texts each).
 
-    A phrase needs two texts of its segment when the segment has two or more.
+    A phrase needs two texts of its segment when the segment has two or more; the phrases
+    holding one of the segment's ``anchors`` (its most distinctive words) need one and come
+    in beside the ``per_segment`` others, so the topic's own word can name it.
 
     >>> found = label_candidates([["late parcel again", "parcel late, late parcel"],
     ...                           ["size chart wrong", "the size chart lies"]])
@@ -140,19 +211,40 @@ def label_candidates(
         total.update(count)
     mean_texts = max(float(np.mean([len(t) for t in documents])) if documents else 1.0, 1.0)
     kept, scores = [], []
-    for texts, count in zip(documents, counts, strict=True):
+    for position, (texts, count) in enumerate(zip(documents, counts, strict=True)):
         support = min(2, len(texts))
-        scored = sorted(
-            (
-                (n / len(texts) * math.log(1.0 + mean_texts / total[p]), p)
-                for p, n in count.items()
-                if n >= support
-            ),
+        ranked = sorted(
+            ((n / len(texts) * math.log(1.0 + mean_texts / total[p]), p)
+             for p, n in count.items()),
             key=lambda pair: (-pair[0], pair[1]),
-        )[:per_segment]
+        )
+        scored = [pair for pair, n in ((q, count[q[1]]) for q in ranked) if n >= support]
+        scored = scored[:per_segment]
+        if anchors is not None and anchors[position]:
+            words = set(anchors[position])
+            extra = [q for q in ranked if q not in scored and words & set(q[1].split())]
+            scored = sorted(scored + extra[:per_segment],
+                            key=lambda pair: (-pair[0], pair[1]))
         kept.append([p for _, p in scored])
         scores.append(np.array([s for s, _ in scored], dtype=np.float64))
     return LabelCandidates(kept, scores)
+
+
+@dataclass(frozen=True)
+class LabelWeights:
+    """How label candidates are scored (see the module docstring).
+
+    Tuned on the shared labelled data (``benchmarks/label_fidelity.py``): clothing reviews by
+    department and by class, news by category.
+    """
+
+    phrase: float = 0.4
+    semantic: float = 0.8
+    words: float = 0.2
+    generic: float = 0.5
+    verb: float = 0.3
+    top: float = 0.0
+    redundancy: float = 0.3
 
 
 def choose_labels(
@@ -160,59 +252,97 @@ def choose_labels(
     centroids: np.ndarray,
     embedder: Any,
     order: Sequence[int],
-    semantic_weight: float = 0.7,
-    key_terms: Sequence[Sequence[str]] | None = None,
-    key_weight: float = 0.15,
+    word_scores: Sequence[Mapping[str, float]] | None = None,
+    weights: LabelWeights | None = None,
 ) -> list[str | None]:
     """One distinct phrase per segment (``None`` when it has no candidate left).
 
-    ``order`` says which segment chooses first (largest first); the cosine part needs an
-    embedder (without one, c-TF-IDF alone decides). ``key_terms`` (each segment's top
-    keywords, best first) add up to ``key_weight`` to a phrase holding one of them, more for a
-    better keyword, so the label names the topic ("love these jeans", not "fits perfectly").
+    ``order`` says which segment chooses first (largest first); the cosine parts need an
+    embedder (without one, c-TF-IDF alone decides). ``word_scores`` are each segment's word
+    c-TF-IDF scores (any scale: each segment's best word counts 1).
     """
+    weights = weights or LabelWeights()
     unique = sorted({p for group in candidates.phrases for p in group})
     vectors: dict[str, np.ndarray] = {}
-    if embedder is not None and unique and semantic_weight > 0:
+    if embedder is not None and unique and weights.semantic > 0:
         encoded = np.asarray(embedder.encode(unique), dtype=np.float32)
         norms = np.linalg.norm(encoded, axis=1, keepdims=True)
         vectors = dict(zip(unique, encoded / np.maximum(norms, 1e-12), strict=True))
     labels: list[str | None] = [None] * len(candidates.phrases)
     taken: set[frozenset[str]] = set()
+    chosen: list[np.ndarray] = []
     for position in order:
-        group, distinct = candidates.phrases[position], candidates.distinct[position]
+        group = candidates.phrases[position]
         if not group:
             continue
-        score = distinct / max(float(distinct.max()), 1e-12)
+        score = _label_scores(
+            group, candidates.distinct[position], weights,
+            word_scores[position] if word_scores is not None else None,
+        )
         if vectors:
-            cosine = np.array([float(vectors[p] @ centroids[position]) for p in group])
-            score = (1 - semantic_weight) * score + semantic_weight * np.clip(cosine, 0, None)
-        if key_terms is not None and key_terms[position]:
-            score = score + key_weight * np.array(
-                [_keyword_share(p, key_terms[position]) for p in group]
-            )
+            matrix = np.stack([vectors[p] for p in group])
+            score += weights.semantic * np.clip(matrix @ centroids[position], 0, None)
+            if chosen:
+                score -= weights.redundancy * np.clip(matrix @ np.stack(chosen).T, 0, None).max(1)
         for index in np.argsort(-score, kind="stable"):
             words = frozenset(group[index].split())
             if words not in taken:
                 taken.add(words)
                 labels[position] = group[index]
+                if vectors:
+                    chosen.append(vectors[group[index]])
                 break
     return labels
 
 
-def _keyword_share(phrase: str, terms: Sequence[str]) -> float:
+def _label_scores(
+    group: list[str], distinct: np.ndarray, weights: LabelWeights,
+    word_scores: Mapping[str, float] | None,
+) -> np.ndarray:
+    """The text-only part of the candidates' scores: distinctiveness less generic words."""
+    score = weights.phrase * distinct / max(float(distinct.max()), 1e-12)
+    generic = np.array([any(w in GENERIC_WORDS for w in p.split()) for p in group], dtype=float)
+    verb = np.array([opens_on_verb(p) for p in group], dtype=float)
+    score = score - weights.generic * generic - weights.verb * verb
+    if word_scores:
+        best = max(max(word_scores.values()), 1e-12)
+        score = score + weights.words * np.array(
+            [word_share(p, word_scores) / best for p in group]
+        )
+        ranked = sorted((w for w in word_scores if w not in GENERIC_WORDS),
+                        key=lambda w: (-word_scores[w], w))[:3]
+        score = score + weights.top * np.array([_top_share(p, ranked) for p in group])
+    return score
+
+
+def _top_share(phrase: str, terms: Sequence[str]) -> float:
     """1 when ``phrase`` holds the best of ``terms``, less for a later one, 0 for none.
 
-    >>> _keyword_share("love these jeans", ["jeans", "denim", "pair"])
+    >>> _top_share("petite dress", ["dress", "xs", "petite"])
     1.0
-    >>> round(_keyword_share("soft denim", ["jeans", "denim", "pair"]), 3)
+    >>> round(_top_share("size xs", ["dress", "xs", "petite"]), 3)
     0.667
     """
-    words = f" {phrase} "
+    words = phrase.split()
     for rank, term in enumerate(terms):
-        if f" {term} " in words:
+        if term in words:
             return 1.0 - rank / len(terms)
     return 0.0
+
+
+def word_share(phrase: str, word_scores: Mapping[str, float]) -> float:
+    """Mean score of the phrase's content words (generic words count 0; stop words are skipped).
+
+    >>> word_share("poor stitching", {"poor": 0.5, "stitching": 1.0})
+    0.75
+    >>> word_share("love this top", {"love": 1.0, "top": 0.5})
+    0.25
+    """
+    stops = label_stop_words()
+    words = [w for w in phrase.split() if w not in stops]
+    if not words:
+        return 0.0
+    return sum(0.0 if w in GENERIC_WORDS else word_scores.get(w, 0.0) for w in words) / len(words)
 
 
 def tidy_label(text: str) -> str:
@@ -249,7 +379,7 @@ class SegmentWords:
     """
 
     def __init__(self, languages: list[str | None], phrases: list[str | None],
-                 statements: list[tuple[str, Quote] | None]) -> None:
+                 statements: list[Statement | None]) -> None:
         self.languages = languages
         self.phrases = phrases
         self.statements = statements
@@ -264,8 +394,9 @@ class SegmentWords:
         centroids: np.ndarray | None,
         languages: Sequence[str | None] | None,
         embedder: Any,
-        key_terms: Sequence[Sequence[str]] | None = None,
+        word_scores: Sequence[Mapping[str, float]] | None = None,
         n_texts: int = 40,
+        weights: LabelWeights | None = None,
     ) -> SegmentWords:
         mains: list[str | None] = []
         ranked: list[list[int]] = []
@@ -282,11 +413,16 @@ class SegmentWords:
             ranked.append([int(members[i]) for i in order])
         if not segment_ids:
             return cls([], [], [])
+        anchors = None if word_scores is None else [
+            sorted((w for w in scores if w not in GENERIC_WORDS),
+                   key=lambda w: (-scores[w], w))[:3]
+            for scores in word_scores
+        ]
         candidates = label_candidates(
-            [[feedback.items[i].text for i in group] for group in ranked]
+            [[feedback.items[i].text for i in group] for group in ranked], anchors=anchors
         )
         by_size = sorted(range(len(segment_ids)), key=lambda p: (-len(ranked[p]), p))
-        phrases = choose_labels(candidates, centroids, embedder, by_size, key_terms=key_terms)
+        phrases = choose_labels(candidates, centroids, embedder, by_size, word_scores, weights)
         statements = choose_statements(
             feedback, [group[:n_texts] for group in ranked], centroids, embedder, languages
         )

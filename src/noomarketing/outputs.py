@@ -145,10 +145,14 @@ def summary_text(
 ) -> str:
     """A short summary a person reads in the terminal: each segment's label and statement.
 
-    ``noise`` counts the items set aside as noise, by reason.
+    ``noise`` counts the items set aside as noise, by reason; ``unassigned`` the other items in
+    no segment. A segment's size counts its feedback with something to act on (its noise is
+    in the noise count), so sizes, noise and unassigned add up to ``total``.
     """
+    in_segments = sum(idea.size for idea in ideas if not idea.noise)
     lines = [
         f"{len(ideas)} segment(s) from {total} feedback item(s) [{strategy}]; "
+        f"in segments: {in_segments} ({in_segments / max(total, 1):.1%}), "
         f"unassigned: {unassigned} ({unassigned / max(total, 1):.1%})"
     ]
     if noise:
@@ -177,7 +181,7 @@ def summary_text(
         if idea.statement:
             lines.append(f"        idea: {idea.statement[:110]}")
         source = idea.statement_quote.row if idea.statement_quote else None
-        if idea.quotes and (idea.quotes[0].row != source or idea.statement_source == "llm"):
+        if idea.quotes and (idea.quotes[0].row != source or idea.statement_source != "extractive"):
             lines.append(f"        “{idea.quotes[0].text[:110]}”")
         if len(idea.keywords_by_language) > 1:
             lines.append("        " + " | ".join(

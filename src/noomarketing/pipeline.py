@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from noomarketing import loop
@@ -69,7 +70,11 @@ class SegmentationResult:
 
     @property
     def unassigned(self) -> int:
-        return int((self.model.labels_ == UNASSIGNED).sum())
+        """Items in no segment that are not noise (noise is counted apart, by reason)."""
+        outliers = self.model.labels_ == UNASSIGNED
+        if self.noise is not None:
+            outliers &= np.array([reason is None for reason in self.noise], dtype=bool)
+        return int(outliers.sum())
 
     def noise_counts(self) -> dict[str, int]:
         """Items set aside as noise, by reason (items of a segment flagged noise included)."""

@@ -233,7 +233,9 @@ class Idea(BaseModel):
     )
     statement_source: str = Field(
         default="extractive",
-        description="'extractive' (one of the segment's sentences) or 'llm' (opt-in)",
+        description="'extractive' (one of the segment's sentences stating a want), 'template' "
+        "(the segment states no wish near its centre: a fixed sentence from the label, the "
+        "most central sentence kept as statement_quote) or 'llm' (opt-in)",
     )
     extractive_statement: str | None = Field(
         default=None, description="the extractive statement, kept when an LLM wrote statement"

@@ -1,27 +1,30 @@
 """Idea statements: one sentence per segment that says what its customers want.
 
-Offline and extractive by default: the statement is one of the segment's own sentences, in its
-main language, kept with the feedback it came from (``Idea.statement_quote``) as evidence. The
-segment's texts nearest its centroid are split into sentences; each sentence is scored
-
-    score = cosine(sentence, segment centroid) + want_weight × [it states a want]
-
-where a sentence states a want when it holds a cue such as "I want", "would like", "please
-add", "need", "хочу", "хотелось бы", "добавьте", "chcę", "chciałabym", "proszę" (English,
-Polish, Russian, Ukrainian, German, French, Spanish, Italian, Portuguese, Dutch). So a central
-wish beats a slightly more central complaint, and a segment without wishes gets its most
-central sentence. Sentences that are noise (:mod:`noomarketing.noise`) or are under 3 or over
-40 words are not candidates; those holding redaction marks only when nothing else is left, with
-the marks taken out.
+Offline by default: the statement is one of the segment's own sentences, in its main
+language, kept with the feedback it came from (``Idea.statement_quote``) as evidence. The
+segment's texts nearest its centroid are split into sentences and compared with its centroid;
+a sentence states a want when it holds a cue such as "I want", "would like", "please add",
+"need", "хочу", "хотелось бы", "добавьте", "chcę", "chciałabym", "proszę" (English, Polish,
+Russian, Ukrainian, German, French, Spanish, Italian, Portuguese, Dutch). The statement is the
+most central want-sentence when its cosine to the segment centroid is within ``want_margin``
+of the most central sentence's. Otherwise the segment has no wish close enough to what it is
+about: the most central sentence is kept as the evidence, and for a complaint (a segment of
+negative sentiment) the statement says what is wanted in a fixed sentence built from the
+label, in the segment's language (:func:`want_template`: "They want this fixed: late
+deliveries."; English for a language without a template); praise keeps its most central
+sentence, which says what they value. Sentences that are noise (:mod:`noomarketing.noise`) or
+are under 3 or over 40 words are not candidates; those holding redaction marks only when
+nothing else is left, with the marks taken out.
 
 Opt-in, :func:`llm_statement` asks an LLM (:class:`noomarketing.generation.LLMClient`) to write
-the sentence from the quotes, sent as data only; the extractive statement is kept beside it.
+the sentence from the quotes, sent as data only; the offline statement is kept beside it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -119,20 +122,31 @@ def _candidates(feedback: Feedback, positions: Sequence[int]) -> list[tuple[int,
     return clean or masked
 
 
+@dataclass(frozen=True)
+class Statement:
+    """A segment's chosen sentence, the feedback it came from, and whether it states a want."""
+
+    text: str
+    quote: Quote
+    wants: bool
+
+
 def choose_statements(
     feedback: Feedback,
     positions: Sequence[Sequence[int]],
     centroids: np.ndarray,
     embedder: Any,
     languages: Sequence[str | None] | None = None,
-    want_weight: float = 0.15,
-) -> list[tuple[str, Quote] | None]:
+    want_margin: float = 0.1,
+) -> list[Statement | None]:
     """The statement of each segment and the feedback it came from (``None``: no sentence).
 
     ``positions[s]`` are the places in ``feedback`` of segment ``s``'s texts to read, most
     central first (main language only, noise left out); ``centroids[s]`` its unit centroid.
-    All sentences are embedded in one batch; without an embedder the order of ``positions``
-    stands in for the cosine. Segments do not share a statement.
+    A want-sentence wins when its cosine is within ``want_margin`` of the most central
+    sentence's; else the most central sentence comes back with ``wants=False``. All sentences
+    are embedded in one batch; without an embedder the order of ``positions`` stands in for
+    the cosine. Segments do not share a statement.
     """
     groups = [_candidates(feedback, group) for group in positions]
     unique = sorted({sentence for group in groups for _, sentence in group})
@@ -142,7 +156,7 @@ def choose_statements(
         encoded /= np.maximum(np.linalg.norm(encoded, axis=1, keepdims=True), 1e-12)
         vectors = dict(zip(unique, encoded, strict=True))
     used: set[str] = set()
-    chosen: list[tuple[str, Quote] | None] = []
+    chosen: list[Statement | None] = []
     for s, group in enumerate(groups):
         group = [(p, sentence) for p, sentence in group if sentence.lower() not in used]
         if not group:
@@ -153,8 +167,7 @@ def choose_statements(
         else:
             rank = {p: r for r, p in enumerate(positions[s])}
             cosine = np.array([-rank[p] / max(len(rank), 1) for p, _ in group])
-        score = cosine + want_weight * np.array([states_want(x) for _, x in group], dtype=float)
-        best = int(np.argmax(score))
+        best = _best(cosine, np.array([states_want(x) for _, x in group]), want_margin)
         position, sentence = group[best]
         used.add(sentence.lower())
         item = feedback.items[position]
@@ -165,8 +178,52 @@ def choose_statements(
             similarity=round(float(cosine[best]), 4) if vectors else 0.0,
             language=languages[position] if languages is not None else None,
         )
-        chosen.append((tidy_statement(sentence), quote))
+        chosen.append(Statement(tidy_statement(sentence), quote, states_want(sentence)))
     return chosen
+
+
+def _best(cosine: np.ndarray, wants: np.ndarray, margin: float) -> int:
+    """The most central want-sentence when it is within ``margin`` of the most central one.
+
+    >>> _best(np.array([0.8, 0.75, 0.5]), np.array([False, True, True]), 0.1)
+    1
+    >>> _best(np.array([0.8, 0.75, 0.5]), np.array([False, False, True]), 0.1)
+    0
+    """
+    top = int(np.argmax(cosine))
+    if wants.any():
+        wish = int(np.flatnonzero(wants)[np.argmax(cosine[wants])])
+        if cosine[wish] >= cosine[top] - margin:
+            return wish
+    return top
+
+
+_TEMPLATES = {
+    "en": ("They want this fixed: {label}.", "They want more of this: {label}."),
+    "pl": ("Chcą, żeby to poprawiono: {label}.", "Chcą więcej tego: {label}."),
+    "ru": ("Они хотят, чтобы это исправили: {label}.", "Они хотят больше этого: {label}."),
+}
+
+
+def want_template(label: str, language: str | None, negative: bool) -> str:
+    """What a segment wants, said from its label, for a segment that states no wish itself.
+
+    A complaint asks for a fix, praise for more of the same; in English, Polish or Russian
+    (English for other languages). The label's first letter is lowered unless the label opens
+    with an abbreviation.
+
+    >>> want_template("Late deliveries", "en", negative=True)
+    'They want this fixed: late deliveries.'
+    >>> want_template("Recycled packaging", "pl", negative=False)
+    'Chcą więcej tego: recycled packaging.'
+    >>> want_template("XL sizes run small", "ru", negative=True)
+    'Они хотят, чтобы это исправили: XL sizes run small.'
+    """
+    fix, more = _TEMPLATES.get(language or "en", _TEMPLATES["en"])
+    words = label.strip().rstrip(".!?…")
+    if words[:2].istitle() or words[:1].islower():
+        words = words[:1].lower() + words[1:]
+    return (fix if negative else more).format(label=words)
 
 
 STATEMENT_PROMPT = """\
