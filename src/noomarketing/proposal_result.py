@@ -17,7 +17,8 @@ from noomarketing.outputs import write_json
 PROPOSAL_COLUMNS = [
     "customer_id", "segment", "offer_id", "rank", "score", "expected_value", "cost", "audience",
     "relevance", "own_similarity", "segment_score", "behaviour", "offer_name", "segment_label",
-    "generated_title", "generated_similarity", "quote_row", "quote_text",
+    "generated_title", "generated_similarity", "quote_row", "quote_text", "own_lexical",
+    "segment_lexical", "typicality", "decided_by",
 ]
 """Columns of ``proposals.csv`` (a stable contract): the proposal, then its evidence."""
 
@@ -26,9 +27,11 @@ class Proposal(BaseModel):
     """One offer proposed to one customer (or one segment), with its evidence chain.
 
     The chain reads: the customer's own words (``quote_row``, ``quote_text``, how close they are
-    to the offer: ``own_similarity``) → their segment's idea (``segment_label``,
-    ``segment_score``) → the generated idea the offer embodies (``generated_title``) → the
-    offer.
+    to the offer in meaning: ``own_similarity``, and in the words they share with it:
+    ``own_lexical``) → their segment's idea (``segment_label``, ``segment_score``, its words'
+    ``segment_lexical``; how typical of the segment the customer is: ``typicality``) → the
+    generated idea the offer embodies (``generated_title``) → the offer. ``decided_by`` names
+    the evidence that put the offer above the next one down (:mod:`noomarketing.hybrid`).
     """
 
     customer_id: str | None = Field(description="None when proposing to a whole segment")
@@ -49,6 +52,15 @@ class Proposal(BaseModel):
     quote_text: str | None
     generated_title: str | None = None
     generated_similarity: float | None = None
+    own_lexical: float = Field(default=0.0, description="shared words, 0-1 (BM25)")
+    segment_lexical: float | None = None
+    typicality: float | None = Field(
+        default=None, description="1 at the segment's centroid, near 0 at its edge"
+    )
+    decided_by: str | None = Field(
+        default=None, description="own meaning, own words, segment meaning, segment words "
+        "or past behaviour"
+    )
 
 
 class Unserved(BaseModel):
