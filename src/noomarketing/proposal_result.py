@@ -28,8 +28,9 @@ class Proposal(BaseModel):
 
     The chain reads: the customer's own words (``quote_row``, ``quote_text``, how close they are
     to the offer in meaning: ``own_similarity``, and in the words they share with it:
-    ``own_lexical``) → their segment's idea (``segment_label``, ``segment_score``, its words'
-    ``segment_lexical``; how typical of the segment the customer is: ``typicality``) → the
+    ``own_lexical``) → their segment's idea (``segment_label``, ``segment_score``: hybrid,
+    the stage-4 score averaged with the segment centroid's; its words' ``segment_lexical``; how
+    typical of the segment the customer is: ``typicality``) → the
     generated idea the offer embodies (``generated_title``) → the offer. ``decided_by`` names
     the evidence that put the offer above the next one down (:mod:`noomarketing.hybrid`).
     """

@@ -56,6 +56,7 @@ from noomarketing.hybrid import (
     deciding_evidence,
     lexical_scores,
     score_units,
+    segment_meaning,
     typicality,
 )
 from noomarketing.matching import MatchResult, Offer, default_embedder
@@ -239,8 +240,11 @@ def propose(
         if scoring == "hybrid" else (None, {})
     )
     behaviour = _Behaviour(reactions, offers, prior)
+    table = matches.score_table()
+    if scoring == "hybrid":
+        table = segment_meaning(table, vectors, labels, offer_vectors)
     scores = score_units(
-        units, vectors @ offer_vectors.T, lexical, matches.score_table(), idea_lexical,
+        units, vectors @ offer_vectors.T, lexical, table, idea_lexical,
         behaviour.for_customer if per == "customer" else behaviour.for_unit_segment,
         per, segment_weight, lexical_weight,
     )
