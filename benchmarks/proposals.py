@@ -18,8 +18,9 @@ is right when it serves the customer's own class; top-1 and top-3 accuracy are p
   no segments;
 * ``BM25``: each text against each offer (name, description, tags), no segments
   (:class:`noomarketing.lexical.BM25`);
-* ``oracle``: the offer of the segment's majority label, a ceiling for any rule that gives a
-  whole segment the same offer (items in no segment get their direct-cosine ranking).
+* ``oracle``: the offer of the segment's majority label (top 3: its three most common labels),
+  a ceiling for any rule that gives a whole segment the same offers (items in no segment get
+  their direct-cosine ranking).
 
 Every row is measured on the same customers: those ``propose`` does not set aside as noise.
 ``propose`` runs with ``min_score=-1`` and ``per_customer=3`` so that every customer gets a
@@ -79,14 +80,15 @@ def rankings(scores: np.ndarray, ids: list[str]) -> list[list[str]]:
 
 def oracle(labels: np.ndarray, truth: list[str], cosine: np.ndarray,
            ids: list[str]) -> list[list[str]]:
-    """The segment's majority offer for everyone in it; direct cosine for items in none."""
+    """The segment's most common offers (top 3) for everyone in it; direct cosine for items in
+    none."""
     ranked = rankings(cosine, ids)
     truth_arr = np.asarray(truth)
     for segment in np.unique(labels[labels != nm.UNASSIGNED]):
         members = np.flatnonzero(labels == segment)
-        majority = pd.Series(truth_arr[members]).mode()[0]
+        common = pd.Series(truth_arr[members]).value_counts().index[:3].tolist()
         for i in members:
-            ranked[i] = [majority]
+            ranked[i] = common
     return ranked
 
 
