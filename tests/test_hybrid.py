@@ -144,3 +144,15 @@ def test_bad_scoring_settings_are_one_clear_line(embedder, cache_dir):
         nm.propose(feedback, labels, IDEAS[:1], matches, embedder=cached, scoring="bm25")
     with pytest.raises(NoomarketingError, match="lexical_weight must be between 0 and 1"):
         nm.propose(feedback, labels, IDEAS[:1], matches, embedder=cached, lexical_weight=2)
+
+
+def test_a_segment_is_ranked_on_its_meaning_and_words(embedder, cache_dir):
+    cached = nm.CachedEmbedder(embedder, cache_dir)
+    matches = nm.match_offers(IDEAS, OFFERS, embedder=cached)
+    feedback, labels = feedback_of([(f"d{i}", "My parcel came a week late", 0) for i in range(3)])
+    result = nm.propose(feedback, labels, IDEAS, matches, embedder=cached, per="segment")
+    weight = result.settings["lexical_weight"]
+    assert result.proposals and all(p.audience == 3 for p in result.proposals)
+    for p in result.proposals:
+        assert p.decided_by in ("segment meaning", "segment words")
+        assert p.score == pytest.approx(p.segment_score + weight * p.segment_lexical, abs=2e-4)

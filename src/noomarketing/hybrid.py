@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -124,6 +124,8 @@ class Scores:
     best_item: np.ndarray
     behaviour: np.ndarray
     lexical_weight: float
+    per_segment: bool = False
+    _parts: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def score(self) -> np.ndarray:
@@ -131,18 +133,23 @@ class Scores:
 
     def parts(self, u: int) -> np.ndarray:
         """Unit ``u``'s score split by :data:`EVIDENCE` (rows) per offer (columns)."""
+        if u in self._parts:
+            return self._parts[u]
         own_meaning, own_words = self.own_best[u], self.lexical_weight * self.own_lexical[u]
         seg = np.nan_to_num(self.seg_score[u]) + self.lexical_weight * self.seg_lexical[u]
+        if self.per_segment:  # a segment is ranked on its idea alone
+            own_meaning = own_words = np.zeros_like(seg)
         own = own_meaning + own_words
         lifted = np.maximum(seg - own, 0.0) * self.lift[u]
         share = np.divide(self.lexical_weight * self.seg_lexical[u], seg,
                           out=np.zeros_like(seg), where=np.abs(seg) > 1e-12)
         share = np.clip(share, 0.0, 1.0)
         relevance = np.maximum(self.relevance[u], 0.0)
-        return np.vstack([
+        self._parts[u] = np.vstack([
             own_meaning, own_words, lifted * (1 - share), lifted * share,
             relevance * (self.behaviour[u] - 1.0),
         ])
+        return self._parts[u]
 
 
 @dataclass
@@ -201,7 +208,7 @@ def score_units(
     lexical = item_lexical if item_lexical is not None else np.zeros_like(item_sims)
     scores = Scores(np.zeros(shape), np.zeros(shape), np.zeros(shape), np.full(shape, np.nan),
                     np.zeros(shape), np.zeros(len(units)), np.zeros(shape, dtype=np.int64),
-                    np.ones(shape), weight)
+                    np.ones(shape), weight, per_segment=per == "segment")
     for u, unit in enumerate(units):
         hybrid = item_sims[unit.items] + weight * lexical[unit.items]
         best = hybrid.argmax(axis=0)  # the text whose words and meaning serve the offer best
