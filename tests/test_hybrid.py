@@ -30,14 +30,14 @@ def no_history(unit):
 def scores_for(texts, sims, labels=None, table=None, typical=(0.0,), segment_weight=0.5):
     """score_units for one customer per text, with the given cosine similarities."""
     sims = np.asarray(sims, dtype=float)
-    lexical, _, _ = lexical_scores(texts, [], CATALOGUE)
+    lexical, _, bm25 = lexical_scores(texts, [], CATALOGUE)
     table = table if table is not None else pd.DataFrame(
         [[0.0] * len(CATALOGUE)], index=[0], columns=[o.id for o in CATALOGUE]
     )
     units = [Unit(f"c{i}", None if labels is None else labels[i], [i], 1.0, 1,
                   typical[i] if i < len(typical) else 0.0) for i in range(len(texts))]
     return score_units(units, sims, lexical, table, {}, no_history, "customer",
-                       segment_weight, 0.5)
+                       segment_weight, 0.5, bm25)
 
 
 def test_stems_join_inflections_and_bm25_weighs_rare_words_more():
@@ -70,6 +70,8 @@ def test_shared_rare_words_decide_when_the_meaning_ties():
     assert int(scores.score[0].argmax()) == 0  # the offer that shares "dress"
     assert scores.own_lexical[0, 0] > 0 and scores.own_lexical[0, 1:].sum() == 0
     assert deciding_evidence(scores, 0, 0) == "own words"
+    assert scores.shared_words(texts[0], 0, 0) == ["dress"]
+    assert scores.shared_words(texts[0], 0, 1) == []
 
 
 def test_the_meaning_decides_when_no_words_are_shared():
@@ -124,8 +126,11 @@ def test_propose_is_hybrid_by_default_and_explains_each_proposal(hybrid_result):
     assert result.settings["scoring"] == "hybrid" and result.settings["lexical_weight"] > 0
     frame = result.to_frame()
     assert {"own_lexical", "segment_lexical", "typicality", "decided_by"} <= set(frame.columns)
+    assert any(p.shared_words for p in result.proposals)
     for p in result.proposals:
         assert p.decided_by in EVIDENCE
+        assert bool(p.shared_words) == (p.own_lexical > 0)
+        assert all(word in p.quote_text.lower() for word in p.shared_words)
         assert 0 <= p.own_lexical <= 1 and 0 <= p.typicality <= 1
         own = p.own_similarity + result.settings["lexical_weight"] * p.own_lexical
         assert p.relevance >= own - 2e-4  # the segment never lowers what they asked for

@@ -125,11 +125,18 @@ class Scores:
     behaviour: np.ndarray
     lexical_weight: float
     per_segment: bool = False
+    bm25: BM25 | None = None
     _parts: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def score(self) -> np.ndarray:
         return np.maximum(self.relevance, 0.0) * self.behaviour
+
+    def shared_words(self, text: str, u: int, j: int) -> list[str]:
+        """The words of ``text`` (unit ``u``'s quote) that offer ``j`` shares, heaviest first."""
+        if self.bm25 is None or self.own_lexical[u, j] <= 0:
+            return []
+        return self.bm25.shared(text, j)
 
     def parts(self, u: int) -> np.ndarray:
         """Unit ``u``'s score split by :data:`EVIDENCE` (rows) per offer (columns)."""
@@ -201,6 +208,7 @@ def score_units(
     per: str,
     segment_weight: float,
     lexical_weight: float,
+    bm25: BM25 | None = None,
 ) -> Scores:
     """Relevance (see the module docstring) and past behaviour of each unit."""
     shape = (len(units), item_sims.shape[1])
@@ -208,7 +216,7 @@ def score_units(
     lexical = item_lexical if item_lexical is not None else np.zeros_like(item_sims)
     scores = Scores(np.zeros(shape), np.zeros(shape), np.zeros(shape), np.full(shape, np.nan),
                     np.zeros(shape), np.zeros(len(units)), np.zeros(shape, dtype=np.int64),
-                    np.ones(shape), weight, per_segment=per == "segment")
+                    np.ones(shape), weight, per_segment=per == "segment", bm25=bm25)
     for u, unit in enumerate(units):
         hybrid = item_sims[unit.items] + weight * lexical[unit.items]
         best = hybrid.argmax(axis=0)  # the text whose words and meaning serve the offer best

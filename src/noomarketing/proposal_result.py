@@ -18,7 +18,7 @@ PROPOSAL_COLUMNS = [
     "customer_id", "segment", "offer_id", "rank", "score", "expected_value", "cost", "audience",
     "relevance", "own_similarity", "segment_score", "behaviour", "offer_name", "segment_label",
     "generated_title", "generated_similarity", "quote_row", "quote_text", "own_lexical",
-    "segment_lexical", "typicality", "decided_by",
+    "segment_lexical", "typicality", "decided_by", "shared_words",
 ]
 """Columns of ``proposals.csv`` (a stable contract): the proposal, then its evidence."""
 
@@ -32,7 +32,8 @@ class Proposal(BaseModel):
     the stage-4 score averaged with the segment centroid's; its words' ``segment_lexical``; how
     typical of the segment the customer is: ``typicality``) → the
     generated idea the offer embodies (``generated_title``) → the offer. ``decided_by`` names
-    the evidence that put the offer above the next one down (:mod:`noomarketing.hybrid`).
+    the evidence that put the offer above the next one down (:mod:`noomarketing.hybrid`);
+    ``shared_words`` are the quote's words the offer shares.
     """
 
     customer_id: str | None = Field(description="None when proposing to a whole segment")
@@ -61,6 +62,9 @@ class Proposal(BaseModel):
     decided_by: str | None = Field(
         default=None, description="own meaning, own words, segment meaning, segment words "
         "or past behaviour"
+    )
+    shared_words: list[str] = Field(
+        default_factory=list, description="the quote's words the offer shares, heaviest first"
     )
 
 
@@ -111,7 +115,8 @@ class ProposalResult(BaseModel):
     def to_frame(self) -> pd.DataFrame:
         """One row per proposal with :data:`PROPOSAL_COLUMNS`."""
         rows = [
-            {**p.model_dump(), "segment": p.segment_id} for p in self.proposals
+            {**p.model_dump(), "segment": p.segment_id, "shared_words": ";".join(p.shared_words)}
+            for p in self.proposals
         ]
         frame = pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)
         frame["segment"] = frame["segment"].astype("Int64")

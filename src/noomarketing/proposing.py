@@ -235,9 +235,9 @@ def propose(
     values = _values(customer_value, treated)
     typical = typicality(vectors, labels) if scoring == "hybrid" else np.zeros(len(labels))
     units = _units(feedback, treated, segment_of, values, per, labels, typical)
-    lexical, idea_lexical = (
-        lexical_scores(feedback.texts, list(ideas_by_id.values()), offers)[:2]
-        if scoring == "hybrid" else (None, {})
+    lexical, idea_lexical, bm25 = (
+        lexical_scores(feedback.texts, list(ideas_by_id.values()), offers)
+        if scoring == "hybrid" else (None, {}, None)
     )
     behaviour = _Behaviour(reactions, offers, prior)
     table = matches.score_table()
@@ -246,7 +246,7 @@ def propose(
     scores = score_units(
         units, vectors @ offer_vectors.T, lexical, table, idea_lexical,
         behaviour.for_customer if per == "customer" else behaviour.for_unit_segment,
-        per, segment_weight, lexical_weight,
+        per, segment_weight, lexical_weight, bm25,
     )
     score = scores.score
     value = np.array([unit.value for unit in units])[:, None]
@@ -344,6 +344,7 @@ def _proposal(
         segment_lexical=None if np.isnan(seg) else round(float(scores.seg_lexical[u, j]), 4),
         typicality=round(float(unit.typicality), 4) if unit.segment is not None else None,
         decided_by=deciding_evidence(scores, u, j),
+        shared_words=scores.shared_words(item.text, u, j),
         quote_row=item.row,
         quote_text=item.text,
         generated_title=title,
