@@ -10,8 +10,8 @@ For a customer ``c`` in segment ``s`` and an offer ``o`` (:func:`score_units`)::
 
 * ``lexical``: :func:`noomarketing.lexical.lexical_similarity`, BM25 of the text against the
   offers (name, description and tags) over each offer's own score, in ``[0, 1]``: the
-  customer's rare words that an offer shares ("hem", "jeans") name it where meaning alone finds
-  every clothing offer alike. The idea's words are its label, statement and keywords.
+  customer's rare words that an offer shares ("dress", "jeans") name it where meaning alone
+  finds every clothing offer alike.
 * ``segment(s, o)``: the segment's meaning is the stage-4 score of its idea averaged with the
   cosine of its members' centroid (what all of them wrote, not only the idea's words); its
   words are the idea's label, statement and keywords.
