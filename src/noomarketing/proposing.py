@@ -9,13 +9,15 @@ For a customer ``c`` in segment ``s`` and an offer ``o``::
 * ``own(c, o)``: how well the customer's own feedback serves the offer, by meaning (cosine) and,
   with ``scoring="hybrid"`` (the default), by the rare words it shares with the offer (BM25);
   the best of their texts is the quote in the evidence.
-* ``segment(s, o)``: the stage-4 score of the offer for the segment's idea (plus, hybrid, the
-  words of the idea's label, statement and keywords the offer shares). The segment lifts an
-  offer its idea calls for towards that score, by ``lift(c) = segment_weight`` times how
-  typical of the segment the customer is (hybrid; ``segment_weight`` alone with
-  ``scoring="semantic"``), and never pushes down what the customer asked for: a customer at the
-  edge of a segment still gets what they themselves asked for. Customers in no segment are
-  ranked on their own words alone. :mod:`noomarketing.hybrid` has the details.
+* ``segment(s, o)``: the stage-4 score of the offer for the segment's idea (hybrid: averaged
+  with the cosine of the segment's centroid, plus the words of the idea's label, statement and
+  keywords the offer shares). The segment lifts an offer its idea calls for towards that score,
+  by ``lift(c)``: ``segment_weight`` with ``scoring="semantic"``; hybrid, ``segment_weight``
+  times ``0.5 + typicality(c)`` (capped at 1), so a customer near the segment's centroid
+  follows it more than one at its edge. The lift never pushes down what the customer asked
+  for: a customer at the edge of a segment still gets what they themselves asked for.
+  Customers in no segment are ranked on their own words alone. :mod:`noomarketing.hybrid` has
+  the details.
 * ``behaviour(c, o)``: past behaviour, from a reaction log (anything with
   ``counts(item_kind, *, segment_id=None, customer_id=None) -> {item_id: (successes, trials)}``).
   Reactions to offers *of the same kind* (the same offer, or one sharing a tag) count: with a
