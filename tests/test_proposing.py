@@ -72,7 +72,8 @@ def offer_ids(result, customer):
 
 
 def test_a_customer_at_the_edge_of_a_segment_gets_what_they_asked_for(small, matches):
-    result = small()
+    # the semantic rule's arithmetic; the hybrid default is covered in test_hybrid.py
+    result = small(scoring="semantic")
     # the delivery segment's idea does not call for the fit advisor: ranked on the segment alone
     # it would stay under min_score, and a customer who only wrote about delivery never gets it
     assert matches.score(0, "fit") < 0.3
@@ -91,7 +92,7 @@ def test_a_customer_at_the_edge_of_a_segment_gets_what_they_asked_for(small, mat
     assert ship.relevance == pytest.approx(
         ship.own_similarity + 0.5 * (ship.segment_score - ship.own_similarity), abs=2e-4
     )
-    only_own = small(segment_weight=0.0).for_customer("edge")
+    only_own = small(scoring="semantic", segment_weight=0.0).for_customer("edge")
     assert {p.offer_id: p.score for p in only_own}["ship"] == ship.own_similarity
 
 
@@ -140,9 +141,9 @@ def test_past_behaviour_raises_and_lowers_offers_of_the_same_kind(cached, matche
         log.record("A", offer, "accepted")
         log.record("B", offer, "rejected")
 
-    def run(reactions=None):
+    def run(reactions=None):  # the semantic rule: its scores are the ones worked out below
         return nm.propose(feedback, labels, IDEAS, matches, embedder=cached,
-                          reactions=reactions)
+                          reactions=reactions, scoring="semantic")
 
     before, after = run(), run(log)
     assert offer_ids(before, "A") == offer_ids(before, "B") == offer_ids(before, "C")
@@ -211,7 +212,7 @@ def test_segment_mode_costs_the_whole_audience(cached, matches):
     rows = [(f"d{i}", "My parcel came a week late", 0) for i in range(4)]
     feedback, labels = feedback_of(rows)
     result = nm.propose(feedback, labels, IDEAS, matches, embedder=cached, per="segment",
-                        per_customer=1)
+                        per_customer=1, scoring="semantic")
     (top,) = result.proposals
     assert top.customer_id is None and top.segment_id == 0 and top.audience == 4
     assert top.cost == 4 * {"ship": 6, "guarantee": 3}[top.offer_id]
@@ -223,7 +224,10 @@ def test_unsegmented_customers_are_ranked_on_their_own_words(cached, matches):
     feedback, _ = feedback_of(ROWS[:2])
     result = nm.propose(feedback, [-1, -1], IDEAS, matches, embedder=cached)
     assert result.proposals and all(p.segment_id is None for p in result.proposals)
-    assert all(p.segment_score is None and p.score == p.own_similarity for p in result.proposals)
+    weight = result.settings["lexical_weight"]  # shared words add to the meaning (hybrid)
+    assert all(p.segment_score is None and p.typicality is None for p in result.proposals)
+    assert all(p.score == pytest.approx(p.own_similarity + weight * p.own_lexical, abs=2e-4)
+               for p in result.proposals)
 
 
 def test_generated_ideas_complete_the_evidence_chain(cached, matches, small):

@@ -17,7 +17,8 @@ from noomarketing.outputs import write_json
 PROPOSAL_COLUMNS = [
     "customer_id", "segment", "offer_id", "rank", "score", "expected_value", "cost", "audience",
     "relevance", "own_similarity", "segment_score", "behaviour", "offer_name", "segment_label",
-    "generated_title", "generated_similarity", "quote_row", "quote_text",
+    "generated_title", "generated_similarity", "quote_row", "quote_text", "own_lexical",
+    "segment_lexical", "typicality", "decided_by", "shared_words",
     "previous_segment", "previous_segment_label", "changed_in",
 ]
 """Columns of ``proposals.csv`` (a stable contract): the proposal, then its evidence."""
@@ -27,11 +28,16 @@ class Proposal(BaseModel):
     """One offer proposed to one customer (or one segment), with its evidence chain.
 
     The chain reads: the customer's own words (``quote_row``, ``quote_text``, how close they are
-    to the offer: ``own_similarity``) → their segment's idea (``segment_label``,
-    ``segment_score``) → the generated idea the offer embodies (``generated_title``) → the
-    offer. For a customer whose idea changed (``propose(..., only_changed=True)``) it starts
-    one step earlier: their previous idea (``previous_segment_id``, ``previous_segment_label``)
-    → the period their idea changed in (``changed_in``) → their new idea, the segment.
+    to the offer in meaning: ``own_similarity``, and in the words they share with it:
+    ``own_lexical``) → their segment's idea (``segment_label``, ``segment_score``: hybrid,
+    the stage-4 score averaged with the segment centroid's; its words' ``segment_lexical``; how
+    typical of the segment the customer is: ``typicality``) → the
+    generated idea the offer embodies (``generated_title``) → the offer. ``decided_by`` names
+    the evidence that put the offer above the next one down (:mod:`noomarketing.hybrid`);
+    ``shared_words`` are the quote's words the offer shares. For a customer whose idea changed
+    (``propose(..., only_changed=True)``) it starts one step earlier: their previous idea
+    (``previous_segment_id``, ``previous_segment_label``) → the period their idea changed in
+    (``changed_in``) → their new idea, the segment.
     """
 
     customer_id: str | None = Field(description="None when proposing to a whole segment")
@@ -52,6 +58,18 @@ class Proposal(BaseModel):
     quote_text: str | None
     generated_title: str | None = None
     generated_similarity: float | None = None
+    own_lexical: float = Field(default=0.0, description="shared words, 0-1 (BM25)")
+    segment_lexical: float | None = None
+    typicality: float | None = Field(
+        default=None, description="1 at the segment's centroid, near 0 at its edge"
+    )
+    decided_by: str | None = Field(
+        default=None, description="own meaning, own words, segment meaning, segment words "
+        "or past behaviour"
+    )
+    shared_words: list[str] = Field(
+        default_factory=list, description="the quote's words the offer shares, heaviest first"
+    )
     previous_segment_id: int | None = Field(
         default=None, description="the customer's idea before it changed (only_changed)"
     )
@@ -106,7 +124,8 @@ class ProposalResult(BaseModel):
     def to_frame(self) -> pd.DataFrame:
         """One row per proposal with :data:`PROPOSAL_COLUMNS`."""
         rows = [
-            {**p.model_dump(), "segment": p.segment_id, "previous_segment": p.previous_segment_id}
+            {**p.model_dump(), "segment": p.segment_id, "previous_segment": p.previous_segment_id,
+             "shared_words": ";".join(p.shared_words)}
             for p in self.proposals
         ]
         frame = pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)

@@ -2,16 +2,22 @@
 
 For a customer ``c`` in segment ``s`` and an offer ``o``::
 
-    relevance = own(c, o) + segment_weight * max(segment(s, o) - own(c, o), 0)
+    relevance = own(c, o) + lift(c) * max(segment(s, o) - own(c, o), 0)
     score     = max(relevance, 0) * behaviour(c, o)
     expected value = score * value(c)
 
-* ``own(c, o)``: the best cosine similarity between the offer and any of the customer's own
-  feedback texts; that text is the quote in the evidence.
-* ``segment(s, o)``: the stage-4 score of the offer for the segment's idea. The segment lifts
-  an offer its idea calls for towards that score (by ``segment_weight``), and never pushes down
-  what the customer asked for: a customer at the edge of a segment still gets what they
-  themselves asked for. Customers in no segment are ranked on their own words alone.
+* ``own(c, o)``: how well the customer's own feedback serves the offer, by meaning (cosine) and,
+  with ``scoring="hybrid"`` (the default), by the rare words it shares with the offer (BM25);
+  the best of their texts is the quote in the evidence.
+* ``segment(s, o)``: the stage-4 score of the offer for the segment's idea (hybrid: averaged
+  with the cosine of the segment's centroid, plus the words of the idea's label, statement and
+  keywords the offer shares). The segment lifts an offer its idea calls for towards that score,
+  by ``lift(c)``: ``segment_weight`` with ``scoring="semantic"``; hybrid, ``segment_weight``
+  times ``0.5 + typicality(c)`` (capped at 1), so a customer near the segment's centroid
+  follows it more than one at its edge. The lift never pushes down what the customer asked
+  for: a customer at the edge of a segment still gets what they themselves asked for.
+  Customers in no segment are ranked on their own words alone. :mod:`noomarketing.hybrid` has
+  the details.
 * ``behaviour(c, o)``: past behaviour, from a reaction log (anything with
   ``counts(item_kind, *, segment_id=None, customer_id=None) -> {item_id: (successes, trials)}``).
   Reactions to offers *of the same kind* (the same offer, or one sharing a tag) count: with a
@@ -36,7 +42,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -46,6 +51,20 @@ from noomarketing.behaviour import OfferBehaviour as _Behaviour
 from noomarketing.behaviour import behaviour_factor
 from noomarketing.changed_ideas import changed_only, with_previous_ideas
 from noomarketing.embedding import encode_unit, normalize_rows
+from noomarketing.hybrid import (
+    FORMULA,
+    LEXICAL_WEIGHT,
+    Scores,
+    Scoring,
+    Unit,
+    check_scoring,
+    customer_typicality,
+    deciding_evidence,
+    lexical_scores,
+    score_units,
+    segment_meaning,
+    typicality,
+)
 from noomarketing.matching import MatchResult, Offer, default_embedder
 from noomarketing.noise import set_aside
 from noomarketing.proposal_result import (
@@ -116,7 +135,9 @@ def propose(
     generated: Sequence[Any] | None = None,
     reactions: Any = None,
     per: Literal["customer", "segment"] = "customer",
+    scoring: Scoring = "hybrid",
     segment_weight: float = 0.5,
+    lexical_weight: float = LEXICAL_WEIGHT,
     min_score: float = 0.3,
     per_customer: int = 3,
     budget: float | None = None,
@@ -143,8 +164,13 @@ def propose(
         reactions: a reaction log (``ReactionLog``) with past reactions to offers.
         per: ``"customer"`` (default) or ``"segment"`` (one list per segment; a proposal's cost is
             the offer's cost times the segment's customers outside the control group).
+        scoring: ``"hybrid"`` (default): the customer's words count by meaning and by the
+            words they share with an offer (BM25), and the segment lifts a customer by how
+            typical of it they are; ``"semantic"``: meaning only, the same lift for everyone
+            (see :mod:`noomarketing.hybrid`).
         segment_weight: how far the segment's idea lifts an offer above the customer's own
             similarity to it (0: own words only, 1: up to the segment's score).
+        lexical_weight: weight of the shared words beside the meaning (``"hybrid"`` only).
         min_score: proposals need at least this score.
         per_customer: at most this many proposals per customer (or segment).
         budget: total cost of all proposals; ``None`` for no limit.
@@ -174,6 +200,7 @@ def propose(
         True
     """
     _check_settings(segment_weight, per_customer, budget, per, min_score)
+    check_scoring(scoring, lexical_weight)
     labels = _check_labels(feedback, labels)
     # feedback with nothing to act on (spam, "ok", a mostly-noise segment) gets no offer
     feedback, labels, embeddings, only_noise = set_aside(
@@ -196,10 +223,21 @@ def propose(
     held_out = control_group(customers, control, random_state)
     treated = [c for c in customers if c not in held_out]
     values = _values(customer_value, treated)
-    units = _units(feedback, treated, segment_of, values, per)
-    scores = _score_units(
-        units, vectors @ offer_vectors.T, matches.score_table(),
-        _Behaviour(reactions, offers, prior), per, segment_weight,
+    typical = typicality(vectors, labels) if scoring == "hybrid" else np.zeros(len(labels))
+    units = _units(feedback, treated, segment_of, values, per, labels, typical)
+    lexical, idea_lexical, bm25 = (
+        lexical_scores(feedback.texts, list(ideas_by_id.values()), offers)
+        if scoring == "hybrid" else (None, {}, None)
+    )
+    behaviour = _Behaviour(reactions, offers, prior)
+    table = matches.score_table()
+    if scoring == "hybrid":
+        table = segment_meaning(table, vectors, labels, offer_vectors)
+    scores = score_units(
+        units, vectors @ offer_vectors.T, lexical, table, idea_lexical,
+        (lambda unit: behaviour.for_customer(unit.customer, unit.segment)) if per == "customer"
+        else (lambda unit: behaviour.for_segment(unit.segment)),
+        per, segment_weight, lexical_weight, bm25,
     )
     score = scores.score
     value = np.array([unit.value for unit in units])[:, None]
@@ -230,8 +268,8 @@ def propose(
         "segment_weight": segment_weight, "min_score": min_score, "per_customer": per_customer,
         "control": control, "prior": list(prior), "random_state": random_state,
         "only_changed": only_changed,
-        "formula": "relevance = own + segment_weight*max(segment - own, 0); "
-        "score = max(relevance, 0)*behaviour; expected_value = score*value",
+        "scoring": scoring, "lexical_weight": lexical_weight if scoring == "hybrid" else 0.0,
+        "formula": FORMULA[scoring],
     }
     return ProposalResult(
         proposals=with_previous_ideas(proposals, moves, ideas),
@@ -261,59 +299,12 @@ def _ideas_by_segment(
     return ideas_by_id
 
 
-@dataclass
-class _Scores:
-    """Per unit × offer: the parts of the score and the item quoted as evidence."""
-
-    relevance: np.ndarray
-    own_best: np.ndarray
-    seg_score: np.ndarray
-    best_item: np.ndarray
-    behaviour: np.ndarray
-
-    @property
-    def score(self) -> np.ndarray:
-        return np.maximum(self.relevance, 0.0) * self.behaviour
-
-
-def _score_units(
-    units: Sequence[_Unit],
-    item_sims: np.ndarray,
-    table: pd.DataFrame,
-    factors: _Behaviour,
-    per: str,
-    segment_weight: float,
-) -> _Scores:
-    """Relevance (own words lifted by the segment's score) and past behaviour of each unit."""
-    shape = (len(units), item_sims.shape[1])
-    scores = _Scores(np.zeros(shape), np.zeros(shape), np.full(shape, np.nan),
-                     np.zeros(shape, dtype=np.int64), np.ones(shape))
-    for u, unit in enumerate(units):
-        sims = item_sims[unit.items]
-        scores.best_item[u] = np.asarray(unit.items)[sims.argmax(axis=0)]
-        own = scores.own_best[u] = sims.max(axis=0)
-        if unit.segment is not None:
-            scores.seg_score[u] = table.loc[unit.segment].to_numpy()
-        if per == "segment":
-            scores.relevance[u] = scores.seg_score[u]
-        elif unit.segment is None:
-            scores.relevance[u] = own
-        else:
-            lift = np.maximum(scores.seg_score[u] - own, 0.0)
-            scores.relevance[u] = own + segment_weight * lift
-        scores.behaviour[u] = (
-            factors.for_customer(unit.customer, unit.segment) if per == "customer"
-            else factors.for_segment(unit.segment)
-        )
-    return scores
-
-
 def _proposal(
-    unit: _Unit,
+    unit: Unit,
     u: int,
     j: int,
     rank: int,
-    scores: _Scores,
+    scores: Scores,
     feedback: Feedback,
     offers: Sequence[Offer],
     ideas_by_id: Mapping[int, Idea],
@@ -341,22 +332,16 @@ def _proposal(
         own_similarity=round(float(scores.own_best[u, j]), 4),
         segment_score=None if np.isnan(seg) else round(seg, 4),
         behaviour=round(float(scores.behaviour[u, j]), 4),
+        own_lexical=round(float(scores.own_lexical[u, j]), 4),
+        segment_lexical=None if np.isnan(seg) else round(float(scores.seg_lexical[u, j]), 4),
+        typicality=round(float(unit.typicality), 4) if unit.segment is not None else None,
+        decided_by=deciding_evidence(scores, u, j),
+        shared_words=scores.shared_words(item.text, u, j),
         quote_row=item.row,
         quote_text=item.text,
         generated_title=title,
         generated_similarity=similarity,
     )
-
-
-@dataclass
-class _Unit:
-    """Who a ranking is for: one customer, or one segment's treated customers."""
-
-    customer: str | None
-    segment: int | None
-    items: list[int]
-    value: float
-    audience: int
 
 
 def _units(
@@ -365,18 +350,24 @@ def _units(
     segment_of: Mapping[str, int],
     values: Mapping[str, float],
     per: str,
-) -> list[_Unit]:
+    labels: np.ndarray,
+    typical: np.ndarray,
+) -> list[Unit]:
     items_of: dict[str, list[int]] = {}
     for index, item in enumerate(feedback.items):
         items_of.setdefault(item.customer_id, []).append(index)
     if per == "customer":
-        return [_Unit(c, segment_of.get(c), items_of[c], values[c], 1) for c in treated]
+        return [
+            Unit(c, segment_of.get(c), items_of[c], values[c], 1,
+                 customer_typicality(items_of[c], segment_of.get(c), labels, typical))
+            for c in treated
+        ]
     members: dict[int, list[str]] = {}
     for customer in treated:
         if customer in segment_of:
             members.setdefault(segment_of[customer], []).append(customer)
     return [
-        _Unit(
+        Unit(
             None, segment, [i for c in group for i in items_of[c]],
             sum(values[c] for c in group), len(group),
         )
