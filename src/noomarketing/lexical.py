@@ -116,7 +116,8 @@ class BM25:
     def score(self, queries: Sequence[str]) -> np.ndarray:
         """BM25 of every query against every document: shape ``(len(queries), documents)``."""
         counts = self._query_counts(queries)
-        return np.asarray((counts @ self.weights_).todense()).reshape(len(queries), -1)
+        scores = np.asarray((counts @ self.weights_).todense())
+        return scores.reshape(len(queries), self.weights_.shape[1])  # also for no queries
 
     def self_scores(self) -> np.ndarray:
         """Each document's score against its own words, each counted once."""
