@@ -288,7 +288,7 @@ def highlight_ideas(
                  for row in scores]
     words = SegmentWords.read(texts_of, clean_labels, segment_ids, embeddings, centroids,
                               text_languages, embedder, key_terms=top_terms)
-    sentiment = SentimentScorer().fit(embedder).score(embeddings, texts_of.texts)
+    sentiment = SentimentScorer().fit(embedder).score(embeddings, texts_of.texts, text_languages)
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
 
     ideas = []

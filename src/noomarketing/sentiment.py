@@ -12,7 +12,8 @@ Three readings of a text, blended:
   the multilingual USE; with any other embedder the anchors alone read the vectors, and a log
   line says so. The embedding reading is the mean of the anchors' and the head's.
 * **words**: VADER's English word list (``data/sentiment_lexicon.json``, MIT licence), summed
-  with a negation flipping the words after it. A text with no rated word (Polish, Russian, or
+  with a negation flipping the words after it, for English texts only (and those too short to
+  tell: Polish "problem" is no complaint). A text with no rated word (another language, or
   plain facts) is read from its embedding alone; one with rated words gets ``word_weight`` of
   the words' score and the rest from its embedding.
 
@@ -35,6 +36,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from noomarketing.embedding import embedder_name, encode_unit
+from noomarketing.languages import UNKNOWN, detect_languages
 from noomarketing.schema import NoomarketingError
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,8 @@ NEGATION_FACTOR = -0.74
 """What a negation multiplies a word's rating by (VADER's: "not good" is milder than "bad")."""
 SATURATION = 15.0
 """The sum ``s`` of a text's ratings becomes ``s / sqrt(s² + SATURATION)`` (VADER's scale)."""
+WORD_LANGUAGES = frozenset({"en", UNKNOWN})
+"""Languages whose texts the English word list reads (:data:`UNKNOWN`: too short to tell)."""
 
 
 @cache
@@ -111,8 +115,8 @@ class SentimentScorer:
 
     ``fit`` learns the positive direction of the embedder's vectors from the bundled anchor
     sentences and picks the head trained for that embedder, if any (``head=False``: anchors
-    only); ``score`` reads vectors, and with ``texts`` blends in the word list with
-    ``word_weight`` (0: vectors only). See :mod:`noomarketing.sentiment`.
+    only); ``score`` reads vectors, and with ``texts`` blends in the word list for the English
+    ones with ``word_weight`` (0: vectors only). See :mod:`noomarketing.sentiment`.
 
     Args:
         C: inverse regularisation of the logistic regression on the anchors.
@@ -158,21 +162,33 @@ class SentimentScorer:
             self.head_intercept_ = float(head["intercept"])
         return self
 
-    def score(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
-        """One score per row of ``vectors`` (unit vectors of the fitted embedder); ``texts``
-        (the same texts, in order) adds the word list's reading."""
+    def score(
+        self,
+        vectors: np.ndarray,
+        texts: Sequence[str] | None = None,
+        languages: Sequence[str | None] | None = None,
+    ) -> np.ndarray:
+        """One score per row of ``vectors`` (unit vectors of the fitted embedder).
+
+        ``texts`` (the same texts, in order) adds the word list's reading of the English ones;
+        ``languages`` (one code per text) says which are English, detected when not given.
+        """
         if not hasattr(self, "classifier_"):
             raise NoomarketingError("SentimentScorer is not fitted: call fit(embedder) first")
         if len(vectors) == 0:
             return np.zeros(0)
-        if texts is not None and len(texts) != len(vectors):
-            raise NoomarketingError(f"got {len(texts)} texts for {len(vectors)} vectors")
+        for given, what in ((texts, "texts"), (languages, "languages")):
+            if given is not None and len(given) != len(vectors):
+                raise NoomarketingError(f"got {len(given)} {what} for {len(vectors)} vectors")
         meaning = 2.0 * self.classifier_.predict_proba(vectors)[:, 1] - 1.0
         if self.head_coef_ is not None:
             logits = np.asarray(vectors, dtype=np.float64) @ self.head_coef_ + self.head_intercept_
             meaning = (meaning + np.tanh(logits / 2.0)) / 2.0  # tanh(z/2) = 2 sigmoid(z) - 1
         if texts is None or self.word_weight == 0.0:
             return meaning
+        if languages is None:
+            languages = [guess.code for guess in detect_languages(texts)]
         words, found = word_scores(texts)
+        english = np.array([(code or UNKNOWN) in WORD_LANGUAGES for code in languages])
         blended = self.word_weight * words + (1.0 - self.word_weight) * meaning
-        return np.where(found > 0, blended, meaning)
+        return np.where(english & (found > 0), blended, meaning)
