@@ -151,9 +151,10 @@ class SentimentScorer:
             logger.info("the sentiment head for %s expects %d dimensions, %s gives %d: "
                         "not used", head["model"], len(head["coef"]), name, vectors.shape[1])
             head = None
-        if head is None:
+        if head is None and self.head:
             logger.info("sentiment of %s vectors from the hand-written anchors alone "
                         "(no head was trained for this embedder)", name)
+        if head is None:
             self.head_coef_, self.head_intercept_ = None, 0.0
         else:
             logger.debug("sentiment of %s vectors from the anchors and the %s head",
