@@ -8,16 +8,12 @@ ratings exist, the mean rating and its impact on the overall mean.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from noomarketing.embedding import encode_unit
 from noomarketing.labels import SegmentWords, distinct_labels
@@ -26,6 +22,7 @@ from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.noise import reasons_for
 from noomarketing.schema import UNASSIGNED, Feedback, Idea, Keyword, NoomarketingError, Quote
 from noomarketing.segmentation import SegmentModel
+from noomarketing.sentiment import SentimentScorer
 from noomarketing.statements import Statement, llm_statement, want_template
 from noomarketing.text import TOKEN_PATTERN, stop_words, strip_redactions
 
@@ -109,43 +106,6 @@ def make_label(terms: Sequence[str], n_terms: int = 3) -> str:
         return "(no keywords)"
     label = " / ".join(picked)
     return label[0].upper() + label[1:]
-
-
-@cache
-def _anchors() -> dict[str, list[str]]:
-    raw = resources.files("noomarketing").joinpath("data/sentiment_anchors.json").read_text()
-    return json.loads(raw)
-
-
-class SentimentScorer:
-    """Sentiment from embeddings: a logistic regression fitted on bundled labelled sentences.
-
-    It learns the positive/negative direction of the embedder in use, so it works for any
-    model (multilingual ones too). Scores run from -1 (negative) to 1 (positive).
-
-    Example:
-        >>> from noomarketing.embedding import SentenceTransformerEmbedder
-        >>> emb = SentenceTransformerEmbedder()
-        >>> scorer = SentimentScorer().fit(emb)
-        >>> scorer.score(emb.encode(["great quality, I love it", "awful, broken"])).round().tolist()
-        [1.0, -1.0]
-    """
-
-    def __init__(self, C: float = 10.0) -> None:
-        self.C = C
-
-    def fit(self, embedder: Any) -> SentimentScorer:
-        anchors = _anchors()
-        texts = anchors["positive"] + anchors["negative"]
-        y = [1] * len(anchors["positive"]) + [0] * len(anchors["negative"])
-        vectors = encode_unit(embedder, texts)
-        self.classifier_ = LogisticRegression(C=self.C, max_iter=1000).fit(vectors, y)
-        return self
-
-    def score(self, vectors: np.ndarray) -> np.ndarray:
-        if len(vectors) == 0:
-            return np.zeros(0)
-        return 2.0 * self.classifier_.predict_proba(vectors)[:, 1] - 1.0
 
 
 def _quotes(
@@ -326,7 +286,7 @@ def highlight_ideas(
     centroids = np.stack([model.centroids_[s] for s in segment_ids]) if segment_ids else None
     words = SegmentWords.read(texts_of, clean_labels, segment_ids, embeddings, centroids,
                               text_languages, embedder, word_scores=_word_scores(terms, scores))
-    sentiment = SentimentScorer().fit(embedder).score(embeddings)
+    sentiment = SentimentScorer().fit(embedder).score(embeddings, texts_of.texts, text_languages)
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
 
     ideas = []
