@@ -34,7 +34,12 @@ def embed(name: str, texts: list[str], speed_n: int) -> tuple[np.ndarray, float]
     """The model's vectors of ``texts`` (cached on disk) and its cold texts/s on a prefix."""
     from noomarketing.embedding import CachedEmbedder, encode_unit, resolve_embedder
 
-    embedder = resolve_embedder(name)
+    if name == "static":  # benchmark-local: the library no longer offers it
+        from _static import StaticEmbedder
+
+        embedder = StaticEmbedder()
+    else:
+        embedder = resolve_embedder(name)
     if hasattr(embedder, "progress"):
         embedder.progress = False
     head = texts[:speed_n]
