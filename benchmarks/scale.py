@@ -156,9 +156,12 @@ CHILDREN = {"segment": child_segment, "stream": child_stream, "dask": child_dask
 
 
 def main() -> None:
+    global SAMPLE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_data_argument(parser)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--fit-size", type=int, default=SAMPLE,
+                        help=f"rows the model is fitted on (default {SAMPLE:,})")
     parser.add_argument("--dask-sizes", type=int, nargs="*", default=[100_000],
                         help="texts assigned on a local Dask cluster (none: skip)")
     parser.add_argument("--rerun", type=int, default=10_000,
@@ -167,6 +170,7 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    SAMPLE = args.fit_size
     if args.child:
         print("RESULT " + json.dumps(CHILDREN[args.child](args.n, args.seed, args.data)))
         return
@@ -176,7 +180,8 @@ def main() -> None:
     print("synthetic texts from clothing-review sentences, static embedding", flush=True)
     def child(mode: str, n: int) -> dict:
         run = run_fresh([sys.executable, __file__, "--child", mode, "--n", str(n),
-                         "--seed", str(args.seed), "--data", str(args.data)])
+                         "--seed", str(args.seed), "--data", str(args.data),
+                         "--fit-size", str(SAMPLE)])
         found = json.loads(run.output.split("RESULT ", 1)[1])
         row = {"n": n, "mode": mode, "wall_s": run.wall_s, "cpu_s": run.cpu_s,
                "rss_mb": run.peak_rss_mb, **found}
