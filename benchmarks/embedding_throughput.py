@@ -18,11 +18,11 @@ import time
 
 import numpy as np
 from _perf import TEXT, add_data_argument, clothing_sample, load_note, machine_note
+from _static import StaticEmbedder  # benchmark-local: the library no longer offers it
 
 from noomarketing.embedding import (
     OnnxEmbedder,
     SentenceTransformerEmbedder,
-    StaticEmbedder,
     default_model_path,
 )
 

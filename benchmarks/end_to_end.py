@@ -16,7 +16,7 @@ that what ``noomarketing warmup`` puts into the environment starts empty) and wi
 Rows, on the same seeded sample of clothing reviews: BERTopic 0.17 with the bundled
 all-MiniLM-L6-v2 through sentence-transformers (UMAP with the same parameters and seed as ours,
 its default HDBSCAN); ``noomarketing segment`` with no embedding option (the default); the torch
-path (``--embedding torch``); the static model (``--embedding static``). Then the bundled
+path (``--embedding torch``). Then the bundled
 example through ``noomarketing run`` (``make demo``'s command), ``noomarketing --help`` and an
 argument error, and ``python -X importtime`` of ``--help``.
 
@@ -199,7 +199,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--warm-runs", type=int, default=2, help="warm runs per row (median)")
     parser.add_argument("--skip", action="append", default=[],
-                        help="leave out a row: bertopic, torch, static, demo, first-ever")
+                        help="leave out a row: bertopic, torch, demo, first-ever")
     parser.add_argument("--warmed-env", default=None,
                         help="a venv made like this script's (see make_environment) where "
                         "`noomarketing warmup` already ran: skips the warm-up")
@@ -259,9 +259,6 @@ def main() -> None:
         if "torch" not in args.skip:
             rows.append(cold_and_warm("ours, torch (`--embedding torch`)", user_in(warmed),
                                       args.warm_runs, ours("--embedding", "torch")))
-        if "static" not in args.skip:
-            rows.append(cold_and_warm("ours, static (`--embedding static`)", user_in(warmed),
-                                      args.warm_runs, ours("--embedding", "static")))
         lines = [] if "demo" in args.skip else demo_rows(
             work, warmed, unwarmed, args.warm_runs, "first-ever" not in args.skip)
         lines += cli_speed(warmed, work / "home-cli")

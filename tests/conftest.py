@@ -67,11 +67,3 @@ def onnx_embedder(model_store):
     return model
 
 
-@pytest.fixture(scope="session")
-def static_embedder(model_store):
-    """The static model distilled from the bundled model, distilled once for the session."""
-    from noomarketing.embedding import StaticEmbedder
-
-    model = StaticEmbedder(cache_dir=model_store, progress=False)
-    model.encode(["warm up"])
-    return model

@@ -9,14 +9,14 @@ pytest.importorskip("dask.distributed")
 
 
 @pytest.mark.slow
-def test_local_cluster_assigns_like_one_process(themed, static_embedder, tmp_path):
+def test_local_cluster_assigns_like_one_process(themed, onnx_embedder, tmp_path):
     import dask.bag as db
     from dask.distributed import Client, LocalCluster
 
     from noomarketing.distributed import assign_with_dask
 
     texts, _ = themed
-    model = nm.SegmentModel(embedding=static_embedder, use_cache=False, random_state=0)
+    model = nm.SegmentModel(embedding=onnx_embedder, use_cache=False, random_state=0)
     model.fit(texts)
     new = [*texts, "the courier lost my parcel", "support never called back", "  "]
     expected = np.concatenate(list(model.predict_batches(new)))

@@ -7,7 +7,6 @@ from sklearn.metrics import normalized_mutual_info_score
 import noomarketing as nm
 from noomarketing.embedding import (
     OnnxEmbedder,
-    StaticEmbedder,
     embedder_from_config,
     resolve_embedder,
 )
@@ -63,54 +62,31 @@ def test_onnx_segments_agree_with_the_torch_segments(themed, embedder, onnx_embe
     assert normalized_mutual_info_score(plain.labels_, fast.labels_) > 0.5
 
 
-def test_static_model_is_deterministic_and_loads_with_model2vec(static_embedder, model_store):
-    from model2vec import StaticModel
-
-    texts = ["my parcel arrived late", "the price is too high", "rude support agent"]
-    first = static_embedder.encode(texts)
-    fresh = StaticEmbedder(cache_dir=model_store, progress=False).encode(texts)
-    np.testing.assert_array_equal(first, fresh)
-    assert first.shape == (3, 256)
-    np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
-    raw = StaticModel.from_pretrained(static_embedder.model_folder).encode(texts)
-    np.testing.assert_allclose(nm.embedding.normalize_rows(raw), first, atol=1e-6)
-
-
-def test_static_neighbours_agree_with_the_full_model(themed, embedder, static_embedder):
-    texts, themes = themed
-    themes = np.array(themes)
-
-    def nearest_theme(vectors):
-        sims = vectors @ vectors.T
-        np.fill_diagonal(sims, -np.inf)
-        return themes[sims.argmax(axis=1)]
-
-    static_nn, full_nn = nearest_theme(static_embedder.encode(texts)), nearest_theme(
-        embedder.encode(texts)
-    )
-    assert np.mean(static_nn == themes) >= 0.9
-    assert np.mean(static_nn == full_nn) >= 0.9
-
-
 def test_fast_embedders_are_registered_and_rebuild_from_their_config(model_store):
     assert isinstance(resolve_embedder("onnx"), OnnxEmbedder)
-    assert isinstance(resolve_embedder("static"), StaticEmbedder)
-    rebuilt = embedder_from_config(StaticEmbedder(cache_dir=model_store).get_config())
-    assert isinstance(rebuilt, StaticEmbedder) and str(rebuilt.cache_dir) == model_store
-    names = {OnnxEmbedder().name, StaticEmbedder().name, nm.SentenceTransformerEmbedder().name}
-    assert len(names) == 3  # the embedding cache never mixes their vectors
+    rebuilt = embedder_from_config(OnnxEmbedder(cache_dir=model_store).get_config())
+    assert isinstance(rebuilt, OnnxEmbedder) and str(rebuilt.cache_dir) == model_store
+    names = {OnnxEmbedder().name, nm.SentenceTransformerEmbedder().name}
+    assert len(names) == 2  # the embedding cache never mixes their vectors
+
+
+def test_the_removed_static_mode_is_a_clear_error():
+    with pytest.raises(nm.NoomarketingError, match="no longer offered"):
+        resolve_embedder("static")
+    with pytest.raises(nm.NoomarketingError, match="no longer offered"):
+        nm.SegmentModel(embedding="static", language="off").embed(["late parcel"])
 
 
 @pytest.mark.slow
 def test_saved_model_with_a_fast_embedder_loads_and_predicts_the_same(
-    themed, static_embedder, tmp_path
+    themed, onnx_embedder, tmp_path
 ):
     texts, _ = themed
-    model = nm.SegmentModel(embedding=static_embedder, use_cache=False, random_state=0)
+    model = nm.SegmentModel(embedding=onnx_embedder, use_cache=False, random_state=0)
     model.fit(texts)
     model.save(tmp_path / "m")
     loaded = nm.SegmentModel.load(tmp_path / "m")
-    assert isinstance(loaded.embedder_, StaticEmbedder)
+    assert isinstance(loaded.embedder_, OnnxEmbedder)
     np.testing.assert_array_equal(loaded.predict(texts[:20]), model.predict(texts[:20]))
 
 

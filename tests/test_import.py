@@ -121,3 +121,34 @@ def test_numba_cache_is_the_warmed_environment_else_the_users(monkeypatch, tmp_p
     (environment / "numba" / "umap_0123").mkdir(parents=True)
     (environment / "numba" / "umap_0123" / "layouts.f-1.py311.nbi").write_bytes(b"")
     assert _numba.numba_cache_dir() == environment / "numba"
+
+
+def test_kernels_compiled_at_import_are_cached_and_njit_is_restored(monkeypatch, tmp_path):
+    import numba
+    from numba.core.caching import NullCache
+
+    from noomarketing import _numba
+
+    package = tmp_path / "kernelpkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import numba\n\n"
+        "@numba.njit('i8(i8)')\ndef signed(x):\n    return x + 1\n\n"
+        "@numba.njit\ndef lazy(x):\n    return x + 2\n"
+    )
+    (tmp_path / "otherpkg.py").write_text(
+        "import numba\n\n@numba.njit('i8(i8)')\ndef signed(x):\n    return x + 3\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    original = numba.njit
+    with _numba.numba_cache_setting(tmp_path / "cache"), _numba.eager_kernels_cached(
+        ("kernelpkg",)
+    ):
+        import kernelpkg
+        import otherpkg
+    assert numba.njit is original
+    assert not isinstance(kernelpkg.signed._cache, NullCache)  # compiled at import, cached
+    assert isinstance(kernelpkg.lazy._cache, NullCache)  # compiled later: _enable_caching's
+    assert isinstance(otherpkg.signed._cache, NullCache)  # another package: left alone
+    assert kernelpkg.signed(1) == 2 and otherpkg.signed(1) == 4
+    assert any((tmp_path / "cache").rglob("*.nbi"))

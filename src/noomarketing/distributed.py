@@ -14,7 +14,7 @@ Pointing it at a real cluster::
     labels = assign_with_dask(model, texts_or_bag, client)
 
 Every worker needs ``pip install "noomarketing[fast,dask]"`` (same versions as the client).
-The first use of ``embedding="onnx"``/``"static"`` on a worker machine builds the model file in
+The first use of the default (int8 ONNX) embedder on a worker machine builds the model file in
 that machine's cache (``$NOOMARKETING_CACHE``, default ``~/.cache/noomarketing``; needs torch,
 once); set ``NOOMARKETING_CACHE`` to shared storage to build it once for all. Read big inputs
 lazily on the workers with ``dask.bag.read_text(...)`` or a ``dask.dataframe`` column instead of

@@ -25,29 +25,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Engine,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    select,
-)
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from noomarketing.schema import Feedback, FeedbackItem, NoomarketingError
+
+if TYPE_CHECKING:  # SQLAlchemy is imported when a log is opened (~0.2 s every run otherwise)
+    from sqlalchemy import Engine, Table
 
 REACTIONS = ("accepted", "clicked", "replied", "ignored", "rejected")
 """Every reaction the log accepts."""
@@ -75,21 +64,25 @@ class Reaction(BaseModel):
     at: datetime
 
 
-_metadata = MetaData()
-_table = Table(
-    "reactions",
-    _metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("customer_id", String(255), nullable=False),
-    Column("item_id", String(255), nullable=False),
-    Column("item_kind", String(16), nullable=False),
-    Column("reaction", String(16), nullable=False),
-    Column("segment_id", Integer, nullable=True),
-    Column("text", Text, nullable=True),
-    Column("at", DateTime(timezone=False), nullable=False),
-    Index("ix_reactions_kind_segment", "item_kind", "segment_id"),
-    Index("ix_reactions_customer", "customer_id"),
-)
+@cache
+def _table() -> Table:
+    """The ``reactions`` table (with its own metadata), defined once per process."""
+    from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
+
+    return Table(
+        "reactions",
+        MetaData(),
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("customer_id", String(255), nullable=False),
+        Column("item_id", String(255), nullable=False),
+        Column("item_kind", String(16), nullable=False),
+        Column("reaction", String(16), nullable=False),
+        Column("segment_id", Integer, nullable=True),
+        Column("text", Text, nullable=True),
+        Column("at", DateTime(timezone=False), nullable=False),
+        Index("ix_reactions_kind_segment", "item_kind", "segment_id"),
+        Index("ix_reactions_customer", "customer_id"),
+    )
 
 
 def _utc(moment: datetime | None) -> datetime:
@@ -131,6 +124,9 @@ class ReactionLog:
         """The SQLAlchemy engine, created (and the table with it) on first use."""
         if self._engine is not None:
             return self._engine
+        from sqlalchemy import create_engine, event
+        from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
         url = str(self.url)
         if "://" not in url:
             path = Path(url).expanduser().resolve()
@@ -144,7 +140,7 @@ class ReactionLog:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_wal)
         try:
-            _metadata.create_all(engine)
+            _table().metadata.create_all(engine)
         except SQLAlchemyError as exc:
             raise NoomarketingError(f"cannot open reaction log {self.url!r}: {exc}") from exc
         self._engine = engine
@@ -235,7 +231,7 @@ class ReactionLog:
             rows.append(row)
         if rows:
             with self.engine.begin() as conn:
-                conn.execute(_table.insert(), rows)
+                conn.execute(_table().insert(), rows)
         return len(rows)
 
     def reactions(
@@ -246,13 +242,16 @@ class ReactionLog:
         item_kind: str | None = None,
     ) -> list[Reaction]:
         """Recorded reactions, oldest first, optionally filtered."""
-        query = select(_table).order_by(_table.c.at, _table.c.id)
+        from sqlalchemy import select
+
+        table = _table()
+        query = select(table).order_by(table.c.at, table.c.id)
         if segment_id is not None:
-            query = query.where(_table.c.segment_id == int(segment_id))
+            query = query.where(table.c.segment_id == int(segment_id))
         if customer_id is not None:
-            query = query.where(_table.c.customer_id == customer_id)
+            query = query.where(table.c.customer_id == customer_id)
         if item_kind is not None:
-            query = query.where(_table.c.item_kind == item_kind)
+            query = query.where(table.c.item_kind == item_kind)
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [
