@@ -326,13 +326,13 @@ def test_a_want_sentence_is_preferred_over_an_equally_central_complaint():
 
 
 @pytest.mark.parametrize(("language", "negative", "expected"), [
-    ("en", True, "They want this fixed: late deliveries."),
-    ("en", False, "They want more of this: late deliveries."),
-    ("pl", True, "Chcą, żeby to poprawiono: late deliveries."),
-    ("pl", False, "Chcą więcej tego: late deliveries."),
-    ("ru", True, "Они хотят, чтобы это исправили: late deliveries."),
-    ("ru", False, "Они хотят больше этого: late deliveries."),
-    ("de", True, "They want this fixed: late deliveries."),
+    ("en", True, "They want this put right: “Late deliveries”."),
+    ("en", False, "They want more of this: “Late deliveries”."),
+    ("pl", True, "Chcą, żeby to poprawiono: „Late deliveries”."),
+    ("pl", False, "Chcą więcej tego: „Late deliveries”."),
+    ("ru", True, "Они хотят, чтобы это исправили: «Late deliveries»."),
+    ("ru", False, "Они хотят больше этого: «Late deliveries»."),
+    ("de", True, "They want this put right: “Late deliveries”."),
 ])
 def test_the_want_template_is_a_fixed_grammatical_sentence(language, negative, expected):
     assert want_template("Late deliveries", language, negative) == expected

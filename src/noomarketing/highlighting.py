@@ -336,14 +336,14 @@ def _statement_fields(
 ) -> dict[str, Any]:
     """The idea's statement, its evidence and source: the customers' own want-sentence; when
     the segment states no wish near its centre, for a complaint (negative sentiment) a fixed
-    sentence from the label ("They want this fixed: ..."), else its most central sentence
+    sentence from the label ("They want this put right: “...”."), else its most central sentence
     (praise says what they value).
 
     >>> from noomarketing.schema import Quote
     >>> quote = Quote(row=1, customer_id="a", text="Parcel late again.", similarity=0.9)
     >>> _statement_fields(Statement("Parcel late again.", quote, False), "Late parcels", "en",
     ...                   -0.5)["statement"]
-    'They want this fixed: late parcels.'
+    'They want this put right: “Late parcels”.'
     """
     if statement is None:
         return {"statement": "", "statement_quote": None}

@@ -10,8 +10,8 @@ most central want-sentence when its cosine to the segment centroid is within ``w
 of the most central sentence's. Otherwise the segment has no wish close enough to what it is
 about: the most central sentence is kept as the evidence, and for a complaint (a segment of
 negative sentiment) the statement says what is wanted in a fixed sentence built from the
-label, in the segment's language (:func:`want_template`: "They want this fixed: late
-deliveries."; English for a language without a template); praise keeps its most central
+label, in the segment's language (:func:`want_template`: 'They want this put right:
+“Late deliveries”.'; English for a language without a template); praise keeps its most central
 sentence, which says what they value. Sentences that are noise (:mod:`noomarketing.noise`) or
 are under 3 or over 40 words are not candidates; those holding redaction marks only when
 nothing else is left, with the marks taken out.
@@ -199,9 +199,9 @@ def _best(cosine: np.ndarray, wants: np.ndarray, margin: float) -> int:
 
 
 _TEMPLATES = {
-    "en": ("They want this fixed: {label}.", "They want more of this: {label}."),
-    "pl": ("Chcą, żeby to poprawiono: {label}.", "Chcą więcej tego: {label}."),
-    "ru": ("Они хотят, чтобы это исправили: {label}.", "Они хотят больше этого: {label}."),
+    "en": ("They want this put right: “{label}”.", "They want more of this: “{label}”."),
+    "pl": ("Chcą, żeby to poprawiono: „{label}”.", "Chcą więcej tego: „{label}”."),
+    "ru": ("Они хотят, чтобы это исправили: «{label}».", "Они хотят больше этого: «{label}»."),
 }
 
 
@@ -209,21 +209,19 @@ def want_template(label: str, language: str | None, negative: bool) -> str:
     """What a segment wants, said from its label, for a segment that states no wish itself.
 
     A complaint asks for a fix, praise for more of the same; in English, Polish or Russian
-    (English for other languages). The label's first letter is lowered unless the label opens
-    with an abbreviation.
+    (English for other languages). The label is quoted as it is written, in the language's
+    quotation marks: it is the segment's name, not a word of the sentence, so the sentence
+    stays grammatical whatever phrase the label is.
 
     >>> want_template("Late deliveries", "en", negative=True)
-    'They want this fixed: late deliveries.'
-    >>> want_template("Recycled packaging", "pl", negative=False)
-    'Chcą więcej tego: recycled packaging.'
-    >>> want_template("XL sizes run small", "ru", negative=True)
-    'Они хотят, чтобы это исправили: XL sizes run small.'
+    'They want this put right: “Late deliveries”.'
+    >>> want_template("Opakowania z recyklingu", "pl", negative=False)
+    'Chcą więcej tego: „Opakowania z recyklingu”.'
+    >>> want_template("Размеры маломерят", "ru", negative=True)
+    'Они хотят, чтобы это исправили: «Размеры маломерят».'
     """
     fix, more = _TEMPLATES.get(language or "en", _TEMPLATES["en"])
-    words = label.strip().rstrip(".!?…")
-    if words[:2].istitle() or words[:1].islower():
-        words = words[:1].lower() + words[1:]
-    return (fix if negative else more).format(label=words)
+    return (fix if negative else more).format(label=label.strip().rstrip(".!?…"))
 
 
 STATEMENT_PROMPT = """\
