@@ -222,3 +222,22 @@ def test_segment_with_update_writes_every_row_with_a_status(tmp_path):
     assert {t["segment"] for t in trends} == set(range(len(result.model.segment_ids_)))
     assert segments["segmentation"]["batches"] == ["1", "March"]
     assert tmp_path / "out" / "model" in written
+
+
+def test_workers_get_a_model_without_the_update_state_and_it_assigns_the_same(tmp_path):
+    from noomarketing.distributed import model_files
+
+    model = _fitted()
+    texts, vectors, _ = themes([0, 1, 3], 40, seed=2)
+    model.update(texts, embeddings=vectors)
+    assert len(model.reference_) or len(model.leftovers_)  # there is state to leave out
+    full = model.save(tmp_path / "full")
+    files = model_files(model)
+    assert len(files["arrays.safetensors"]) < (full / "arrays.safetensors").stat().st_size
+    assert "batches_" not in json.loads(files["config.json"])
+    (tmp_path / "slim").mkdir()
+    for name, data in files.items():
+        (tmp_path / "slim" / name).write_bytes(data)
+    slim = nm.SegmentModel.load(tmp_path / "slim", embedding=model.embedding)
+    np.testing.assert_array_equal(slim.predict(texts, embeddings=vectors),
+                                  model.predict(texts, embeddings=vectors))

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from noomarketing.persistence import save_model
 from noomarketing.schema import NoomarketingError
 from noomarketing.segmentation import ASSIGN_BATCH, SegmentModel
 
@@ -38,16 +39,18 @@ _MODEL_FILES = ("config.json", "arrays.safetensors")
 _LOADED: dict[str, SegmentModel] = {}  # per worker process: model files digest → model
 
 
-def model_files(model: SegmentModel | str | Path) -> dict[str, bytes]:
-    """The saved files of a fitted model (or of a folder written by ``save``), as bytes."""
+def model_files(model: SegmentModel | str | Path, embedding: Any = None) -> dict[str, bytes]:
+    """What a worker needs of a fitted model (or of a folder written by ``save``), as bytes:
+    its saved files without the update state, which only :meth:`SegmentModel.update` reads
+    and which can be megabytes (rows kept for the next update)."""
     if isinstance(model, str | Path):
         folder = Path(model)
         missing = [name for name in _MODEL_FILES if not (folder / name).exists()]
         if missing:
             raise NoomarketingError(f"no saved SegmentModel in {folder} ({missing[0]} missing)")
-        return {name: (folder / name).read_bytes() for name in _MODEL_FILES}
+        model = SegmentModel.load(folder, embedding=embedding)
     with tempfile.TemporaryDirectory() as tmp:
-        model.save(tmp)
+        save_model(model, tmp, history=False)
         return {name: (Path(tmp) / name).read_bytes() for name in _MODEL_FILES}
 
 
@@ -108,7 +111,7 @@ def assign_with_dask(
     """
     if partition_size < 1:
         raise NoomarketingError(f"partition_size must be at least 1, not {partition_size}")
-    files = model_files(model)
+    files = model_files(model, embedding)
     digest = _digest(files)
     # The files (kilobytes) travel inside each task. A broadcast scatter would send them once,
     # but workers then fetch them from each other, which under load failed with "lost

@@ -48,8 +48,13 @@ def jsonable(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool | Path)
 
 
-def save_model(model: SegmentModel, path: str | Path) -> Path:
-    """Write the fitted ``model`` to the folder ``path``; see :meth:`SegmentModel.save`."""
+def save_model(model: SegmentModel, path: str | Path, *, history: bool = True) -> Path:
+    """Write the fitted ``model`` to the folder ``path``; see :meth:`SegmentModel.save`.
+
+    ``history=False`` leaves the update state out (the batches and the rows kept for the next
+    :meth:`~SegmentModel.update`): what is left assigns texts exactly as the full model does, in
+    kilobytes, which is what :mod:`noomarketing.distributed` sends to its workers.
+    """
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
     config: dict[str, Any] = {
@@ -64,12 +69,13 @@ def save_model(model: SegmentModel, path: str | Path) -> Path:
         "language_mix_": None if model.language_mix_ is None else model.language_mix_.model_dump(),
     }
     config.update({name: getattr(model, name) for name in FACTS})
-    config["batches_"] = list(model.batches_)
-    config["gone_segments_"] = list(model.gone_segments_)
     arrays = {name: np.ascontiguousarray(getattr(model, f"{name}_")) for name in ARRAYS}
     arrays["centroids"] = arrays["centroids"].astype(np.float32)
-    arrays.update({name: np.ascontiguousarray(getattr(model, f"{name}_"))
-                   for name in HISTORY_ARRAYS})
+    if history:
+        config["batches_"] = list(model.batches_)
+        config["gone_segments_"] = list(model.gone_segments_)
+        arrays.update({name: np.ascontiguousarray(getattr(model, f"{name}_"))
+                       for name in HISTORY_ARRAYS})
     if model.languages_ is not None:  # one code per row: an array, not a long JSON list
         codes = sorted({code for code in model.languages_ if code is not None})
         position = {code: i for i, code in enumerate(codes)}
