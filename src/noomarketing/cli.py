@@ -278,6 +278,11 @@ def cmd_segment(args: argparse.Namespace) -> int:
     check_out(args.out)  # before the work, not after it
     result = segment(_input(args), _model_from_args(args), columns=_columns_from_args(args),
                      mask_pii=args.mask_pii)
+    return _segmentation_written(args, result)
+
+
+def _segmentation_written(args: argparse.Namespace, result: Any) -> int:
+    """Write a segmentation (``segment`` or ``update``) to ``--out`` and say what was written."""
     written = result.write(args.out)
     report = _report(args, result)
     if report is not None:
@@ -357,24 +362,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     result = update(args.model, _input(args), columns=_columns_from_args(args),
                     batch=args.batch, mask_pii=args.mask_pii, cache_dir=args.cache_dir,
                     progress=False if args.no_progress else None)
-    written = result.write(args.out)
-    report = _report(args, result)
-    if report is not None:
-        written.append(report)
-    load = result.feedback.report
-    payload = {
-        "segmentation": result.info(),
-        "segments": [idea.model_dump(mode="json", exclude={"customer_ids"})
-                     for idea in result.ideas],
-        "out": str(args.out),
-        "files": _names(args.out, written),
-    }
-    _emit(args, payload, [
-        load.summary() if load is not None else "",
-        result.summary(),
-        _wrote(args.out, written),
-    ])
-    return EXIT_OK
+    return _segmentation_written(args, result)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
