@@ -15,8 +15,6 @@ arrays and a JSON file, no pickle (:mod:`noomarketing.persistence`); the embedde
 from __future__ import annotations
 
 import logging
-import math
-import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +23,12 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
-from noomarketing import updating
+from noomarketing import clustering, updating
+from noomarketing.clustering import (  # noqa: F401  (importable from here, as before)
+    LARGE_N_EPOCHS,
+    UMAP_EXACT_LIMIT,
+    auto_min_cluster_size,
+)
 from noomarketing.embedding_choice import EmbedderChoice
 from noomarketing.loading import FeedbackSource, as_feedback, per_input_row
 from noomarketing.neighbours import cosine_knn
@@ -33,7 +36,6 @@ from noomarketing.outliers import assign_rest, assign_stream, nearest_segments, 
 from noomarketing.outliers import unit_mean as _unit_mean
 from noomarketing.params import check_segment_params
 from noomarketing.persistence import FORMAT_VERSION, load_model, save_model
-from noomarketing.progress import step
 from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
 from noomarketing.strategies import (
     choose_strategy,
@@ -47,18 +49,6 @@ logger = logging.getLogger(__name__)
 Strategy = Literal["auto", "clusters", "per_customer"]
 OutlierPolicy = Literal["nearest", "keep"]
 LanguagePolicy = Literal["auto", "off"]
-
-UMAP_EXACT_LIMIT = 4096
-"""From this many points UMAP would search neighbours with pynndescent, whose kernels numba
-cannot cache on disk (they compile for ~40-90 s in every process); we give it exact cosine
-neighbours instead (:func:`cosine_knn`)."""
-
-LARGE_N_EPOCHS = 200
-"""UMAP optimisation epochs from ``UMAP_EXACT_LIMIT`` points, unless ``n_epochs`` says
-otherwise. UMAP itself spends 500 below 10,000 points and 200 above; the layout is the largest
-cost of a warm run (~33 ms an epoch at 10k points here). 100 epochs gave the same NMI as 200
-but segments that moved more with the seed; 500 were no steadier than 100 (clothing reviews,
-5 seeds on the same vectors: ``benchmarks/stability.py``)."""
 
 ASSIGN_BATCH = 10_000
 """Rows embedded and assigned at a time when the rest of a large input joins the segments."""
@@ -74,15 +64,6 @@ __all__ = [
 class ModelNotFittedError(NoomarketingError, NotFittedError):
     """A :class:`SegmentModel` used before :meth:`~SegmentModel.fit` (scikit-learn's
     ``NotFittedError`` too, so ``sklearn.utils.validation.check_is_fitted`` users catch it)."""
-
-
-def auto_min_cluster_size(n_texts: int) -> int:
-    """HDBSCAN ``min_cluster_size`` that grows with the data: ~√n / 2, at least 8.
-
-    >>> auto_min_cluster_size(100), auto_min_cluster_size(300), auto_min_cluster_size(10_000)
-    (8, 9, 50)
-    """
-    return max(8, round(math.sqrt(n_texts) / 2))
 
 
 class SegmentModel(EmbedderChoice, BaseEstimator):
@@ -284,7 +265,7 @@ from 0 to 4294967295, not -1
         elif self.strategy_ == "per_text":
             self._fit_given(per_text_segments(fit_embeddings), fit_embeddings)
         else:
-            self._fit_clusters(fit_embeddings)
+            clustering.fit_clusters(self, fit_embeddings)
         self.similarities_ = own_similarity(fit_embeddings, self.centroids_, self.labels_)
         if sample is not None:
             self.labels_, self.similarities_ = assign_rest(
@@ -370,102 +351,12 @@ from 0 to 4294967295, not -1
         self.reduced_ = None
 
     def _default_reducer(self, vectors: np.ndarray, quick: bool = False) -> Any:
-        """UMAP for ``vectors``; ``quick`` (an update's few thousand rows): exact neighbours
-        and ``LARGE_N_EPOCHS`` at any size, so no numba compilation and a short layout."""
-        from noomarketing._numba import import_umap
-
-        n_points = len(vectors)
-        n_neighbors = max(2, min(self.n_neighbors, n_points - 1))
-        knn, n_epochs = (None, None, None), self.n_epochs
-        if n_points >= UMAP_EXACT_LIMIT or quick:
-            knn = (*cosine_knn(vectors, n_neighbors), None)
-            n_epochs = n_epochs or LARGE_N_EPOCHS
-        return import_umap().UMAP(
-            n_neighbors=n_neighbors,
-            precomputed_knn=knn,
-            n_epochs=n_epochs,
-            n_components=min(self.n_components, max(1, n_points - 2)),
-            min_dist=self.min_dist,
-            metric="cosine",
-            random_state=self.random_state,
-            low_memory=True,
-            n_jobs=1 if self.random_state is not None else -1,
-        )
+        """UMAP for ``vectors`` at this model's settings (:func:`clustering.default_reducer`)."""
+        return clustering.default_reducer(self, vectors, quick)
 
     def _default_clusterer(self, n_points: int, selection: str = "eom") -> Any:
-        from hdbscan import HDBSCAN
-
-        size = self.min_cluster_size or auto_min_cluster_size(n_points)
-        size = max(2, min(size, n_points // 2))
-        samples = self.min_samples or max(2, size // 5)
-        return HDBSCAN(
-            min_cluster_size=size,
-            min_samples=samples,
-            metric="euclidean",
-            cluster_selection_method=selection,
-            core_dist_n_jobs=1,
-        )
-
-    def _leaf_fallback(self, reduced: np.ndarray, raw: np.ndarray) -> np.ndarray:
-        """HDBSCAN's excess-of-mass selection can keep only the one or two biggest branches
-        of the cluster tree (vectors whose themes overlap make one big, long-lived branch):
-        then the tree's leaves are the segments, when they are more."""
-        n_eom = len(set(raw.tolist()) - {UNASSIGNED})
-        leaf = self._default_clusterer(len(reduced), selection="leaf")
-        labels = np.asarray(leaf.fit_predict(reduced), dtype=np.int64)
-        n_leaf = len(set(labels.tolist()) - {UNASSIGNED})
-        if n_leaf <= n_eom:
-            return raw
-        self.clusterer_ = leaf
-        self.strategy_reason_ += (
-            f"; excess-of-mass selection kept {n_eom} cluster(s), so the cluster tree's "
-            f"{n_leaf} leaves are the segments"
-        )
-        return labels
-
-    def _fit_clusters(self, embeddings: np.ndarray) -> None:
-        # Reduce the distinct vectors only: spam and copy-paste make exact duplicates, which
-        # UMAP handles badly and which add nothing to the manifold. Duplicates come back
-        # afterwards, so HDBSCAN still sees their weight.
-        distinct, inverse = np.unique(embeddings, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        self.reducer_ = self.reducer if self.reducer is not None else self._default_reducer(
-            distinct
-        )
-        with warnings.catch_warnings(), step("reducing (UMAP)", self.progress):
-            # we do not use UMAP's transform, so need no index
-            warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
-            reduced = np.asarray(self.reducer_.fit_transform(distinct))[inverse]
-        self.clusterer_ = (
-            self.clusterer if self.clusterer is not None else self._default_clusterer(len(reduced))
-        )
-        self.reduced_ = reduced
-        with step("clustering (HDBSCAN)", self.progress):
-            raw = np.asarray(self.clusterer_.fit_predict(reduced), dtype=np.int64)
-        if self.clusterer is None and len(set(raw.tolist()) - {UNASSIGNED}) <= 2:
-            raw = self._leaf_fallback(reduced, raw)
-        self.cluster_labels_ = raw
-        found = [c for c in np.unique(raw) if c >= 0]
-        if not found:  # nothing dense enough: keep everyone together rather than all noise
-            self.strategy_reason_ += "; the clusterer found no dense group, so one segment"
-            logger.info("the clusterer found no dense group: one segment for all")
-            raw = np.zeros_like(raw)
-            found = [0]
-        # Segment 0 is the largest; ties go to the cluster seen first.
-        sizes = {c: int((raw == c).sum()) for c in found}
-        first = {c: int(np.argmax(raw == c)) for c in found}
-        ordered = sorted(found, key=lambda c: (-sizes[c], first[c]))
-        remap = {c: i for i, c in enumerate(ordered)}
-        labels = np.array([remap.get(c, UNASSIGNED) for c in raw], dtype=np.int64)
-        self.segment_ids_ = np.arange(len(ordered), dtype=np.int64)
-        self.centroids_ = np.stack([_unit_mean(embeddings[labels == s]) for s in self.segment_ids_])
-        if self.outliers == "nearest":
-            noise = labels == UNASSIGNED
-            nearest, _ = nearest_segments(
-                embeddings[noise], self.centroids_, self.outlier_threshold
-            )
-            labels[noise] = nearest
-        self.labels_ = labels
+        """HDBSCAN at this model's settings (:func:`clustering.default_clusterer`)."""
+        return clustering.default_clusterer(self, n_points, selection)
 
     # ------------------------------------------------------------------ using a fitted model
     @property

@@ -1,0 +1,152 @@
+"""How a :class:`~noomarketing.segmentation.SegmentModel` finds its clusters: the default
+reducer (UMAP) and clusterer (HDBSCAN) at the model's settings, and the cluster step of a fit
+(reduce the distinct vectors, cluster them, order the segments by size, place the outliers).
+
+The functions take the model and set its learned state (``reducer_``, ``clusterer_``,
+``reduced_``, ``cluster_labels_``, ``segment_ids_``, ``centroids_``, ``labels_``), as the
+model's own ``fit`` would.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from noomarketing.neighbours import cosine_knn
+from noomarketing.outliers import nearest_segments
+from noomarketing.outliers import unit_mean as _unit_mean
+from noomarketing.progress import step
+from noomarketing.schema import UNASSIGNED
+
+logger = logging.getLogger(__name__)
+
+
+UMAP_EXACT_LIMIT = 4096
+"""From this many points UMAP would search neighbours with pynndescent, whose kernels numba
+cannot cache on disk (they compile for ~40-90 s in every process); we give it exact cosine
+neighbours instead (:func:`cosine_knn`)."""
+
+
+LARGE_N_EPOCHS = 200
+"""UMAP optimisation epochs from ``UMAP_EXACT_LIMIT`` points, unless ``n_epochs`` says
+otherwise. UMAP itself spends 500 below 10,000 points and 200 above; the layout is the largest
+cost of a warm run (~33 ms an epoch at 10k points here). 100 epochs gave the same NMI as 200
+but segments that moved more with the seed; 500 were no steadier than 100 (clothing reviews,
+5 seeds on the same vectors: ``benchmarks/stability.py``)."""
+
+
+def auto_min_cluster_size(n_texts: int) -> int:
+    """HDBSCAN ``min_cluster_size`` that grows with the data: ~√n / 2, at least 8.
+
+    >>> auto_min_cluster_size(100), auto_min_cluster_size(300), auto_min_cluster_size(10_000)
+    (8, 9, 50)
+    """
+    return max(8, round(math.sqrt(n_texts) / 2))
+
+
+def default_reducer(model: Any, vectors: np.ndarray, quick: bool = False) -> Any:
+    """UMAP for ``vectors``; ``quick`` (an update's few thousand rows): exact neighbours
+    and ``LARGE_N_EPOCHS`` at any size, so no numba compilation and a short layout."""
+    from noomarketing._numba import import_umap
+
+    n_points = len(vectors)
+    n_neighbors = max(2, min(model.n_neighbors, n_points - 1))
+    knn, n_epochs = (None, None, None), model.n_epochs
+    if n_points >= UMAP_EXACT_LIMIT or quick:
+        knn = (*cosine_knn(vectors, n_neighbors), None)
+        n_epochs = n_epochs or LARGE_N_EPOCHS
+    return import_umap().UMAP(
+        n_neighbors=n_neighbors,
+        precomputed_knn=knn,
+        n_epochs=n_epochs,
+        n_components=min(model.n_components, max(1, n_points - 2)),
+        min_dist=model.min_dist,
+        metric="cosine",
+        random_state=model.random_state,
+        low_memory=True,
+        n_jobs=1 if model.random_state is not None else -1,
+    )
+
+
+def default_clusterer(model: Any, n_points: int, selection: str = "eom") -> Any:
+    """HDBSCAN for ``n_points`` at the model's ``min_cluster_size`` (or the automatic one) and
+    ``min_samples`` (or a fifth of the size), with ``selection`` excess-of-mass or leaf."""
+    from hdbscan import HDBSCAN
+
+    size = model.min_cluster_size or auto_min_cluster_size(n_points)
+    size = max(2, min(size, n_points // 2))
+    samples = model.min_samples or max(2, size // 5)
+    return HDBSCAN(
+        min_cluster_size=size,
+        min_samples=samples,
+        metric="euclidean",
+        cluster_selection_method=selection,
+        core_dist_n_jobs=1,
+    )
+
+
+def leaf_fallback(model: Any, reduced: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """HDBSCAN's excess-of-mass selection can keep only the one or two biggest branches
+    of the cluster tree (vectors whose themes overlap make one big, long-lived branch):
+    then the tree's leaves are the segments, when they are more."""
+    n_eom = len(set(raw.tolist()) - {UNASSIGNED})
+    leaf = default_clusterer(model, len(reduced), selection="leaf")
+    labels = np.asarray(leaf.fit_predict(reduced), dtype=np.int64)
+    n_leaf = len(set(labels.tolist()) - {UNASSIGNED})
+    if n_leaf <= n_eom:
+        return raw
+    model.clusterer_ = leaf
+    model.strategy_reason_ += (
+        f"; excess-of-mass selection kept {n_eom} cluster(s), so the cluster tree's "
+        f"{n_leaf} leaves are the segments"
+    )
+    return labels
+
+
+def fit_clusters(model: Any, embeddings: np.ndarray) -> None:
+    # Reduce the distinct vectors only: spam and copy-paste make exact duplicates, which
+    # UMAP handles badly and which add nothing to the manifold. Duplicates come back
+    # afterwards, so HDBSCAN still sees their weight.
+    distinct, inverse = np.unique(embeddings, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    model.reducer_ = model.reducer if model.reducer is not None else default_reducer(model,
+        distinct
+    )
+    with warnings.catch_warnings(), step("reducing (UMAP)", model.progress):
+        # we do not use UMAP's transform, so need no index
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
+        reduced = np.asarray(model.reducer_.fit_transform(distinct))[inverse]
+    model.clusterer_ = (
+        model.clusterer if model.clusterer is not None else default_clusterer(model, len(reduced))
+    )
+    model.reduced_ = reduced
+    with step("clustering (HDBSCAN)", model.progress):
+        raw = np.asarray(model.clusterer_.fit_predict(reduced), dtype=np.int64)
+    if model.clusterer is None and len(set(raw.tolist()) - {UNASSIGNED}) <= 2:
+        raw = leaf_fallback(model, reduced, raw)
+    model.cluster_labels_ = raw
+    found = [c for c in np.unique(raw) if c >= 0]
+    if not found:  # nothing dense enough: keep everyone together rather than all noise
+        model.strategy_reason_ += "; the clusterer found no dense group, so one segment"
+        logger.info("the clusterer found no dense group: one segment for all")
+        raw = np.zeros_like(raw)
+        found = [0]
+    # Segment 0 is the largest; ties go to the cluster seen first.
+    sizes = {c: int((raw == c).sum()) for c in found}
+    first = {c: int(np.argmax(raw == c)) for c in found}
+    ordered = sorted(found, key=lambda c: (-sizes[c], first[c]))
+    remap = {c: i for i, c in enumerate(ordered)}
+    labels = np.array([remap.get(c, UNASSIGNED) for c in raw], dtype=np.int64)
+    model.segment_ids_ = np.arange(len(ordered), dtype=np.int64)
+    model.centroids_ = np.stack([_unit_mean(embeddings[labels == s]) for s in model.segment_ids_])
+    if model.outliers == "nearest":
+        noise = labels == UNASSIGNED
+        nearest, _ = nearest_segments(
+            embeddings[noise], model.centroids_, model.outlier_threshold
+        )
+        labels[noise] = nearest
+    model.labels_ = labels
