@@ -42,8 +42,8 @@ if point == "csv":  # half of the first file written
 elif point == "model":  # inside the model's save
     persistence.save_file = die
 elif point == "briefs":  # all of stage 1 written, stage 3 not
-    import noomarketing.pipeline as pipeline
-    pipeline.write_briefs = die
+    import noomarketing.results as results
+    results.write_briefs = die
 elif point == "swap":  # everything written, not swapped in yet
     atomic._swap_in = die
 elif point == "between-renames":  # systems without an atomic exchange: two renames
