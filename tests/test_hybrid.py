@@ -10,6 +10,7 @@ from noomarketing.hybrid import (
     Unit,
     deciding_evidence,
     lexical_scores,
+    neighbour_votes,
     score_units,
     typicality,
 )
@@ -31,13 +32,25 @@ def scores_for(texts, sims, labels=None, table=None, typical=(0.0,), segment_wei
     """score_units for one customer per text, with the given cosine similarities."""
     sims = np.asarray(sims, dtype=float)
     lexical, _, bm25 = lexical_scores(texts, [], CATALOGUE)
-    table = table if table is not None else pd.DataFrame(
-        [[0.0] * len(CATALOGUE)], index=[0], columns=[o.id for o in CATALOGUE]
+    table = (
+        table
+        if table is not None
+        else pd.DataFrame([[0.0] * len(CATALOGUE)], index=[0], columns=[o.id for o in CATALOGUE])
     )
-    units = [Unit(f"c{i}", None if labels is None else labels[i], [i], 1.0, 1,
-                  typical[i] if i < len(typical) else 0.0) for i in range(len(texts))]
-    return score_units(units, sims, lexical, table, {}, no_history, "customer",
-                       segment_weight, 0.5, bm25)
+    units = [
+        Unit(
+            f"c{i}",
+            None if labels is None else labels[i],
+            [i],
+            1.0,
+            1,
+            typical[i] if i < len(typical) else 0.0,
+        )
+        for i in range(len(texts))
+    ]
+    return score_units(
+        units, sims, lexical, table, {}, no_history, "customer", segment_weight, 0.5, bm25
+    )
 
 
 def test_stems_join_inflections_and_bm25_weighs_rare_words_more():
@@ -46,8 +59,7 @@ def test_stems_join_inflections_and_bm25_weighs_rare_words_more():
     # "service" is in every offer: it weighs less than a word only one offer uses
     common, dress = bm25.score(["service"])[0], bm25.score(["dresses"])[0]
     assert dress.argmax() == 0 and dress[0] > common.max() > 0
-    similarity = lexical_similarity(["service dress fitting", "dress dress dress", "parcel"],
-                                    bm25)
+    similarity = lexical_similarity(["service dress fitting", "dress dress dress", "parcel"], bm25)
     assert similarity.min() >= 0 and similarity.max() <= 1
     assert similarity[0, 0] == pytest.approx(1.0) and similarity[2].sum() == 0
     assert set(bm25.shared("My dresses need fitting", 0)) == {"dresses", "fitting"}
@@ -86,8 +98,9 @@ def test_a_typical_customer_follows_the_segment_more_than_one_at_its_edge():
     texts = ["Something about my order", "Something about my order"]
     sims = [[0.5, 0.3, 0.1], [0.5, 0.3, 0.1]]
     table = pd.DataFrame([[0.2, 0.9, 0.1]], index=[0], columns=[o.id for o in CATALOGUE])
-    scores = scores_for(texts, sims, labels=[0, 0], table=table, typical=(1.0, 0.05),
-                        segment_weight=0.5)
+    scores = scores_for(
+        texts, sims, labels=[0, 0], table=table, typical=(1.0, 0.05), segment_weight=0.5
+    )
     central, edge = scores.score
     assert central[1] - central[0] > edge[1] - edge[0]
     assert int(central.argmax()) == 1 and int(edge.argmax()) == 0
@@ -142,8 +155,9 @@ def test_propose_is_hybrid_by_default_and_explains_each_proposal(hybrid_result):
 
 def test_bad_scoring_settings_are_one_clear_line(embedder, cache_dir):
     cached = nm.CachedEmbedder(embedder, cache_dir)
-    matches = nm.match_offers([make_idea(0, "Late parcel", ["parcel"], ["late"])],
-                              OFFERS[:2], embedder=cached)
+    matches = nm.match_offers(
+        [make_idea(0, "Late parcel", ["parcel"], ["late"])], OFFERS[:2], embedder=cached
+    )
     feedback, labels = feedback_of(ROWS[:1])
     with pytest.raises(NoomarketingError, match="scoring must be 'hybrid' or 'semantic'"):
         nm.propose(feedback, labels, IDEAS[:1], matches, embedder=cached, scoring="bm25")
@@ -161,3 +175,94 @@ def test_a_segment_is_ranked_on_its_meaning_and_words(embedder, cache_dir):
     for p in result.proposals:
         assert p.decided_by in ("segment meaning", "segment words")
         assert p.score == pytest.approx(p.segment_score + weight * p.segment_lexical, abs=2e-4)
+
+
+def test_neighbour_votes_count_other_customers_only():
+    rng = np.random.default_rng(0)
+    centres = np.eye(4)[:2] * 5
+    vectors = np.vstack(
+        [centres[0] + rng.normal(size=(6, 4)) * 0.1, centres[1] + rng.normal(size=(6, 4)) * 0.1]
+    )
+    own = np.zeros((12, 3))
+    own[:6, 0] = 1.0  # the first cluster's customers ask for offer 0 in their own words
+    own[6:, 1] = 1.0
+    owners = np.arange(12)
+    owners[1] = owners[0]  # customer 0 wrote twice: their second text is not a neighbour
+    own[1] = [0.0, 0.0, 1.0]
+    votes = neighbour_votes(vectors, own, owners, k=4)
+    assert votes.shape == own.shape and np.isfinite(votes).all()
+    assert np.allclose(votes.sum(axis=1), 1.0)
+    assert votes[0].tolist() == [1.0, 0.0, 0.0]  # offer 2 is only their own other text's
+    assert (votes[6:, 1] == 1.0).all() and votes[2:6, 2].max() <= 0.25
+    # one customer alone has no neighbours: no votes, not an error
+    assert neighbour_votes(vectors[:2], own[:2], np.zeros(2, dtype=int)).sum() == 0
+
+
+def test_similar_customers_decide_when_the_own_text_is_ambiguous():
+    texts = ["I sent it back"] * 3
+    scores = scores_for(texts, [[0.4, 0.4, 0.4]] * 3)
+    assert deciding_evidence(scores, 0, 0) != "similar customers"
+    votes = np.array([[0.1, 0.8, 0.1], [0.1, 0.8, 0.1], [0.0, 0.0, 0.0]])
+    lexical, _, bm25 = lexical_scores(texts, [], CATALOGUE)
+    units = [Unit(f"c{i}", None, [i], 1.0, 1) for i in range(3)]
+    table = pd.DataFrame([[0.0] * 3], index=[0], columns=[o.id for o in CATALOGUE])
+    scores = score_units(
+        units,
+        np.full((3, 3), 0.4),
+        lexical,
+        table,
+        {},
+        no_history,
+        "customer",
+        0.5,
+        0.25,
+        bm25,
+        votes,
+        0.3,
+    )
+    assert int(scores.score[0].argmax()) == 1
+    assert deciding_evidence(scores, 0, 1) == "similar customers"
+    assert scores.parts(0).shape == (len(EVIDENCE), 3)
+    assert np.allclose(scores.parts(0)[:5].sum(axis=0), scores.relevance[0])
+    assert scores.similar[2].sum() == 0 and np.isfinite(scores.score).all()
+
+
+DRESS = [
+    "The dress hem is far too long, I trip over it",
+    "This dress needs a shorter hem",
+    "Lovely dress but the hem drags on the floor",
+    "The hem of the dress came undone",
+    "I had to take the dress to a tailor for the hem",
+    "Dress fits but the hem is uneven",
+]
+
+
+def test_a_customer_gets_what_customers_who_wrote_alike_asked_for(embedder, cache_dir):
+    cached = nm.CachedEmbedder(embedder, cache_dir)
+    matches = nm.match_offers(IDEAS[:1], CATALOGUE, embedder=cached)
+    rows = [(f"d{i}", text, -1) for i, text in enumerate(DRESS)]
+    rows.append(("vague", "I sent it back, it was not right for me", -1))  # which offer?
+    feedback, labels = feedback_of(rows)
+    result = nm.propose(feedback, labels, IDEAS[:1], matches, embedder=cached, min_score=-1)
+    assert result.settings["neighbours"] > 0 and result.settings["neighbour_weight"] > 0
+    vague = result.for_customer("vague")[0]
+    assert vague.offer_id == "hem" and vague.similar_customers == 1.0
+    assert vague.decided_by == "similar customers"  # their own words lean nowhere
+    for p in result.proposals:
+        assert np.isfinite(p.score) and 0 <= p.similar_customers <= 1
+        if p.decided_by == "similar customers":
+            assert p.similar_customers > 0
+    # without neighbours no proposal is put down to them, and the field stays empty
+    alone = nm.propose(
+        feedback, labels, IDEAS[:1], matches, embedder=cached, min_score=-1, neighbours=0
+    )
+    assert alone.settings["neighbours"] == 0
+    assert all(
+        p.decided_by != "similar customers" and p.similar_customers is None for p in alone.proposals
+    )
+    for bad, message in (
+        (dict(neighbours=-1), "neighbours must be a whole number"),
+        (dict(neighbour_weight=2.0), "neighbour_weight must be between"),
+    ):
+        with pytest.raises(NoomarketingError, match=message):
+            nm.propose(feedback, labels, IDEAS[:1], matches, embedder=cached, **bad)

@@ -15,11 +15,33 @@ from pydantic import BaseModel, Field
 from noomarketing.outputs import write_json
 
 PROPOSAL_COLUMNS = [
-    "customer_id", "segment", "offer_id", "rank", "score", "expected_value", "cost", "audience",
-    "relevance", "own_similarity", "segment_score", "behaviour", "offer_name", "segment_label",
-    "generated_title", "generated_similarity", "quote_row", "quote_text", "own_lexical",
-    "segment_lexical", "typicality", "decided_by", "shared_words",
-    "previous_segment", "previous_segment_label", "changed_in",
+    "customer_id",
+    "segment",
+    "offer_id",
+    "rank",
+    "score",
+    "expected_value",
+    "cost",
+    "audience",
+    "relevance",
+    "own_similarity",
+    "segment_score",
+    "behaviour",
+    "offer_name",
+    "segment_label",
+    "generated_title",
+    "generated_similarity",
+    "quote_row",
+    "quote_text",
+    "own_lexical",
+    "segment_lexical",
+    "typicality",
+    "similar_customers",
+    "decided_by",
+    "shared_words",
+    "previous_segment",
+    "previous_segment_label",
+    "changed_in",
 ]
 """Columns of ``proposals.csv`` (a stable contract): the proposal, then its evidence."""
 
@@ -31,7 +53,8 @@ class Proposal(BaseModel):
     to the offer in meaning: ``own_similarity``, and in the words they share with it:
     ``own_lexical``) → their segment's idea (``segment_label``, ``segment_score``: hybrid,
     the stage-4 score averaged with the segment centroid's; its words' ``segment_lexical``; how
-    typical of the segment the customer is: ``typicality``) → the
+    typical of the segment the customer is: ``typicality``; the share of the customer's nearest
+    neighbours whose own words ask for the offer: ``similar_customers``) → the
     generated idea the offer embodies (``generated_title``) → the offer. ``decided_by`` names
     the evidence that put the offer above the next one down (:mod:`noomarketing.hybrid`);
     ``shared_words`` are the quote's words the offer shares. For a customer whose idea changed
@@ -63,9 +86,15 @@ class Proposal(BaseModel):
     typicality: float | None = Field(
         default=None, description="1 at the segment's centroid, near 0 at its edge"
     )
+    similar_customers: float | None = Field(
+        default=None,
+        description="share of the nearest other customers whose own words "
+        "ask for this offer (hybrid, per customer)",
+    )
     decided_by: str | None = Field(
-        default=None, description="own meaning, own words, segment meaning, segment words "
-        "or past behaviour"
+        default=None,
+        description="own meaning, own words, segment meaning, segment words, "
+        "similar customers or past behaviour",
     )
     shared_words: list[str] = Field(
         default_factory=list, description="the quote's words the offer shares, heaviest first"
@@ -124,8 +153,12 @@ class ProposalResult(BaseModel):
     def to_frame(self) -> pd.DataFrame:
         """One row per proposal with :data:`PROPOSAL_COLUMNS`."""
         rows = [
-            {**p.model_dump(), "segment": p.segment_id, "previous_segment": p.previous_segment_id,
-             "shared_words": ";".join(p.shared_words)}
+            {
+                **p.model_dump(),
+                "segment": p.segment_id,
+                "previous_segment": p.previous_segment_id,
+                "shared_words": ";".join(p.shared_words),
+            }
             for p in self.proposals
         ]
         frame = pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)
@@ -146,8 +179,10 @@ class ProposalResult(BaseModel):
 
     def __repr__(self) -> str:
         budget = "" if self.budget is None else f" of {self.budget:g}"
-        return (f"ProposalResult({len(self.proposals)} proposals, spent {self.spent:g}{budget}, "
-                f"control {len(self.control)}, unserved {len(self.unserved)})")
+        return (
+            f"ProposalResult({len(self.proposals)} proposals, spent {self.spent:g}{budget}, "
+            f"control {len(self.control)}, unserved {len(self.unserved)})"
+        )
 
     def _repr_html_(self) -> str:
         from noomarketing.display import html_table

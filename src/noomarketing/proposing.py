@@ -8,7 +8,9 @@ For a customer ``c`` in segment ``s`` and an offer ``o``::
 
 * ``own(c, o)``: how well the customer's own feedback serves the offer, by meaning (cosine) and,
   with ``scoring="hybrid"`` (the default), by the rare words it shares with the offer (BM25);
-  the best of their texts is the quote in the evidence.
+  the best of their texts is the quote in the evidence. Hybrid also adds the votes of the
+  customer's nearest neighbours in meaning (``neighbours`` other customers), each for the offer
+  its own words serve best: "similar customers" in the evidence.
 * ``segment(s, o)``: the stage-4 score of the offer for the segment's idea (hybrid: averaged
   with the cosine of the segment's centroid, plus the words of the idea's label, statement and
   keywords the offer shares). The segment lifts an offer its idea calls for towards that score,
@@ -54,6 +56,8 @@ from noomarketing.embedding import encode_unit, normalize_rows
 from noomarketing.hybrid import (
     FORMULA,
     LEXICAL_WEIGHT,
+    NEIGHBOUR_WEIGHT,
+    NEIGHBOURS,
     Scores,
     Scoring,
     Unit,
@@ -61,6 +65,8 @@ from noomarketing.hybrid import (
     customer_typicality,
     deciding_evidence,
     lexical_scores,
+    neighbour_votes,
+    offer_document,
     score_units,
     segment_meaning,
     typicality,
@@ -138,6 +144,8 @@ def propose(
     scoring: Scoring = "hybrid",
     segment_weight: float = 0.5,
     lexical_weight: float = LEXICAL_WEIGHT,
+    neighbours: int = NEIGHBOURS,
+    neighbour_weight: float = NEIGHBOUR_WEIGHT,
     min_score: float = 0.3,
     per_customer: int = 3,
     budget: float | None = None,
@@ -171,6 +179,8 @@ def propose(
         segment_weight: how far the segment's idea lifts an offer above the customer's own
             similarity to it (0: own words only, 1: up to the segment's score).
         lexical_weight: weight of the shared words beside the meaning (``"hybrid"`` only).
+        neighbours: how many nearest other customers vote (``"hybrid"``, per customer; 0: none).
+        neighbour_weight: weight of their votes, the share for each offer.
         min_score: proposals need at least this score.
         per_customer: at most this many proposals per customer (or segment).
         budget: total cost of all proposals; ``None`` for no limit.
@@ -200,7 +210,7 @@ def propose(
         True
     """
     _check_settings(segment_weight, per_customer, budget, per, min_score)
-    check_scoring(scoring, lexical_weight)
+    check_scoring(scoring, lexical_weight, neighbours, neighbour_weight)
     labels = _check_labels(feedback, labels)
     # feedback with nothing to act on (spam, "ok", a mostly-noise segment) gets no offer
     feedback, labels, embeddings, only_noise = set_aside(
@@ -233,11 +243,18 @@ def propose(
     table = matches.score_table()
     if scoring == "hybrid":
         table = segment_meaning(table, vectors, labels, offer_vectors)
+    item_sims, votes = vectors @ offer_vectors.T, None
+    if scoring == "hybrid":  # the customer's words against the offer's whole document
+        item_sims = vectors @ encode_unit(embedder, [offer_document(o) for o in offers]).T
+        if per == "customer" and neighbours and neighbour_weight:
+            owners = np.unique(feedback.customer_ids, return_inverse=True)[1]
+            votes = neighbour_votes(vectors, item_sims + lexical_weight * lexical, owners,
+                                    neighbours)
     scores = score_units(
-        units, vectors @ offer_vectors.T, lexical, table, idea_lexical,
+        units, item_sims, lexical, table, idea_lexical,
         (lambda unit: behaviour.for_customer(unit.customer, unit.segment)) if per == "customer"
         else (lambda unit: behaviour.for_segment(unit.segment)),
-        per, segment_weight, lexical_weight, bm25,
+        per, segment_weight, lexical_weight, bm25, votes, neighbour_weight,
     )
     score = scores.score
     value = np.array([unit.value for unit in units])[:, None]
@@ -269,6 +286,8 @@ def propose(
         "control": control, "prior": list(prior), "random_state": random_state,
         "only_changed": only_changed,
         "scoring": scoring, "lexical_weight": lexical_weight if scoring == "hybrid" else 0.0,
+        "neighbours": neighbours if votes is not None else 0,
+        "neighbour_weight": neighbour_weight if votes is not None else 0.0,
         "formula": FORMULA[scoring],
     }
     return ProposalResult(
@@ -335,6 +354,8 @@ def _proposal(
         own_lexical=round(float(scores.own_lexical[u, j]), 4),
         segment_lexical=None if np.isnan(seg) else round(float(scores.seg_lexical[u, j]), 4),
         typicality=round(float(unit.typicality), 4) if unit.segment is not None else None,
+        similar_customers=(None if scores.similar is None
+                           else round(float(scores.similar[u, j]), 4)),
         decided_by=deciding_evidence(scores, u, j),
         shared_words=scores.shared_words(item.text, u, j),
         quote_row=item.row,
