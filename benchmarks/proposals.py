@@ -11,8 +11,10 @@ is right when it serves the customer's own class; top-1 and top-3 accuracy are p
 
 * ``propose, hybrid``: :func:`noomarketing.propose` with its defaults (``scoring="hybrid"``:
   the customer's words by meaning and by shared words, lifted towards the segment's idea by how
-  typical of it the customer is), on the segments of one ``SegmentModel`` fit and its stage-4
-  ``match_offers``;
+  typical of it the customer is, plus the votes of the most similar customers), on the segments
+  of one ``SegmentModel`` fit and its stage-4 ``match_offers``;
+* ``propose, hybrid, no neighbours``: the same with ``neighbours=0``, to show what the similar
+  customers add;
 * ``propose, semantic``: the same with ``scoring="semantic"``, the earlier rule;
 * ``direct cosine``: each text against each offer (name and description), the same embedder,
   no segments;
@@ -50,6 +52,12 @@ DATASETS = {
                  {"Department Name": "clothing_departments.csv",
                   "Class Name": "clothing_classes.csv"}),
     "bbc": ("bbc_news.csv.gz", "text", {"label": "bbc_categories.csv"}),
+}
+
+RULES = {
+    "propose, hybrid": {},
+    "propose, hybrid, no neighbours": {"neighbours": 0},
+    "propose, semantic": {"scoring": "semantic"},
 }
 
 
@@ -115,19 +123,18 @@ def evaluate(frame: pd.DataFrame, name: str, seed: int) -> list[dict]:
         matches = nm.match_offers(ideas, offers, embedder=embedder)
         results: dict[str, list[list[str]]] = {}
         clock = time.perf_counter()
-        for scoring in ("hybrid", "semantic"):
+        for method, settings in RULES.items():
             proposed = nm.propose(seg.feedback, model.labels_, seg.ideas, matches,
                                   embeddings=model.embeddings_, embedder=embedder,
-                                  scoring=scoring, min_score=-1.0, per_customer=3,
-                                  noise=seg.noise)
+                                  min_score=-1.0, per_customer=3, noise=seg.noise, **settings)
             by_customer: dict[str, list[str]] = {c: [] for c in customers}
             for p in sorted(proposed.proposals, key=lambda p: p.rank):
                 by_customer[p.customer_id].append(p.offer_id)
-            results[f"propose, {scoring}"] = [by_customer[c] for c in customers]
-            if scoring == "hybrid":
+            results[method] = [by_customer[c] for c in customers]
+            if method == "propose, hybrid":
                 set_aside = {u.customer_id for u in proposed.unserved if "noise" in u.reason}
                 decided = pd.Series([p.decided_by for p in proposed.proposals if p.rank == 1])
-        propose_s = (time.perf_counter() - clock) / 2
+        propose_s = (time.perf_counter() - clock) / len(RULES)
         cosine = vectors @ encode_unit(embedder, [o.text for o in offers]).T
         results["direct cosine"] = rankings(cosine, ids)
         bm25 = BM25().fit([offer_document(o) for o in offers])
@@ -144,7 +151,7 @@ def evaluate(frame: pd.DataFrame, name: str, seed: int) -> list[dict]:
         shares = (decided.value_counts(normalize=True) * 100).round(0).astype(int)
         print(f"  hybrid top proposals decided by: "
               f"{', '.join(f'{k} {v}%' for k, v in shares.items())}; "
-              f"propose took {propose_s:.1f} s per scoring", flush=True)
+              f"propose took {propose_s:.1f} s per rule", flush=True)
     return rows
 
 
