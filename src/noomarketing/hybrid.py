@@ -21,8 +21,6 @@ For a customer ``c`` in segment ``s`` and an offer ``o`` (:func:`score_units`)::
   A customer of median typicality is lifted by ``segment_weight``, as in the semantic rule; the
   most typical by half as much again, the one at the edge by half as much: they keep what their
   own words ask for.
-* ``cosine(c's text, o)``: the offer is read by its whole document (name, description and
-  tags); the segment's side keeps the stage-4 reading (name and description).
 * ``similar(c, o)``: the customer's nearest neighbours, the :data:`NEIGHBOURS` texts of other
   customers closest in meaning (exact cosine, :func:`noomarketing.neighbours.cosine_knn`), are
   a finer, local segment: each votes for the offer its own words serve best (``own``), and
@@ -31,8 +29,8 @@ For a customer ``c`` in segment ``s`` and an offer ``o`` (:func:`score_units`)::
 * The lift never lowers what the customer asked for (``max(…, 0)``): a customer with a rare
   request inside a segment keeps it. Customers in no segment are ranked on ``own`` alone.
 
-``scoring="semantic"`` is the earlier rule: no lexical term, no neighbours, the offers read
-by name and description, and ``t = segment_weight`` for every customer. The defaults
+``scoring="semantic"`` is the earlier rule: no lexical term, no neighbours and
+``t = segment_weight`` for every customer. The defaults
 (``lexical_weight`` :data:`LEXICAL_WEIGHT`, :data:`NEIGHBOURS`, :data:`NEIGHBOUR_WEIGHT`,
 typicality on) were chosen once on the shared labelled data (``benchmarks/proposals.py``) and
 are not tuned per input.
@@ -65,12 +63,12 @@ on the clothing catalogues: with 0 (meaning only) top-1 was 0.025 lower on both,
 1.0 up to 0.01 lower than with 0.25."""
 
 NEIGHBOURS = 30
-"""Customers in a customer's neighbourhood (``similar``), set once on the clothing catalogues:
-10 and 20 gave up to 0.003 less top-1 on the classes, 50 up to 0.006 less."""
+"""Customers in a customer's neighbourhood (``similar``), set once on the clothing catalogues
+(``benchmarks/proposals.py``): 10, 20 and 50 gave 0.002-0.006 less top-1 on the classes."""
 
 NEIGHBOUR_WEIGHT = 0.3
 """Weight of the neighbours' votes, set with :data:`NEIGHBOURS`: 0.2 and 0.5 were within
-0.003 top-1 on the clothing catalogues; 0 (no neighbours) 0.02 lower on both."""
+0.005 top-1 on the clothing catalogues; 0 (no neighbours) 0.018 lower on both."""
 
 EVIDENCE = (
     "own meaning",
@@ -157,7 +155,8 @@ def neighbour_votes(
     """Per item, the share of its ``k`` nearest items of other customers whose best offer
     (highest ``own`` score) is each offer; rows of zeros where there are no other customers.
 
-    Memory stays at a few blocks of rows by items (:func:`cosine_knn`), never items × items.
+    Memory stays at a few blocks of rows by items (:func:`cosine_knn`, about 64 MB each up
+    to 250,000 items), never items × items: 20,000 items take about 5 CPU seconds.
 
     >>> v = np.array([[1.0, 0.0], [0.9, 0.1], [0.8, 0.2], [0.0, 1.0]])
     >>> own = np.array([[0.5, 0.5], [0.9, 0.1], [0.8, 0.3], [0.1, 0.9]])
@@ -170,7 +169,8 @@ def neighbour_votes(
         return votes
     owners = np.asarray(owners)
     extra = int(np.unique(owners, return_counts=True)[1].max())  # a customer's own other items
-    index, _ = cosine_knn(np.asarray(vectors, dtype=np.float32), min(n, k + extra))
+    block = max(64, min(1024, 2**24 // n))  # at most 64 MB of similarities per thread
+    index, _ = cosine_knn(np.asarray(vectors, dtype=np.float32), min(n, k + extra), block)
     other = owners[index] != owners[:, None]
     keep = other & (np.cumsum(other, axis=1) <= k)
     rows = np.repeat(np.arange(n), keep.sum(axis=1))

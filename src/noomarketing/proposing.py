@@ -66,7 +66,6 @@ from noomarketing.hybrid import (
     deciding_evidence,
     lexical_scores,
     neighbour_votes,
-    offer_document,
     score_units,
     segment_meaning,
     typicality,
@@ -244,12 +243,9 @@ def propose(
     if scoring == "hybrid":
         table = segment_meaning(table, vectors, labels, offer_vectors)
     item_sims, votes = vectors @ offer_vectors.T, None
-    if scoring == "hybrid":  # the customer's words against the offer's whole document
-        item_sims = vectors @ encode_unit(embedder, [offer_document(o) for o in offers]).T
-        if per == "customer" and neighbours and neighbour_weight:
-            owners = np.unique(feedback.customer_ids, return_inverse=True)[1]
-            votes = neighbour_votes(vectors, item_sims + lexical_weight * lexical, owners,
-                                    neighbours)
+    if scoring == "hybrid" and per == "customer" and neighbours and neighbour_weight:
+        owners = np.unique(feedback.customer_ids, return_inverse=True)[1]
+        votes = neighbour_votes(vectors, item_sims + lexical_weight * lexical, owners, neighbours)
     scores = score_units(
         units, item_sims, lexical, table, idea_lexical,
         (lambda unit: behaviour.for_customer(unit.customer, unit.segment)) if per == "customer"
