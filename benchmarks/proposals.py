@@ -1,7 +1,7 @@
 """Proposals: does each customer get the offer for what they wrote about?
 
     .venv/bin/python benchmarks/proposals.py [--data ../shared/data] [--clothing 3000]
-        [--bbc 1000] [--seed 0]
+        [--bbc 1000] [--seed 0] [--grid]
 
 Each review (article) is one customer. The catalogues in ``benchmarks/catalogues/`` are written
 by hand as a shop would write them: one offer per clothing ``Department Name`` (6), one per
@@ -14,7 +14,8 @@ is right when it serves the customer's own class; top-1 and top-3 accuracy are p
   typical of it the customer is, plus the votes of the most similar customers), on the segments
   of one ``SegmentModel`` fit and its stage-4 ``match_offers``;
 * ``propose, hybrid, no neighbours``: the same with ``neighbours=0``, to show what the similar
-  customers add;
+  customers add; with ``--grid``, also the other neighbour settings tried (``k=…, w=…``:
+  ``neighbours`` and ``neighbour_weight``), on the same segments;
 * ``propose, semantic``: the same with ``scoring="semantic"``, the earlier rule;
 * ``direct cosine``: each text against each offer (name and description), the same embedder,
   no segments;
@@ -59,6 +60,10 @@ RULES = {
     "propose, hybrid, no neighbours": {"neighbours": 0},
     "propose, semantic": {"scoring": "semantic"},
 }
+GRID = {
+    **{f"k={k}, w=0.3": {"neighbours": k, "neighbour_weight": 0.3} for k in (10, 20, 50)},
+    **{f"k=30, w={w}": {"neighbours": 30, "neighbour_weight": w} for w in (0.2, 0.5)},
+}
 
 
 def load(data: Path, name: str, n: int, seed: int) -> pd.DataFrame:
@@ -100,7 +105,7 @@ def oracle(labels: np.ndarray, truth: list[str], cosine: np.ndarray,
     return ranked
 
 
-def evaluate(frame: pd.DataFrame, name: str, seed: int) -> list[dict]:
+def evaluate(frame: pd.DataFrame, name: str, seed: int, rules: dict[str, dict]) -> list[dict]:
     _, text, label_columns = DATASETS[name]
     texts = frame[text].astype(str).tolist()
     customers = [f"c{i}" for i in range(len(texts))]
@@ -123,7 +128,7 @@ def evaluate(frame: pd.DataFrame, name: str, seed: int) -> list[dict]:
         matches = nm.match_offers(ideas, offers, embedder=embedder)
         results: dict[str, list[list[str]]] = {}
         clock = time.perf_counter()
-        for method, settings in RULES.items():
+        for method, settings in rules.items():
             proposed = nm.propose(seg.feedback, model.labels_, seg.ideas, matches,
                                   embeddings=model.embeddings_, embedder=embedder,
                                   min_score=-1.0, per_customer=3, noise=seg.noise, **settings)
@@ -134,7 +139,7 @@ def evaluate(frame: pd.DataFrame, name: str, seed: int) -> list[dict]:
             if method == "propose, hybrid":
                 set_aside = {u.customer_id for u in proposed.unserved if "noise" in u.reason}
                 decided = pd.Series([p.decided_by for p in proposed.proposals if p.rank == 1])
-        propose_s = (time.perf_counter() - clock) / len(RULES)
+        propose_s = (time.perf_counter() - clock) / len(rules)
         cosine = vectors @ encode_unit(embedder, [o.text for o in offers]).T
         results["direct cosine"] = rankings(cosine, ids)
         bm25 = BM25().fit([offer_document(o) for o in offers])
@@ -162,13 +167,16 @@ def main() -> None:
     parser.add_argument("--clothing", type=int, default=3000, help="reviews sampled (0: skip)")
     parser.add_argument("--bbc", type=int, default=1000, help="articles sampled (0: skip)")
     parser.add_argument("--seed", type=int, default=0, help="sample and segmentation seed")
+    parser.add_argument("--grid", action="store_true",
+                        help="also the other neighbour settings tried (k, weight)")
     args = parser.parse_args()
     start = time.perf_counter()
     print(f"proposals vs labels, seed {args.seed}; {machine_note()}", flush=True)
     rows = []
     for name, n in (("clothing", args.clothing), ("bbc", args.bbc)):
         if n > 0:
-            rows += evaluate(load(args.data, name, n, args.seed), name, args.seed)
+            rows += evaluate(load(args.data, name, n, args.seed), name, args.seed,
+                             {**RULES, **GRID} if args.grid else RULES)
     table = pd.DataFrame(rows)
     try:
         print(table.to_markdown(index=False))
