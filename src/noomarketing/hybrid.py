@@ -64,11 +64,11 @@ on the clothing catalogues: with 0 (meaning only) top-1 was 0.025 lower on both,
 
 NEIGHBOURS = 30
 """Customers in a customer's neighbourhood (``similar``), set once on the clothing catalogues
-(``benchmarks/proposals.py``): 10, 20 and 50 gave 0.002-0.006 less top-1 on the classes."""
+(``benchmarks/proposals.py --grid``): 10, 20 and 50 were within 0.003 top-1 of 30."""
 
 NEIGHBOUR_WEIGHT = 0.3
 """Weight of the neighbours' votes, set with :data:`NEIGHBOURS`: 0.2 and 0.5 were within
-0.005 top-1 on the clothing catalogues; 0 (no neighbours) 0.018 lower on both."""
+0.004 top-1 of 0.3 on the clothing catalogues; 0 (no neighbours) 0.011-0.022 lower."""
 
 EVIDENCE = (
     "own meaning",
