@@ -25,9 +25,11 @@ For a customer ``c`` in segment ``s`` and an offer ``o`` (:func:`score_units`)::
   customers closest in meaning (exact cosine, :func:`noomarketing.neighbours.cosine_knn`), are
   a finer, local segment: each votes for the offer its own words serve best (``own``), and
   the share of votes an offer gets is added with ``neighbour_weight``. A customer whose own
-  text is ambiguous ("this top") gets what customers who wrote alike asked for by name.
+  text is ambiguous ("this top") gets what customers who wrote alike asked for by name. A
+  customer with several texts gets the mean of their texts' shares.
 * The lift never lowers what the customer asked for (``max(…, 0)``): a customer with a rare
-  request inside a segment keeps it. Customers in no segment are ranked on ``own`` alone.
+  request inside a segment keeps it. Customers in no segment are ranked on ``own`` and
+  ``similar`` alone.
 
 ``scoring="semantic"`` is the earlier rule: no lexical term, no neighbours and
 ``t = segment_weight`` for every customer. The defaults

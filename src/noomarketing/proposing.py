@@ -18,8 +18,8 @@ For a customer ``c`` in segment ``s`` and an offer ``o``::
   times ``0.5 + typicality(c)`` (capped at 1), so a customer near the segment's centroid
   follows it more than one at its edge. The lift never pushes down what the customer asked
   for: a customer at the edge of a segment still gets what they themselves asked for.
-  Customers in no segment are ranked on their own words alone. :mod:`noomarketing.hybrid` has
-  the details.
+  Customers in no segment are ranked on their own words and similar customers' alone.
+  :mod:`noomarketing.hybrid` has the details.
 * ``behaviour(c, o)``: past behaviour, from a reaction log (anything with
   ``counts(item_kind, *, segment_id=None, customer_id=None) -> {item_id: (successes, trials)}``).
   Reactions to offers *of the same kind* (the same offer, or one sharing a tag) count: with a
