@@ -63,7 +63,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|[\n\r]+")
 MIN_WORDS, MAX_WORDS = 3, 40
 # How much a sentence's cosine to the segment's label adds to its own, among the sentences
 # near the centre (tuned on the shared labelled data: benchmarks/label_fidelity.py)
-NAME_WEIGHT = 1.0
+NAME_WEIGHT = 5.0
 
 
 def split_sentences(text: str) -> list[str]:
