@@ -286,7 +286,8 @@ def choose_labels(
 
     ``order`` says which segment chooses first (largest first); the cosine parts need an
     embedder (without one, c-TF-IDF alone decides). ``word_scores`` are each segment's word
-    c-TF-IDF scores (any scale: each segment's best word counts 1).
+    c-TF-IDF scores (any scale: each segment's best word counts 1); ``anchors`` the words the
+    top-word bonus rewards (by default each segment's :func:`top_words`).
     """
     weights = weights or LabelWeights()
     unique = sorted({p for group in candidates.phrases for p in group})
@@ -425,7 +426,9 @@ class SegmentWords:
 
     ``clean_labels`` are the segment of each text, with noise as unassigned; labels and
     statements are read from the texts in the segment's main language (its most common
-    detected one), the statements from the ``n_texts`` nearest its centroid.
+    detected one), the statements from the ``n_texts`` nearest its centroid. ``anchors`` are
+    each segment's keywords, best first: their first single words (:func:`top_words`) are
+    always label candidates.
     """
 
     def __init__(self, languages: list[str | None], phrases: list[str | None],
