@@ -29,6 +29,7 @@ from noomarketing.noise import REASONS, noise_reason, set_aside
 from noomarketing.schema import Feedback, Idea, Keyword, Quote
 from noomarketing.statements import (
     choose_statements,
+    segment_kind,
     split_sentences,
     states_want,
     want_template,
@@ -168,7 +169,8 @@ def test_statements_come_from_the_segments_own_text(noisy_run):
         assert labels[rows.index(quote.row)] == idea.segment_id
         assert idea.statement in idea.text
         if idea.statement_source == "template":  # the segment's words are the evidence
-            assert idea.statement == want_template(idea.label, idea.language, negative=True)
+            kind = segment_kind(idea.sentiment)
+            assert idea.statement == want_template(idea.label, idea.language, kind)
             continue
         core = idea.statement.rstrip(".!?…").lower()
         assert core in " ".join(quote.text.split()).lower()
@@ -325,17 +327,20 @@ def test_a_want_sentence_is_preferred_over_an_equally_central_complaint():
     assert not chosen.wants and chosen.text == complaint and chosen.quote.row == fb.rows[0]
 
 
-@pytest.mark.parametrize(("language", "negative", "expected"), [
-    ("en", True, "They want this put right: “Late deliveries”."),
-    ("en", False, "They want more of this: “Late deliveries”."),
-    ("pl", True, "Chcą, żeby to poprawiono: „Late deliveries”."),
-    ("pl", False, "Chcą więcej tego: „Late deliveries”."),
-    ("ru", True, "Они хотят, чтобы это исправили: «Late deliveries»."),
-    ("ru", False, "Они хотят больше этого: «Late deliveries»."),
-    ("de", True, "They want this put right: “Late deliveries”."),
+@pytest.mark.parametrize(("language", "kind", "expected"), [
+    ("en", "complaint", "They want this put right: “Late deliveries”."),
+    ("en", "praise", "They want more of this: “Late deliveries”."),
+    ("en", "neutral", "They want this looked into: “Late deliveries”."),
+    ("pl", "complaint", "Chcą, żeby to poprawiono: „Late deliveries”."),
+    ("pl", "praise", "Chcą więcej tego: „Late deliveries”."),
+    ("pl", "neutral", "Chcą, żeby ktoś się tym zajął: „Late deliveries”."),
+    ("ru", "complaint", "Они хотят, чтобы это исправили: «Late deliveries»."),
+    ("ru", "praise", "Они хотят больше этого: «Late deliveries»."),
+    ("ru", "neutral", "Они хотят, чтобы на это обратили внимание: «Late deliveries»."),
+    ("de", "complaint", "They want this put right: “Late deliveries”."),
 ])
-def test_the_want_template_is_a_fixed_grammatical_sentence(language, negative, expected):
-    assert want_template("Late deliveries", language, negative) == expected
+def test_the_want_template_is_a_fixed_grammatical_sentence(language, kind, expected):
+    assert want_template("Late deliveries", language, kind) == expected
 
 
 @pytest.fixture(scope="module")
@@ -358,11 +363,12 @@ def test_example_labels_name_topics_in_one_script_and_statements_say_what_is_wan
         assert idea.statement_quote is not None
         if idea.statement_source == "template":
             templates += 1
-            assert idea.sentiment < 0
-            assert idea.statement == want_template(idea.label, idea.language, negative=True)
+            kind = segment_kind(idea.sentiment)
+            assert kind != "praise"
+            assert idea.statement == want_template(idea.label, idea.language, kind)
         else:  # a wish, or what a content segment values
             assert idea.statement_source == "extractive"
-            assert states_want(idea.statement) or idea.sentiment >= 0
+            assert states_want(idea.statement) or segment_kind(idea.sentiment) == "praise"
     assert templates < len(ideas)  # the example's wishes are found
 
 

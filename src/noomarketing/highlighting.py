@@ -23,7 +23,7 @@ from noomarketing.noise import reasons_for
 from noomarketing.schema import UNASSIGNED, Feedback, Idea, Keyword, NoomarketingError, Quote
 from noomarketing.segmentation import SegmentModel
 from noomarketing.sentiment import SentimentScorer
-from noomarketing.statements import Statement, llm_statement, want_template
+from noomarketing.statements import Statement, llm_statement, segment_kind, want_template
 from noomarketing.text import TOKEN_PATTERN, stop_words, strip_redactions
 
 QUOTE_CHARS = 500
@@ -284,8 +284,11 @@ def highlight_ideas(
     by_language = _keywords_by_language(texts_of, clean_labels, segment_ids, text_languages)
     embedder = model.embedder_
     centroids = np.stack([model.centroids_[s] for s in segment_ids]) if segment_ids else None
+    keywords_of = [_keywords(terms, scores[position], embedder, model.centroids_[segment],
+                             n_keywords, diversity) for position, segment in enumerate(segment_ids)]
     words = SegmentWords.read(texts_of, clean_labels, segment_ids, embeddings, centroids,
-                              text_languages, embedder, word_scores=_word_scores(terms, scores))
+                              text_languages, embedder, word_scores=_word_scores(terms, scores),
+                              anchors=[[k.term for k in kws] for kws in keywords_of])
     sentiment = SentimentScorer().fit(embedder).score(embeddings, texts_of.texts, text_languages)
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
 
@@ -293,7 +296,7 @@ def highlight_ideas(
     for position, segment in enumerate(segment_ids):
         members = np.flatnonzero(labels == segment)
         centroid = model.centroids_[segment]
-        keywords = _keywords(terms, scores[position], embedder, centroid, n_keywords, diversity)
+        keywords = keywords_of[position]
         text_members = members if sample is None else np.flatnonzero(text_labels == segment)
         clean = np.flatnonzero(clean_labels == segment)
         seg_reasons = Counter(reasons[i] for i in members if reasons[i] is not None)
@@ -335,9 +338,10 @@ def _statement_fields(
     statement: Statement | None, label: str, language: str | None, sentiment: float
 ) -> dict[str, Any]:
     """The idea's statement, its evidence and source: the customers' own want-sentence; when
-    the segment states no wish near its centre, for a complaint (negative sentiment) a fixed
-    sentence from the label ("They want this put right: “...”."), else its most central sentence
-    (praise says what they value).
+    the segment states no wish near its centre, a fixed sentence from the label chosen by what
+    the segment is (:func:`~noomarketing.statements.segment_kind`): a complaint wants it put
+    right, a neutral segment looked into; praise keeps its most central sentence, which says
+    what they value.
 
     >>> from noomarketing.schema import Quote
     >>> quote = Quote(row=1, customer_id="a", text="Parcel late again.", similarity=0.9)
@@ -347,10 +351,15 @@ def _statement_fields(
     """
     if statement is None:
         return {"statement": "", "statement_quote": None}
-    if statement.wants or sentiment >= 0:
+    kind = segment_kind(sentiment)
+    if statement.wants or kind not in TEMPLATE_KINDS:
         return {"statement": statement.text, "statement_quote": statement.quote}
-    return {"statement": want_template(label, language, negative=True),
+    return {"statement": want_template(label, language, kind),
             "statement_quote": statement.quote, "statement_source": "template"}
+
+
+# The kinds of segment whose statement is a template when they state no wish near their centre
+TEMPLATE_KINDS = frozenset(("complaint", "neutral"))
 
 
 def _word_scores(terms: np.ndarray, scores: np.ndarray) -> list[dict[str, float]]:

@@ -3,7 +3,8 @@
 Candidates are the phrases of a segment's texts in its main language: 2 to 4 consecutive words
 inside one clause, starting and ending on a content word (not a stop word), with at most one
 stop word inside, in one script, with no redaction mark ("late or lost parcels", "size chart",
-"loyalty discount"). A label names the topic (a product, a problem or a wish), so each
+"loyalty discount"), never ending on a word that leaves it open ("blouse runs", "jacket
+based"). A label names the topic (a product, a problem or a wish), so each
 candidate is scored like KeyBERT against c-TF-IDF distinctiveness (:class:`LabelWeights`):
 
     score = 0.4 × phrase c-TF-IDF / max + 0.8 × cosine(phrase, segment centroid)
@@ -15,13 +16,16 @@ over the segment's best word, so every word of the label sets the segment apart 
 stitching", not "exchanged the jacket"). ``generic`` is 1 when a word of the phrase is a generic
 sentiment or filler word of English, Polish or Russian ("love", "great", "beautiful",
 "kocham", "люблю": :data:`GENERIC_WORDS`), which says how customers feel, not what about
-("knit top", not "love this top"). ``verb`` is 1 when the phrase opens on a verb that tells
-what someone did ("exchanged the jacket", "zamknął zgłoszenie": :func:`opens_on_verb`). The
+("knit top", not "love this top"). ``verb`` is 1 when the phrase tells what someone did or
+does rather than naming a topic: it opens on such a verb ("exchanged the jacket", "zamknął
+zgłoszenie": :func:`opens_on_verb`) or ends on an English infinitive ("top to wear":
+:func:`narrates`). The
 phrase c-TF-IDF counts in how many of the segment's texts the phrase occurs, over its texts,
 times ``log(1 + A / occurrences in all segments)`` (A: mean texts per segment). Candidates are
 each segment's 25 most distinctive phrases found in two of its texts, and the phrases holding
-one of its three most distinctive words ("supportive swimsuit"). ``LabelWeights.top`` can add a
-bonus for holding one of those words; the tuning left it at 0. The cosines use the embedder of
+one of its three anchor words ("supportive swimsuit"): the first single words of its keywords,
+ranked by c-TF-IDF and closeness to the centroid (:func:`top_words`). ``LabelWeights.top`` can
+add a bonus for holding an anchor; the tuning left it at 0. The cosines use the embedder of
 the segmentation, so they work in every language that embedder reads; all candidates of all
 segments are embedded in one batch.
 Segments pick their labels largest first (maximal marginal relevance across segments: a phrase
@@ -123,11 +127,32 @@ def opens_on_verb(phrase: str) -> bool:
     return len(first) > 3 and first not in _NOT_PAST and _PAST.search(first) is not None
 
 
+# Verbs that end an English purpose clause: "top to wear", "skirt to work" name no topic.
+_INFINITIVES = _NARRATIVE | frozenset(("wear", "work", "use", "see", "look", "go", "try"))
+
+
+def narrates(phrase: str) -> bool:
+    """Whether a phrase tells what someone did or does rather than naming a topic.
+
+    It opens on a narrating verb (:func:`opens_on_verb`) or ends on an English infinitive
+    ("top to wear"), which is the tail of a clause, not a name.
+
+    >>> [narrates(p) for p in ("exchanged the jacket", "top to wear", "fits true to size",
+    ...                        "summer top")]
+    [True, True, False, False]
+    """
+    words = phrase.lower().split()
+    to_verb = len(words) > 2 and words[-2] == "to" and words[-1] in _INFINITIVES
+    return to_verb or opens_on_verb(phrase)
+
+
 # A phrase that stops right before one of these cut its object off ("lost | its shape").
 _DETERMINERS = frozenset(
     ("the", "a", "an", "its", "my", "your", "his", "her", "their", "our", "this", "that", "these",
      "those")
 )
+# Words that leave a phrase open: what follows them is what the phrase is about.
+_OPEN_ENDS = frozenset(("run", "runs", "ran", "based", "online", "bit"))
 _LETTERS = re.compile(r"^[^\W\d_]+(?:[-'’][^\W\d_]+)*$")
 
 
@@ -175,6 +200,7 @@ def _runs(words: list[str], stops: frozenset[str], max_words: int) -> set[str]:
             n_content = sum(content[start:end])
             # at most one small word inside: "size chart is wrong", not "knit after a month"
             dangling = end < len(words) and words[end] in _DETERMINERS  # "shrank and lost"
+            dangling = dangling or words[end - 1] in _OPEN_ENDS  # "blouse runs", "jacket based"
             small = end - start - n_content
             if content[end - 1] and n_content >= 2 and small <= 1 and not dangling:
                 found.add(" ".join(words[start:end]))
@@ -254,12 +280,14 @@ def choose_labels(
     order: Sequence[int],
     word_scores: Sequence[Mapping[str, float]] | None = None,
     weights: LabelWeights | None = None,
+    anchors: Sequence[Sequence[str]] | None = None,
 ) -> list[str | None]:
     """One distinct phrase per segment (``None`` when it has no candidate left).
 
     ``order`` says which segment chooses first (largest first); the cosine parts need an
     embedder (without one, c-TF-IDF alone decides). ``word_scores`` are each segment's word
-    c-TF-IDF scores (any scale: each segment's best word counts 1).
+    c-TF-IDF scores (any scale: each segment's best word counts 1); ``anchors`` the words the
+    top-word bonus rewards (by default each segment's :func:`top_words`).
     """
     weights = weights or LabelWeights()
     unique = sorted({p for group in candidates.phrases for p in group})
@@ -278,6 +306,7 @@ def choose_labels(
         score = _label_scores(
             group, candidates.distinct[position], weights,
             word_scores[position] if word_scores is not None else None,
+            anchors[position] if anchors is not None else None,
         )
         if vectors:
             matrix = np.stack([vectors[p] for p in group])
@@ -297,22 +326,44 @@ def choose_labels(
 
 def _label_scores(
     group: list[str], distinct: np.ndarray, weights: LabelWeights,
-    word_scores: Mapping[str, float] | None,
+    word_scores: Mapping[str, float] | None, anchors: Sequence[str] | None = None,
 ) -> np.ndarray:
     """The text-only part of the candidates' scores: distinctiveness less generic words."""
     score = weights.phrase * distinct / max(float(distinct.max()), 1e-12)
     generic = np.array([any(w in GENERIC_WORDS for w in p.split()) for p in group], dtype=float)
-    verb = np.array([opens_on_verb(p) for p in group], dtype=float)
+    verb = np.array([narrates(p) for p in group], dtype=float)
     score = score - weights.generic * generic - weights.verb * verb
     if word_scores:
         best = max(max(word_scores.values()), 1e-12)
         score = score + weights.words * np.array(
             [word_share(p, word_scores) / best for p in group]
         )
-        ranked = sorted((w for w in word_scores if w not in GENERIC_WORDS),
-                        key=lambda w: (-word_scores[w], w))[:3]
+        ranked = anchors if anchors is not None else top_words([word_scores])[0]
         score = score + weights.top * np.array([_top_share(p, ranked) for p in group])
     return score
+
+
+def top_words(
+    word_scores: Sequence[Mapping[str, float]] | None,
+    keywords: Sequence[Sequence[str]] | None = None,
+    n: int = 3,
+) -> list[list[str]] | None:
+    """Each segment's ``n`` words that name it best: its first single-word ``keywords`` (ranked
+    by c-TF-IDF and closeness to the centroid), else its best c-TF-IDF words; generic words
+    ("love", "great") never count.
+
+    >>> top_words([{"love": 3.0, "swimsuit": 1.0, "size": 2.0}])
+    [['size', 'swimsuit']]
+    >>> top_words(None, [["love", "swimsuit", "cup size", "size"]])
+    [['swimsuit', 'size']]
+    """
+    if keywords is not None:
+        return [[t for t in terms if " " not in t and t not in GENERIC_WORDS][:n]
+                for terms in keywords]
+    if word_scores is None:
+        return None
+    return [sorted((w for w in scores if w not in GENERIC_WORDS),
+                   key=lambda w: (-scores[w], w))[:n] for scores in word_scores]
 
 
 def _top_share(phrase: str, terms: Sequence[str]) -> float:
@@ -375,7 +426,9 @@ class SegmentWords:
 
     ``clean_labels`` are the segment of each text, with noise as unassigned; labels and
     statements are read from the texts in the segment's main language (its most common
-    detected one), the statements from the ``n_texts`` nearest its centroid.
+    detected one), the statements from the ``n_texts`` nearest its centroid. ``anchors`` are
+    each segment's keywords, best first: their first single words (:func:`top_words`) are
+    always label candidates.
     """
 
     def __init__(self, languages: list[str | None], phrases: list[str | None],
@@ -397,6 +450,7 @@ class SegmentWords:
         word_scores: Sequence[Mapping[str, float]] | None = None,
         n_texts: int = 40,
         weights: LabelWeights | None = None,
+        anchors: Sequence[Sequence[str]] | None = None,
     ) -> SegmentWords:
         mains: list[str | None] = []
         ranked: list[list[int]] = []
@@ -413,18 +467,16 @@ class SegmentWords:
             ranked.append([int(members[i]) for i in order])
         if not segment_ids:
             return cls([], [], [])
-        anchors = None if word_scores is None else [
-            sorted((w for w in scores if w not in GENERIC_WORDS),
-                   key=lambda w: (-scores[w], w))[:3]
-            for scores in word_scores
-        ]
+        anchors = top_words(word_scores, anchors)
         candidates = label_candidates(
             [[feedback.items[i].text for i in group] for group in ranked], anchors=anchors
         )
         by_size = sorted(range(len(segment_ids)), key=lambda p: (-len(ranked[p]), p))
-        phrases = choose_labels(candidates, centroids, embedder, by_size, word_scores, weights)
+        phrases = choose_labels(candidates, centroids, embedder, by_size, word_scores, weights,
+                                anchors)
         statements = choose_statements(
-            feedback, [group[:n_texts] for group in ranked], centroids, embedder, languages
+            feedback, [group[:n_texts] for group in ranked], centroids, embedder, languages,
+            names=phrases,
         )
         return cls(mains, phrases, statements)
 

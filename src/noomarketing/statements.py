@@ -6,15 +6,18 @@ segment's texts nearest its centroid are split into sentences and compared with 
 a sentence states a want when it holds a cue such as "I want", "would like", "please add",
 "need", "хочу", "хотелось бы", "добавьте", "chcę", "chciałabym", "proszę" (English, Polish,
 Russian, Ukrainian, German, French, Spanish, Italian, Portuguese, Dutch). The statement is the
-most central want-sentence when its cosine to the segment centroid is within ``want_margin``
-of the most central sentence's. Otherwise the segment has no wish close enough to what it is
-about: the most central sentence is kept as the evidence, and for a complaint (a segment of
-negative sentiment) the statement says what is wanted in a fixed sentence built from the
-label, in the segment's language (:func:`want_template`: 'They want this put right:
-“Late deliveries”.'; English for a language without a template); praise keeps its most central
-sentence, which says what they value. Sentences that are noise (:mod:`noomarketing.noise`) or
-are under 3 or over 40 words are not candidates; those holding redaction marks only when
-nothing else is left, with the marks taken out.
+best want-sentence among those whose cosine to the segment centroid is within ``want_margin``
+of the most central sentence's, where each counts its cosine plus its cosine to the segment's
+label (``name_weight``: the sentence that names what the segment is about wins among equally
+central ones). Otherwise the segment has no wish close enough to what it is about: the best
+sentence so ranked is kept as the evidence, and the statement depends on what the segment is
+(:func:`segment_kind`, by its mean sentiment): for a complaint a fixed sentence built from the
+label asks for a fix, for a neutral segment (questions, news, plain facts) to have it
+looked into, in the segment's language (:func:`want_template`: 'They want this put right: “Late
+deliveries”.', 'They want this looked into: “Economic growth”.'; English for a language
+without a template); praise keeps its sentence, which says what they value. Sentences that
+are noise (:mod:`noomarketing.noise`) or are under 3 or over 40 words are not candidates;
+those holding redaction marks only when nothing else is left, with the marks taken out.
 
 Opt-in, :func:`llm_statement` asks an LLM (:class:`noomarketing.generation.LLMClient`) to write
 the sentence from the quotes, sent as data only; the offline statement is kept beside it.
@@ -58,6 +61,9 @@ _WANT = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|[\n\r]+")
 MIN_WORDS, MAX_WORDS = 3, 40
+# How much a sentence's cosine to the segment's label adds to its own, among the sentences
+# near the centre (tuned on the shared labelled data: benchmarks/label_fidelity.py)
+NAME_WEIGHT = 5.0
 
 
 def split_sentences(text: str) -> list[str]:
@@ -138,6 +144,8 @@ def choose_statements(
     embedder: Any,
     languages: Sequence[str | None] | None = None,
     want_margin: float = 0.1,
+    names: Sequence[str | None] | None = None,
+    name_weight: float = NAME_WEIGHT,
 ) -> list[Statement | None]:
     """The statement of each segment and the feedback it came from (``None``: no sentence).
 
@@ -146,10 +154,13 @@ def choose_statements(
     A want-sentence wins when its cosine is within ``want_margin`` of the most central
     sentence's; else the most central sentence comes back with ``wants=False``. All sentences
     are embedded in one batch; without an embedder the order of ``positions`` stands in for
-    the cosine. Segments do not share a statement.
+    the cosine. Among the sentences within ``want_margin``, each gains ``name_weight`` times its
+    cosine to the segment's name (``names[s]``, its label), so the statement names what the
+    segment is about. Segments do not share a statement.
     """
     groups = [_candidates(feedback, group) for group in positions]
-    unique = sorted({sentence for group in groups for _, sentence in group})
+    unique = sorted({sentence for group in groups for _, sentence in group}
+                    | {name for name in names or [] if name and name_weight})
     vectors: dict[str, np.ndarray] = {}
     if embedder is not None and unique:
         encoded = np.asarray(embedder.encode(unique), dtype=np.float32)
@@ -167,7 +178,11 @@ def choose_statements(
         else:
             rank = {p: r for r, p in enumerate(positions[s])}
             cosine = np.array([-rank[p] / max(len(rank), 1) for p, _ in group])
-        best = _best(cosine, np.array([states_want(x) for _, x in group]), want_margin)
+        bonus = np.zeros(len(group))
+        if vectors and names is not None and names[s] and name_weight:
+            bonus += name_weight * np.array([float(vectors[x] @ vectors[names[s]])
+                                             for _, x in group])
+        best = _best(cosine, np.array([states_want(x) for _, x in group]), want_margin, bonus)
         position, sentence = group[best]
         used.add(sentence.lower())
         item = feedback.items[position]
@@ -182,46 +197,78 @@ def choose_statements(
     return chosen
 
 
-def _best(cosine: np.ndarray, wants: np.ndarray, margin: float) -> int:
-    """The most central want-sentence when it is within ``margin`` of the most central one.
+def _best(
+    cosine: np.ndarray, wants: np.ndarray, margin: float, bonus: np.ndarray | None = None
+) -> int:
+    """The best want-sentence within ``margin`` of the most central sentence, else the best one.
+
+    Sentences within ``margin`` of the most central one are eligible; the want-sentences among
+    them come first, and ``bonus`` (added to the cosine) ranks the eligible ones.
 
     >>> _best(np.array([0.8, 0.75, 0.5]), np.array([False, True, True]), 0.1)
     1
     >>> _best(np.array([0.8, 0.75, 0.5]), np.array([False, False, True]), 0.1)
     0
+    >>> _best(np.array([0.8, 0.75, 0.72]), np.array([False, True, True]), 0.1,
+    ...       np.array([0.0, 0.0, 0.05]))
+    2
     """
-    top = int(np.argmax(cosine))
-    if wants.any():
-        wish = int(np.flatnonzero(wants)[np.argmax(cosine[wants])])
-        if cosine[wish] >= cosine[top] - margin:
-            return wish
-    return top
+    bonus = np.zeros_like(cosine) if bonus is None else bonus
+    eligible = cosine >= cosine.max() - margin
+    if (eligible & wants).any():
+        eligible &= wants
+    return int(np.argmax(np.where(eligible, cosine + bonus, -np.inf)))
 
 
 _TEMPLATES = {
-    "en": ("They want this put right: “{label}”.", "They want more of this: “{label}”."),
-    "pl": ("Chcą, żeby to poprawiono: „{label}”.", "Chcą więcej tego: „{label}”."),
-    "ru": ("Они хотят, чтобы это исправили: «{label}».", "Они хотят больше этого: «{label}»."),
+    "en": {"complaint": "They want this put right: “{label}”.",
+           "praise": "They want more of this: “{label}”.",
+           "neutral": "They want this looked into: “{label}”."},
+    "pl": {"complaint": "Chcą, żeby to poprawiono: „{label}”.",
+           "praise": "Chcą więcej tego: „{label}”.",
+           "neutral": "Chcą, żeby ktoś się tym zajął: „{label}”."},
+    "ru": {"complaint": "Они хотят, чтобы это исправили: «{label}».",
+           "praise": "Они хотят больше этого: «{label}».",
+           "neutral": "Они хотят, чтобы на это обратили внимание: «{label}»."},
 }
+KINDS = ("complaint", "praise", "neutral")
+# How far from 0 a segment's mean sentiment (-1..1) must be to count as complaint or praise
+KIND_MARGIN = 0.1
 
 
-def want_template(label: str, language: str | None, negative: bool) -> str:
+def segment_kind(sentiment: float, margin: float = KIND_MARGIN) -> str:
+    """What a segment is, by its mean sentiment: ``complaint``, ``praise`` or ``neutral``.
+
+    >>> segment_kind(-0.4), segment_kind(0.3), segment_kind(-0.05)
+    ('complaint', 'praise', 'neutral')
+    """
+    if sentiment <= -margin:
+        return "complaint"
+    return "praise" if sentiment >= margin else "neutral"
+
+
+def want_template(label: str, language: str | None, kind: str = "complaint") -> str:
     """What a segment wants, said from its label, for a segment that states no wish itself.
 
-    A complaint asks for a fix, praise for more of the same; in English, Polish or Russian
-    (English for other languages). The label is quoted as it is written, in the language's
-    quotation marks: it is the segment's name, not a word of the sentence, so the sentence
-    stays grammatical whatever phrase the label is.
+    A complaint asks for a fix, praise for more of the same, a neutral segment (questions,
+    news, plain facts) to have it looked into; in English, Polish or Russian (English for other
+    languages). The label is quoted as it is written, in the language's quotation marks: it is
+    the segment's name, not a word of the sentence, so the sentence stays grammatical whatever
+    phrase the label is.
 
-    >>> want_template("Late deliveries", "en", negative=True)
+    >>> want_template("Late deliveries", "en", "complaint")
     'They want this put right: “Late deliveries”.'
-    >>> want_template("Opakowania z recyklingu", "pl", negative=False)
+    >>> want_template("Opakowania z recyklingu", "pl", "praise")
     'Chcą więcej tego: „Opakowania z recyklingu”.'
-    >>> want_template("Размеры маломерят", "ru", negative=True)
+    >>> want_template("Economic growth", "en", "neutral")
+    'They want this looked into: “Economic growth”.'
+    >>> want_template("Размеры маломерят", "ru", "complaint")
     'Они хотят, чтобы это исправили: «Размеры маломерят».'
     """
-    fix, more = _TEMPLATES.get(language or "en", _TEMPLATES["en"])
-    return (fix if negative else more).format(label=label.strip().rstrip(".!?…"))
+    if kind not in KINDS:
+        raise NoomarketingError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    templates = _TEMPLATES.get(language or "en", _TEMPLATES["en"])
+    return templates[kind].format(label=label.strip().rstrip(".!?…"))
 
 
 STATEMENT_PROMPT = """\

@@ -1,0 +1,53 @@
+"""Label rules: a label names a topic, so it neither tells what someone did nor stops where
+its object should follow, and the words that anchor it are the segment's own keywords."""
+
+import numpy as np
+import pytest
+
+from noomarketing.labels import (
+    GENERIC_WORDS,
+    LabelCandidates,
+    choose_labels,
+    narrates,
+    phrases,
+    top_words,
+)
+
+OPEN = [
+    "This blouse runs small.",
+    "I bought this jacket based on the reviews.",
+    "Saw this shirt online and ordered it.",
+    "The skirt ran a bit big.",
+]
+
+
+@pytest.mark.parametrize("text", OPEN)
+def test_no_candidate_stops_where_its_object_should_follow(text):
+    found = phrases(text)
+    assert found  # the text has phrases: the test can fail
+    for phrase in found:
+        assert phrase.split()[-1] not in {"run", "runs", "ran", "based", "online", "bit"}, phrase
+
+
+def test_a_purpose_clause_narrates_and_a_name_does_not():
+    for phrase in ("top to wear", "skirt to work", "dress to try", "exchanged the jacket"):
+        assert narrates(phrase), phrase
+    for phrase in ("fits true to size", "easy to wear jumpsuit", "summer top", "size chart"):
+        assert not narrates(phrase), phrase
+
+
+def test_a_purpose_clause_loses_to_the_topic_it_is_about():
+    found = LabelCandidates([["top to wear", "summer top"]], [np.array([1.0, 0.9])])
+    words = [{"top": 1.0, "wear": 1.0, "summer": 0.9}]
+    assert choose_labels(found, np.zeros((1, 2)), None, [0], words) == ["summer top"]
+
+
+def test_top_words_come_from_the_keywords_without_generic_or_multiword_terms():
+    keywords = [["love", "swimsuit", "cup size", "size", "support", "beach"], ["great"], []]
+    words = top_words(None, keywords)
+    assert words == [["swimsuit", "size", "support"], [], []]
+    scores = [{"love": 3.0, "swimsuit": 1.0, "size": 2.0, "cup": 0.5, "beach": 0.1}]
+    (ranked,) = top_words(scores, n=3)
+    assert len(ranked) == 3 and not set(ranked) & GENERIC_WORDS
+    assert [scores[0][w] for w in ranked] == sorted((scores[0][w] for w in ranked), reverse=True)
+    assert top_words(None) is None
