@@ -50,7 +50,7 @@ import numpy as np
 from noomarketing.languages import UNKNOWN
 from noomarketing.schema import Feedback, Keyword
 from noomarketing.statements import Statement, choose_statements
-from noomarketing.text import stop_words, strip_redactions
+from noomarketing.text import stop_words, strip_redactions, surface_form
 
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t*+=<>#~]+|\s[-–—]+\s")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\S+")
@@ -474,6 +474,11 @@ class SegmentWords:
         by_size = sorted(range(len(segment_ids)), key=lambda p: (-len(ranked[p]), p))
         phrases = choose_labels(candidates, centroids, embedder, by_size, word_scores, weights,
                                 anchors)
+        phrases = [
+            surface_form(phrase, [feedback.items[i].text for i in ranked[p][:200]])
+            if phrase else phrase
+            for p, phrase in enumerate(phrases)
+        ]
         statements = choose_statements(
             feedback, [group[:n_texts] for group in ranked], centroids, embedder, languages,
             names=phrases,

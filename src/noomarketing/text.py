@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from functools import cache
 
 STOPWORD_LANGUAGES = ("en", "pl", "ru", "de", "fr", "es", "it", "uk", "pt", "nl")
@@ -77,3 +79,32 @@ def tokenize(text: str) -> list[str]:
     return [
         t for t in re.findall(TOKEN_PATTERN, strip_redactions(text).lower()) if t not in words
     ]
+
+
+def surface_form(phrase: str, texts: Sequence[str]) -> str:
+    """The phrase as the customers wrote it in mid-sentence: names keep their capitals.
+
+    Candidates are read lower-cased; the most common spelling of the phrase inside a sentence
+    (not at its start, where every word is capitalised) is the one a reader expects. A spelling
+    in capitals throughout (shouting) is not taken.
+
+    >>> surface_form("tony blair", ["Voters like Tony Blair.", "Tony Blair won.", "tony blair"])
+    'Tony Blair'
+    >>> surface_form("summer top", ["Summer top, so cute", "a summer top for the beach"])
+    'summer top'
+    """
+    words = phrase.split()
+    if not words:
+        return phrase
+    pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)",
+                         re.IGNORECASE)
+    forms: Counter[str] = Counter()
+    for text in texts:
+        for match in pattern.finditer(text):
+            before = text[: match.start()].rstrip()
+            if before and before[-1] not in ".!?":
+                forms[" ".join(match.group().split())] += 1
+    for form, _ in forms.most_common():
+        if not (form.isupper() and sum(c.isalpha() for c in form) > 3):
+            return form
+    return phrase
