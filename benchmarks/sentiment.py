@@ -52,8 +52,9 @@ def vader(texts: list[str]) -> np.ndarray | None:
     return np.array([analyzer.polarity_scores(t)["compound"] for t in texts])
 
 
-def scores(embedder, vectors: np.ndarray, texts: list[str], y: np.ndarray,
-           seed: int) -> dict[str, np.ndarray]:
+def scores(
+    embedder, vectors: np.ndarray, texts: list[str], y: np.ndarray, seed: int
+) -> dict[str, np.ndarray]:
     """Every score compared, one value per review."""
     anchors = SentimentScorer(head=False).fit(embedder)
     with_head = SentimentScorer().fit(embedder)
@@ -72,7 +73,8 @@ def scores(embedder, vectors: np.ndarray, texts: list[str], y: np.ndarray,
         found["VADER (compound)"] = reference
     folds = StratifiedKFold(5, shuffle=True, random_state=seed)
     found["ceiling: logistic regression on these reviews, 5-fold"] = cross_val_predict(
-        LogisticRegression(max_iter=2000), vectors, y, cv=folds, method="decision_function")
+        LogisticRegression(max_iter=2000), vectors, y, cv=folds, method="decision_function"
+    )
     return found
 
 
@@ -100,11 +102,19 @@ def segment_table(result, ratings: np.ndarray) -> pd.DataFrame:
         inside[table.loc[table["segment"] == idea.segment_id, "row"].to_numpy()] = True
         own, rest = ratings[inside], ratings[~inside]
         test = mannwhitneyu(own[np.isfinite(own)], rest[np.isfinite(rest)])
-        rows.append({"segment": idea.segment_id, "label": idea.label, "size": idea.size,
-                     "mean_rating": idea.mean_rating, "rating_impact": idea.rating_impact,
-                     "sentiment": idea.sentiment, "sentiment_impact": idea.sentiment_impact,
-                     "p": test.pvalue,
-                     "quotes": [q.text for q in idea.quotes[:2]]})
+        rows.append(
+            {
+                "segment": idea.segment_id,
+                "label": idea.label,
+                "size": idea.size,
+                "mean_rating": idea.mean_rating,
+                "rating_impact": idea.rating_impact,
+                "sentiment": idea.sentiment,
+                "sentiment_impact": idea.sentiment_impact,
+                "p": test.pvalue,
+                "quotes": [q.text for q in idea.quotes[:2]],
+            }
+        )
     frame = pd.DataFrame(rows)
     frame["q"] = benjamini_hochberg(frame["p"].to_numpy())
     return frame
@@ -116,8 +126,10 @@ def agreement(frame: pd.DataFrame, column: str) -> str:
     if frame.empty:
         return "-"
     agree = np.sign(frame[column]) == np.sign(frame["rating_impact"])
-    return (f"{agree.mean():.2f} ({agree.sum()} of {len(frame)}) of segments, "
-            f"{frame['size'][agree].sum() / frame['size'].sum():.2f} of reviews")
+    return (
+        f"{agree.mean():.2f} ({agree.sum()} of {len(frame)}) of segments, "
+        f"{frame['size'][agree].sum() / frame['size'].sum():.2f} of reviews"
+    )
 
 
 def print_segments(frame: pd.DataFrame, alpha: float) -> None:
@@ -125,29 +137,41 @@ def print_segments(frame: pd.DataFrame, alpha: float) -> None:
     the significant segments where the signs disagree, with their first quotes."""
     significant = frame[frame["q"] < alpha]
     impact = frame["rating_impact"]
-    print(f"rating_impact from {impact.min():+.3f} to {impact.max():+.3f} stars; "
-          f"{len(significant)} of {len(frame)} segments have a rating effect significant at a "
-          f"false discovery rate of {alpha} (Mann-Whitney U, Benjamini-Hochberg)")
+    print(
+        f"rating_impact from {impact.min():+.3f} to {impact.max():+.3f} stars; "
+        f"{len(significant)} of {len(frame)} segments have a rating effect significant at a "
+        f"false discovery rate of {alpha} (Mann-Whitney U, Benjamini-Hochberg)"
+    )
     rho = spearmanr(frame["sentiment"], frame["mean_rating"]).statistic
     print(f"Spearman(segment sentiment, mean rating) over all segments: {rho:.3f}\n")
-    print("| segments | n | sentiment sign = rating_impact sign | sentiment_impact sign = "
-          "rating_impact sign |\n|---|---:|---|---|")
-    for name, part in (("all", frame), (f"rating effect significant (q < {alpha})",
-                                         significant)):
-        print(f"| {name} | {len(part)} | {agreement(part, 'sentiment')} | "
-              f"{agreement(part, 'sentiment_impact')} |")
+    print(
+        "| segments | n | sentiment sign = rating_impact sign | sentiment_impact sign = "
+        "rating_impact sign |\n|---|---:|---|---|"
+    )
+    for name, part in (("all", frame), (f"rating effect significant (q < {alpha})", significant)):
+        print(
+            f"| {name} | {len(part)} | {agreement(part, 'sentiment')} | "
+            f"{agreement(part, 'sentiment_impact')} |"
+        )
     print("\nper segment, by rating_impact:")
-    print("| segment | size | mean rating | rating_impact | q | sentiment | sentiment_impact "
-          "| label |\n|---:|---:|---:|---:|---:|---:|---:|---|")
+    print(
+        "| segment | size | mean rating | rating_impact | q | sentiment | sentiment_impact "
+        "| label |\n|---:|---:|---:|---:|---:|---:|---:|---|"
+    )
     for row in frame.sort_values("rating_impact").itertuples():
-        print(f"| {row.segment} | {row.size} | {row.mean_rating:.2f} | {row.rating_impact:+.4f} "
-              f"| {row.q:.2g} | {row.sentiment:+.3f} | {row.sentiment_impact:+.4f} "
-              f"| {row.label} |")
-    wrong = significant[np.sign(significant["sentiment_impact"])
-                        != np.sign(significant["rating_impact"])]
+        print(
+            f"| {row.segment} | {row.size} | {row.mean_rating:.2f} | {row.rating_impact:+.4f} "
+            f"| {row.q:.2g} | {row.sentiment:+.3f} | {row.sentiment_impact:+.4f} "
+            f"| {row.label} |"
+        )
+    wrong = significant[
+        np.sign(significant["sentiment_impact"]) != np.sign(significant["rating_impact"])
+    ]
     for row in wrong.itertuples():
-        print(f"\ndisagrees, significant: #{row.segment} {row.label!r}, {row.size} reviews, "
-              f"mean rating {row.mean_rating:.2f}")
+        print(
+            f"\ndisagrees, significant: #{row.segment} {row.label!r}, {row.size} reviews, "
+            f"mean rating {row.mean_rating:.2f}"
+        )
         for quote in row.quotes:
             print(f"  > {' '.join(quote.split())[:240]}")
 
@@ -155,17 +179,27 @@ def print_segments(frame: pd.DataFrame, alpha: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_data_argument(parser)
-    parser.add_argument("--sample", type=int, default=10_000,
-                        help="clothing reviews sampled (0: all of them)")
+    parser.add_argument(
+        "--sample", type=int, default=10_000, help="clothing reviews sampled (0: all of them)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="sample, folds and UMAP seed")
-    parser.add_argument("--embedding", default=None,
-                        help="embedder name for resolve_embedder (default: the library's)")
-    parser.add_argument("--no-segments", action="store_true",
-                        help="skip the segment agreement (UMAP + HDBSCAN)")
-    parser.add_argument("--alpha", type=float, default=0.05,
-                        help="false discovery rate a segment's rating effect is tested at")
-    parser.add_argument("--cache-dir", default=None,
-                        help="folder of the embedding cache (default: the library's)")
+    parser.add_argument(
+        "--embedding",
+        default=None,
+        help="embedder name for resolve_embedder (default: the library's)",
+    )
+    parser.add_argument(
+        "--no-segments", action="store_true", help="skip the segment agreement (UMAP + HDBSCAN)"
+    )
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        default=0.05,
+        help="false discovery rate a segment's rating effect is tested at",
+    )
+    parser.add_argument(
+        "--cache-dir", default=None, help="folder of the embedding cache (default: the library's)"
+    )
     args = parser.parse_args()
     print(machine_note(), flush=True)
     frame = clothing_sample(args.sample or None, seed=args.seed, data=args.data)
@@ -174,8 +208,10 @@ def main() -> None:
     embedder = CachedEmbedder(resolve_embedder(args.embedding), cache_dir=args.cache_dir)
     clock = time.perf_counter()
     vectors = encode_unit(embedder, texts)
-    print(f"{len(texts)} reviews embedded with {embedder.name} "
-          f"in {time.perf_counter() - clock:.0f} s (cached vectors are reused)")
+    print(
+        f"{len(texts)} reviews embedded with {embedder.name} "
+        f"in {time.perf_counter() - clock:.0f} s (cached vectors are reused)"
+    )
 
     rated = ratings != 3
     y = (ratings[rated] >= 4).astype(int)
@@ -188,15 +224,22 @@ def main() -> None:
     if args.no_segments:
         return
     clock, cpu = time.perf_counter(), time.process_time()
-    model = nm.SegmentModel(random_state=args.seed, cache_dir=args.cache_dir, progress=False,
-                            **({} if args.embedding is None else {"embedding": embedder}))
+    model = nm.SegmentModel(
+        random_state=args.seed,
+        cache_dir=args.cache_dir,
+        progress=False,
+        **({} if args.embedding is None else {"embedding": embedder}),
+    )
     result = nm.segment(frame, model, columns={"text": TEXT, "rating": "Rating"})
-    print(f"\nsegments of all {len(texts)} reviews (3-star ones included), nm.segment at the "
-          f"defaults, {time.perf_counter() - clock:.0f} s ({time.process_time() - cpu:.0f} CPU "
-          f"s); {result.model.n_segments_} segments, "
-          f"{sum(idea.noise for idea in result.ideas)} of them noise (left out below)")
+    print(
+        f"\nsegments of all {len(texts)} reviews (3-star ones included), nm.segment at the "
+        f"defaults, {time.perf_counter() - clock:.0f} s ({time.process_time() - cpu:.0f} CPU "
+        f"s); {result.model.n_segments_} segments, "
+        f"{sum(idea.noise for idea in result.ideas)} of them noise (left out below)"
+    )
     print_segments(segment_table(result, ratings), args.alpha)
     print(f"\n{load_note()}")
+
 
 if __name__ == "__main__":
     main()
