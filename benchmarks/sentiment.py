@@ -1,7 +1,7 @@
 """Sentiment: does the library's score agree with the customers' own star ratings?
 
     PYTHONPATH=src HF_HUB_OFFLINE=1 python benchmarks/sentiment.py [--data ../shared/data]
-        [--sample 3000] [--seed 0] [--embedding default]
+        [--sample 10000 (0: all)] [--seed 0] [--embedding default] [--cache-dir FOLDER]
 
 On a seeded sample of the clothing reviews (``clothing_reviews.csv.gz`` in ``--data``, default
 ``../shared/data`` next to the repository), 3-star reviews left out, the ROC AUC of each score
@@ -14,13 +14,18 @@ for telling 4-5 stars from 1-2 stars, all on the same reviews in one run:
 * the ceiling of a head trained on these very reviews: a logistic regression on the same
   vectors, 5-fold cross-validated (the library never sees a rating).
 
-Then segments: ``SegmentModel`` (defaults, the same vectors) on the whole sample, 3-star
-reviews included, as a user would run it. For each segment its mean sentiment (over all its
-members, as ``highlight_ideas`` reads it, noise filter aside) and its ``rating_impact`` (the
-overall mean rating minus the mean without the segment): the share of segments, and of reviews,
-where the two agree in sign, for the raw sentiment and for the sentiment's own impact (the
-overall mean sentiment minus the mean without the segment: the same contrast as
-``rating_impact``), and the Spearman correlation of segment sentiment with mean rating.
+Then segments: ``nm.segment`` (defaults, the same cached vectors) on the whole sample, 3-star
+reviews included, as a user would run it. Per segment with something to act on, its
+``Idea.rating_impact`` (the overall mean rating minus the mean without the segment) and whether
+that effect is real: Mann-Whitney U of the segment's ratings against every other row's,
+Benjamini-Hochberg across the segments (``--alpha``, the false discovery rate). Printed: the
+share of segments, and of their reviews, where ``Idea.sentiment`` and ``Idea.sentiment_impact``
+(the same contrast on sentiment) agree in sign with ``rating_impact``, over every segment and
+over those with a significant rating effect; the same for the impact each reading of the score
+alone gives, and for the impact a score that read the stars only would give (each review scored
+as the mean score of its star rating). The difference between that and the real impact is what
+the score reads from the segment's topic rather than its stars; the significant segments that
+disagree are printed with their first quotes.
 """
 
 from __future__ import annotations
@@ -88,11 +93,22 @@ def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     return out
 
 
-def segment_table(result, ratings: np.ndarray) -> pd.DataFrame:
-    """Per segment with something to act on: the library's idea figures and a test of whether
-    its rating effect is real (Mann-Whitney U of its ratings against every other row's, the
-    rows ``rating_impact`` compares it with; Benjamini-Hochberg across the segments)."""
+def segment_table(result, ratings: np.ndarray, readers: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Per segment with something to act on: the library's idea figures, a test of whether its
+    rating effect is real (Mann-Whitney U of its ratings against every other row's, the rows
+    ``rating_impact`` compares it with; Benjamini-Hochberg across the segments), and the same
+    contrast on each per-review reading in ``readers`` (input order).
+
+    ``from_stars`` is the sentiment impact the segment would have if the score read the stars
+    only (every review scored the mean score of its star rating); ``from_topic`` is the rest of
+    its impact (the two add up to it): how much happier or sadder the score reads the segment
+    than its stars say.
+    """
     table = result.assignments
+    ours = readers["ours"]
+    rated = np.isfinite(ratings)
+    by_star = pd.Series(ours[rated]).groupby(ratings[rated]).mean()
+    level = np.where(rated, pd.Series(ratings).map(by_star).to_numpy(), np.nan)
     rows = []
     for idea in result.ideas:
         if idea.noise:
@@ -102,20 +118,23 @@ def segment_table(result, ratings: np.ndarray) -> pd.DataFrame:
         inside[table.loc[table["segment"] == idea.segment_id, "row"].to_numpy()] = True
         own, rest = ratings[inside], ratings[~inside]
         test = mannwhitneyu(own[np.isfinite(own)], rest[np.isfinite(rest)])
-        rows.append(
-            {
-                "segment": idea.segment_id,
-                "label": idea.label,
-                "size": idea.size,
-                "mean_rating": idea.mean_rating,
-                "rating_impact": idea.rating_impact,
-                "sentiment": idea.sentiment,
-                "sentiment_impact": idea.sentiment_impact,
-                "p": test.pvalue,
-                "quotes": [q.text for q in idea.quotes[:2]],
-            }
-        )
+        row = {
+            "segment": idea.segment_id,
+            "label": idea.label,
+            "size": idea.size,
+            "mean_rating": idea.mean_rating,
+            "rating_impact": idea.rating_impact,
+            "sentiment": idea.sentiment,
+            "sentiment_impact": idea.sentiment_impact,
+            "from_stars": np.nanmean(level) - np.nanmean(level[~inside]),
+            "p": test.pvalue,
+            "quotes": [q.text for q in idea.quotes[:2]],
+        }
+        for name, values in readers.items():
+            row[name] = values.mean() - values[~inside].mean()
+        rows.append(row)
     frame = pd.DataFrame(rows)
+    frame["from_topic"] = frame["ours"] - frame["from_stars"]
     frame["q"] = benjamini_hochberg(frame["p"].to_numpy())
     return frame
 
@@ -144,25 +163,34 @@ def print_segments(frame: pd.DataFrame, alpha: float) -> None:
     )
     rho = spearmanr(frame["sentiment"], frame["mean_rating"]).statistic
     print(f"Spearman(segment sentiment, mean rating) over all segments: {rho:.3f}\n")
+    names = {
+        "sentiment": "Idea.sentiment (members' mean)",
+        "sentiment_impact": "Idea.sentiment_impact",
+        "from_stars": "impact of the stars alone (each review read as its star's mean score)",
+        "anchors + head (no words)": "impact read by anchors + head (no words)",
+        "words only": "impact read by the word list only",
+    }
     print(
-        "| segments | n | sentiment sign = rating_impact sign | sentiment_impact sign = "
-        "rating_impact sign |\n|---|---:|---|---|"
+        "| sign = rating_impact sign (0 counts as disagreeing) | all segments | "
+        f"rating effect significant (q < {alpha}) |\n|---|---|---|"
     )
-    for name, part in (("all", frame), (f"rating effect significant (q < {alpha})", significant)):
-        print(
-            f"| {name} | {len(part)} | {agreement(part, 'sentiment')} | "
-            f"{agreement(part, 'sentiment_impact')} |"
-        )
+    for column, name in names.items():
+        print(f"| {name} | {agreement(frame, column)} | {agreement(significant, column)} |")
+    spread = frame[["from_stars", "from_topic"]].abs().median()
+    print(
+        f"\nmedian size over the segments of the sentiment impact the stars explain "
+        f"{spread['from_stars']:.4f}, of the rest (the topic's) {spread['from_topic']:.4f}"
+    )
     print("\nper segment, by rating_impact:")
     print(
         "| segment | size | mean rating | rating_impact | q | sentiment | sentiment_impact "
-        "| label |\n|---:|---:|---:|---:|---:|---:|---:|---|"
+        "| from stars | from topic | label |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     )
     for row in frame.sort_values("rating_impact").itertuples():
         print(
             f"| {row.segment} | {row.size} | {row.mean_rating:.2f} | {row.rating_impact:+.4f} "
             f"| {row.q:.2g} | {row.sentiment:+.3f} | {row.sentiment_impact:+.4f} "
-            f"| {row.label} |"
+            f"| {row.from_stars:+.4f} | {row.from_topic:+.4f} | {row.label} |"
         )
     wrong = significant[
         np.sign(significant["sentiment_impact"]) != np.sign(significant["rating_impact"])
@@ -170,7 +198,8 @@ def print_segments(frame: pd.DataFrame, alpha: float) -> None:
     for row in wrong.itertuples():
         print(
             f"\ndisagrees, significant: #{row.segment} {row.label!r}, {row.size} reviews, "
-            f"mean rating {row.mean_rating:.2f}"
+            f"mean rating {row.mean_rating:.2f}; sentiment impact from its stars "
+            f"{row.from_stars:+.4f}, from its topic {row.from_topic:+.4f}"
         )
         for quote in row.quotes:
             print(f"  > {' '.join(quote.split())[:240]}")
@@ -237,7 +266,13 @@ def main() -> None:
         f"s); {result.model.n_segments_} segments, "
         f"{sum(idea.noise for idea in result.ideas)} of them noise (left out below)"
     )
-    print_segments(segment_table(result, ratings), args.alpha)
+    with_head = SentimentScorer().fit(embedder)
+    readers = {
+        "ours": with_head.score(vectors, texts, result.model.languages_),
+        "anchors + head (no words)": with_head.score(vectors),
+        "words only": word_scores(texts)[0],
+    }
+    print_segments(segment_table(result, ratings, readers), args.alpha)
     print(f"\n{load_note()}")
 
 
