@@ -1,7 +1,7 @@
 """Sentiment: does the library's score agree with the customers' own star ratings?
 
     PYTHONPATH=src HF_HUB_OFFLINE=1 python benchmarks/sentiment.py [--data ../shared/data]
-        [--sample 3000] [--seed 0] [--embedding default]
+        [--sample 10000 (0: all)] [--seed 0] [--embedding default] [--cache-dir FOLDER]
 
 On a seeded sample of the clothing reviews (``clothing_reviews.csv.gz`` in ``--data``, default
 ``../shared/data`` next to the repository), 3-star reviews left out, the ROC AUC of each score
@@ -14,13 +14,18 @@ for telling 4-5 stars from 1-2 stars, all on the same reviews in one run:
 * the ceiling of a head trained on these very reviews: a logistic regression on the same
   vectors, 5-fold cross-validated (the library never sees a rating).
 
-Then segments: ``SegmentModel`` (defaults, the same vectors) on the whole sample, 3-star
-reviews included, as a user would run it. For each segment its mean sentiment (over all its
-members, as ``highlight_ideas`` reads it, noise filter aside) and its ``rating_impact`` (the
-overall mean rating minus the mean without the segment): the share of segments, and of reviews,
-where the two agree in sign, for the raw sentiment and for the sentiment's own impact (the
-overall mean sentiment minus the mean without the segment: the same contrast as
-``rating_impact``), and the Spearman correlation of segment sentiment with mean rating.
+Then segments: ``nm.segment`` (defaults, the same cached vectors) on the whole sample, 3-star
+reviews included, as a user would run it. Per segment with something to act on, its
+``Idea.rating_impact`` (the overall mean rating minus the mean without the segment) and whether
+that effect is real: Mann-Whitney U of the segment's ratings against every other row's,
+Benjamini-Hochberg across the segments (``--alpha``, the false discovery rate). Printed: the
+share of segments, and of their reviews, where ``Idea.sentiment`` and ``Idea.sentiment_impact``
+(the same contrast on sentiment) agree in sign with ``rating_impact``, over every segment and
+over those with a significant rating effect; the same for the impact each reading of the score
+alone gives, and for the impact a score that read the stars only would give (each review scored
+as the mean score of its star rating). The difference between that and the real impact is what
+the score reads from the segment's topic rather than its stars; the significant segments that
+disagree are printed with their first quotes.
 """
 
 from __future__ import annotations
@@ -30,8 +35,8 @@ import time
 
 import numpy as np
 import pandas as pd
-from _perf import add_data_argument, clothing_sample, machine_note
-from scipy.stats import spearmanr
+from _perf import TEXT, add_data_argument, clothing_sample, load_note, machine_note
+from scipy.stats import mannwhitneyu, spearmanr
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -52,8 +57,9 @@ def vader(texts: list[str]) -> np.ndarray | None:
     return np.array([analyzer.polarity_scores(t)["compound"] for t in texts])
 
 
-def scores(embedder, vectors: np.ndarray, texts: list[str], y: np.ndarray,
-           seed: int) -> dict[str, np.ndarray]:
+def scores(
+    embedder, vectors: np.ndarray, texts: list[str], y: np.ndarray, seed: int
+) -> dict[str, np.ndarray]:
     """Every score compared, one value per review."""
     anchors = SentimentScorer(head=False).fit(embedder)
     with_head = SentimentScorer().fit(embedder)
@@ -72,59 +78,169 @@ def scores(embedder, vectors: np.ndarray, texts: list[str], y: np.ndarray,
         found["VADER (compound)"] = reference
     folds = StratifiedKFold(5, shuffle=True, random_state=seed)
     found["ceiling: logistic regression on these reviews, 5-fold"] = cross_val_predict(
-        LogisticRegression(max_iter=2000), vectors, y, cv=folds, method="decision_function")
+        LogisticRegression(max_iter=2000), vectors, y, cv=folds, method="decision_function"
+    )
     return found
 
 
-def segment_agreement(sentiment: np.ndarray, ratings: np.ndarray,
-                      labels: np.ndarray) -> dict[str, str]:
-    """Sign agreement of segment sentiment (raw and as impact) with ``rating_impact``."""
+def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (the false discovery rate of each test)."""
+    order = np.argsort(p_values)
+    ranked = p_values[order] * len(p_values) / np.arange(1, len(p_values) + 1)
+    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
+    out = np.empty_like(adjusted)
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def segment_table(result, ratings: np.ndarray, readers: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Per segment with something to act on: the library's idea figures, a test of whether its
+    rating effect is real (Mann-Whitney U of its ratings against every other row's, the rows
+    ``rating_impact`` compares it with; Benjamini-Hochberg across the segments), and the same
+    contrast on each per-review reading in ``readers`` (input order).
+
+    ``from_stars`` is the sentiment impact the segment would have if the score read the stars
+    only (every review scored the mean score of its star rating); ``from_topic`` is the rest of
+    its impact (the two add up to it): how much happier or sadder the score reads the segment
+    than its stars say.
+    """
+    table = result.assignments
+    ours = readers["ours"]
+    rated = np.isfinite(ratings)
+    by_star = pd.Series(ours[rated]).groupby(ratings[rated]).mean()
+    level = np.where(rated, pd.Series(ratings).map(by_star).to_numpy(), np.nan)
     rows = []
-    for segment in sorted(set(labels.tolist()) - {-1}):
-        inside = labels == segment
-        rows.append({
-            "size": int(inside.sum()),
-            "sentiment": sentiment[inside].mean(),
-            "sentiment_impact": sentiment.mean() - sentiment[~inside].mean(),
-            "mean_rating": np.nanmean(ratings[inside]),
-            "rating_impact": np.nanmean(ratings) - np.nanmean(ratings[~inside]),
-        })
+    for idea in result.ideas:
+        if idea.noise:
+            continue
+        # the rows the segment's size counts (noise rows are in no segment)
+        inside = np.zeros(len(ratings), dtype=bool)
+        inside[table.loc[table["segment"] == idea.segment_id, "row"].to_numpy()] = True
+        own, rest = ratings[inside], ratings[~inside]
+        test = mannwhitneyu(own[np.isfinite(own)], rest[np.isfinite(rest)])
+        row = {
+            "segment": idea.segment_id,
+            "label": idea.label,
+            "size": idea.size,
+            "mean_rating": idea.mean_rating,
+            "rating_impact": idea.rating_impact,
+            "sentiment": idea.sentiment,
+            "sentiment_impact": idea.sentiment_impact,
+            "from_stars": np.nanmean(level) - np.nanmean(level[~inside]),
+            "p": test.pvalue,
+            "quotes": [q.text for q in idea.quotes[:2]],
+        }
+        for name, values in readers.items():
+            row[name] = values.mean() - values[~inside].mean()
+        rows.append(row)
     frame = pd.DataFrame(rows)
-    impact_sign = np.sign(frame["rating_impact"])
+    frame["from_topic"] = frame["ours"] - frame["from_stars"]
+    frame["q"] = benjamini_hochberg(frame["p"].to_numpy())
+    return frame
 
-    def share(column: str) -> str:
-        agree = np.sign(frame[column]) == impact_sign
-        return (f"{agree.mean():.2f} of segments, "
-                f"{frame['size'][agree].sum() / frame['size'].sum():.2f} of reviews")
 
-    rho = spearmanr(frame["sentiment"], frame["mean_rating"]).statistic
+def agreement(frame: pd.DataFrame, column: str) -> str:
+    """The share of segments, and of their reviews, where ``column`` and ``rating_impact``
+    agree in sign."""
+    if frame.empty:
+        return "-"
+    agree = np.sign(frame[column]) == np.sign(frame["rating_impact"])
+    return (
+        f"{agree.mean():.2f} ({agree.sum()} of {len(frame)}) of segments, "
+        f"{frame['size'][agree].sum() / frame['size'].sum():.2f} of reviews"
+    )
+
+
+def print_segments(frame: pd.DataFrame, alpha: float) -> None:
+    """Sign agreement over every segment and over those whose rating effect is significant;
+    the significant segments where the signs disagree, with their first quotes."""
+    significant = frame[frame["q"] < alpha]
     impact = frame["rating_impact"]
-    return {"segments": str(len(frame)),
-            "rating_impact from / to": f"{impact.min():+.3f} / {impact.max():+.3f}",
-            "sentiment sign = rating_impact sign": share("sentiment"),
-            "sentiment impact sign = rating_impact sign": share("sentiment_impact"),
-            "Spearman(segment sentiment, mean rating)": f"{rho:.3f}"}
+    print(
+        f"rating_impact from {impact.min():+.3f} to {impact.max():+.3f} stars; "
+        f"{len(significant)} of {len(frame)} segments have a rating effect significant at a "
+        f"false discovery rate of {alpha} (Mann-Whitney U, Benjamini-Hochberg)"
+    )
+    rho = spearmanr(frame["sentiment"], frame["mean_rating"]).statistic
+    print(f"Spearman(segment sentiment, mean rating) over all segments: {rho:.3f}\n")
+    names = {
+        "sentiment": "Idea.sentiment (members' mean)",
+        "sentiment_impact": "Idea.sentiment_impact",
+        "from_stars": "impact of the stars alone (each review read as its star's mean score)",
+        "anchors + head (no words)": "impact read by anchors + head (no words)",
+        "words only": "impact read by the word list only",
+    }
+    print(
+        "| sign = rating_impact sign (0 counts as disagreeing) | all segments | "
+        f"rating effect significant (q < {alpha}) |\n|---|---|---|"
+    )
+    for column, name in names.items():
+        print(f"| {name} | {agreement(frame, column)} | {agreement(significant, column)} |")
+    spread = frame[["from_stars", "from_topic"]].abs().median()
+    print(
+        f"\nmedian size over the segments of the sentiment impact the stars explain "
+        f"{spread['from_stars']:.4f}, of the rest (the topic's) {spread['from_topic']:.4f}"
+    )
+    print("\nper segment, by rating_impact:")
+    print(
+        "| segment | size | mean rating | rating_impact | q | sentiment | sentiment_impact "
+        "| from stars | from topic | label |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    )
+    for row in frame.sort_values("rating_impact").itertuples():
+        print(
+            f"| {row.segment} | {row.size} | {row.mean_rating:.2f} | {row.rating_impact:+.4f} "
+            f"| {row.q:.2g} | {row.sentiment:+.3f} | {row.sentiment_impact:+.4f} "
+            f"| {row.from_stars:+.4f} | {row.from_topic:+.4f} | {row.label} |"
+        )
+    wrong = significant[
+        np.sign(significant["sentiment_impact"]) != np.sign(significant["rating_impact"])
+    ]
+    for row in wrong.itertuples():
+        print(
+            f"\ndisagrees, significant: #{row.segment} {row.label!r}, {row.size} reviews, "
+            f"mean rating {row.mean_rating:.2f}; sentiment impact from its stars "
+            f"{row.from_stars:+.4f}, from its topic {row.from_topic:+.4f}"
+        )
+        for quote in row.quotes:
+            print(f"  > {' '.join(quote.split())[:240]}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_data_argument(parser)
-    parser.add_argument("--sample", type=int, default=3000, help="clothing reviews sampled")
+    parser.add_argument(
+        "--sample", type=int, default=10_000, help="clothing reviews sampled (0: all of them)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="sample, folds and UMAP seed")
-    parser.add_argument("--embedding", default=None,
-                        help="embedder name for resolve_embedder (default: the library's)")
-    parser.add_argument("--no-segments", action="store_true",
-                        help="skip the segment agreement (UMAP + HDBSCAN)")
+    parser.add_argument(
+        "--embedding",
+        default=None,
+        help="embedder name for resolve_embedder (default: the library's)",
+    )
+    parser.add_argument(
+        "--no-segments", action="store_true", help="skip the segment agreement (UMAP + HDBSCAN)"
+    )
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        default=0.05,
+        help="false discovery rate a segment's rating effect is tested at",
+    )
+    parser.add_argument(
+        "--cache-dir", default=None, help="folder of the embedding cache (default: the library's)"
+    )
     args = parser.parse_args()
     print(machine_note(), flush=True)
-    frame = clothing_sample(args.sample, seed=args.seed, data=args.data)
-    texts = frame["Review Text"].astype(str).tolist()
+    frame = clothing_sample(args.sample or None, seed=args.seed, data=args.data)
+    texts = frame[TEXT].astype(str).tolist()
     ratings = frame["Rating"].to_numpy(dtype=float)
-    embedder = CachedEmbedder(resolve_embedder(args.embedding))
+    embedder = CachedEmbedder(resolve_embedder(args.embedding), cache_dir=args.cache_dir)
     clock = time.perf_counter()
     vectors = encode_unit(embedder, texts)
-    print(f"{len(texts)} reviews embedded with {embedder.name} "
-          f"in {time.perf_counter() - clock:.0f} s (cached vectors are reused)")
+    print(
+        f"{len(texts)} reviews embedded with {embedder.name} "
+        f"in {time.perf_counter() - clock:.0f} s (cached vectors are reused)"
+    )
 
     rated = ratings != 3
     y = (ratings[rated] >= 4).astype(int)
@@ -136,19 +252,28 @@ def main() -> None:
 
     if args.no_segments:
         return
-    clock = time.perf_counter()
-    model = nm.SegmentModel(embedding=embedder, random_state=args.seed).fit(
-        texts, embeddings=vectors)
-    print(f"\nsegments of all {len(texts)} reviews (3-star ones included), "
-          f"fitted in {time.perf_counter() - clock:.0f} s:")
-    print("| sentiment | segments | rating_impact from / to | sentiment sign = rating_impact "
-          "sign | sentiment impact sign = rating_impact sign | Spearman with mean rating |")
-    print("|---|---:|---|---|---|---:|")
-    readers = {"ours": SentimentScorer(), "anchors only": SentimentScorer(head=False)}
-    for name, scorer in readers.items():
-        sentiment = scorer.fit(embedder).score(vectors, texts if name == "ours" else None)
-        found = segment_agreement(sentiment, ratings, np.asarray(model.labels_))
-        print(f"| {name} | " + " | ".join(found.values()) + " |")
+    clock, cpu = time.perf_counter(), time.process_time()
+    model = nm.SegmentModel(
+        random_state=args.seed,
+        cache_dir=args.cache_dir,
+        progress=False,
+        **({} if args.embedding is None else {"embedding": embedder}),
+    )
+    result = nm.segment(frame, model, columns={"text": TEXT, "rating": "Rating"})
+    print(
+        f"\nsegments of all {len(texts)} reviews (3-star ones included), nm.segment at the "
+        f"defaults, {time.perf_counter() - clock:.0f} s ({time.process_time() - cpu:.0f} CPU "
+        f"s); {result.model.n_segments_} segments, "
+        f"{sum(idea.noise for idea in result.ideas)} of them noise (left out below)"
+    )
+    with_head = SentimentScorer().fit(embedder)
+    readers = {
+        "ours": with_head.score(vectors, texts, result.model.languages_),
+        "anchors + head (no words)": with_head.score(vectors),
+        "words only": word_scores(texts)[0],
+    }
+    print_segments(segment_table(result, ratings, readers), args.alpha)
+    print(f"\n{load_note()}")
 
 
 if __name__ == "__main__":

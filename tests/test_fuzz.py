@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 from fakes import HashEmbedder
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sklearn.decomposition import PCA
 
@@ -24,20 +24,35 @@ TEXTS = st.one_of(
     st.integers(-10, 10),
     st.floats(allow_nan=True),
 )
-CELLS = st.one_of(st.none(), st.text(max_size=12), st.integers(-(10**6), 10**6),
-                  st.floats(allow_nan=True, allow_infinity=True), st.booleans())
-DATES = st.one_of(CELLS, st.sampled_from(["05.01.2026", "2026-01-05", "13.01.2026",
-                                           "01/05/2026", "2026-13-45", "yesterday"]))
+CELLS = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+)
+DATES = st.one_of(
+    CELLS,
+    st.sampled_from(
+        ["05.01.2026", "2026-01-05", "13.01.2026", "01/05/2026", "2026-13-45", "yesterday"]
+    ),
+)
 
 
 @st.composite
 def frames(draw, max_rows: int = 30) -> pd.DataFrame:
     n = draw(st.integers(0, max_rows))
     column = lambda cells: draw(st.lists(cells, min_size=n, max_size=n))  # noqa: E731
-    return pd.DataFrame({
-        "text": column(TEXTS), "customer": column(CELLS), "when": column(DATES),
-        "stars": column(CELLS), "fid": column(st.one_of(st.none(), st.sampled_from("abcde"))),
-    }, dtype=object)
+    return pd.DataFrame(
+        {
+            "text": column(TEXTS),
+            "customer": column(CELLS),
+            "when": column(DATES),
+            "stars": column(CELLS),
+            "fid": column(st.one_of(st.none(), st.sampled_from("abcde"))),
+        },
+        dtype=object,
+    )
 
 
 def _accounted(fb: nm.Feedback, n_rows: int) -> None:
@@ -47,8 +62,7 @@ def _accounted(fb: nm.Feedback, n_rows: int) -> None:
     assert all(r is None or math.isfinite(r) for r in fb.ratings)
 
 
-COLUMNS = {"text": "text", "customer": "customer", "time": "when", "rating": "stars",
-           "id": "fid"}
+COLUMNS = {"text": "text", "customer": "customer", "time": "when", "rating": "stars", "id": "fid"}
 
 
 @settings(max_examples=60, deadline=None, database=None)
@@ -62,15 +76,21 @@ def test_loading_a_frame_accounts_for_every_row(frame, mask):
     _accounted(fb, len(frame))
 
 
-@settings(max_examples=40, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(frames(max_rows=15), st.sampled_from([".csv", ".jsonl", ".tsv"]))
 def test_loading_a_file_accounts_for_every_row(tmp_path, frame, suffix):
     path = tmp_path / f"in{suffix}"
     frame = frame.map(lambda v: None if isinstance(v, float) and not math.isfinite(v) else v)
     if suffix == ".jsonl":
-        path.write_text("".join(json.dumps(r, default=str) + "\n"
-                                for r in frame.to_dict("records")), encoding="utf-8")
+        path.write_text(
+            "".join(json.dumps(r, default=str) + "\n" for r in frame.to_dict("records")),
+            encoding="utf-8",
+        )
     else:
         frame.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
     try:
@@ -82,8 +102,12 @@ def test_loading_a_file_accounts_for_every_row(tmp_path, frame, suffix):
     _accounted(fb, fb.report.n_input_rows)
 
 
-@settings(max_examples=60, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(st.binary(max_size=300), st.sampled_from([".csv", ".jsonl", ".json", ".tsv"]))
 def test_any_bytes_are_read_or_refused_in_one_line(tmp_path, data, suffix):
     path = tmp_path / f"in{suffix}"
@@ -97,12 +121,29 @@ def test_any_bytes_are_read_or_refused_in_one_line(tmp_path, data, suffix):
         assert "\n" not in str(exc)
 
 
+def _texts_only(texts: list) -> pd.DataFrame:
+    """A frame of ``frames``' shape with only texts (every other cell empty)."""
+    empty = [None] * len(texts)
+    return pd.DataFrame(
+        {"text": texts, "customer": empty, "when": empty, "stars": empty, "fid": empty},
+        dtype=object,
+    )
+
+
 @settings(max_examples=25, deadline=None, database=None)
 @given(frames(max_rows=40), st.integers(2, 8))
+# a noise row ("0") clustered with real feedback: it is in no segment, like the size says
+@example(_texts_only(["0", "A0", "A0"]), 2)
 def test_the_segment_path_assigns_or_explains_every_row(frame, min_texts):
-    model = nm.SegmentModel(embedding=HashEmbedder(), reducer=PCA(n_components=2),
-                            min_texts=min_texts, use_cache=False, language="off",
-                            progress=False, fit_sample_size=None)
+    model = nm.SegmentModel(
+        embedding=HashEmbedder(),
+        reducer=PCA(n_components=2),
+        min_texts=min_texts,
+        use_cache=False,
+        language="off",
+        progress=False,
+        fit_sample_size=None,
+    )
     try:
         result = nm.segment(frame, model, columns=COLUMNS)
     except NoomarketingError as exc:
@@ -112,6 +153,11 @@ def test_the_segment_path_assigns_or_explains_every_row(frame, min_texts):
     assert sorted(rows.row) == list(range(len(frame)))
     assert set(rows.status) <= {"assigned", "unassigned", "skipped", "noise"}
     assert (rows.reason[rows.status != "assigned"].fillna("") != "").all()
-    # a segment's size counts its members; noise rows keep the segment the clustering gave them
+    # a segment's rows in the assignments are the ones its size counts: a noise row has a
+    # segment only when the whole segment is noise
+    for idea in result.ideas:
+        assert idea.size == int((rows.segment == idea.segment_id).sum())
     assert sum(idea.size for idea in result.ideas) == rows.segment.notna().sum()
+    noise_segments = [idea.segment_id for idea in result.ideas if idea.noise]
+    assert rows.segment[rows.status == "noise"].dropna().isin(noise_segments).all()
     json.dumps([idea.model_dump(mode="json") for idea in result.ideas], allow_nan=False)

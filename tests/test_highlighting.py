@@ -3,6 +3,7 @@ import pytest
 
 import noomarketing as nm
 from noomarketing.highlighting import class_tfidf, make_label, mmr
+from noomarketing.sentiment import SentimentScorer
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +50,18 @@ def test_sentiment_separates_praise_from_complaints(embedder, cache_dir):
     ideas = nm.highlight_ideas(model, texts)
     by_label = {i.label.lower(): i.sentiment for i in ideas}
     assert any(s > 0.3 for s in by_label.values()) and any(s < -0.3 for s in by_label.values())
+    # sentiment_impact is rating_impact's contrast on sentiment: overall mean minus the rest's
+    scores = (
+        SentimentScorer().fit(model.embedder_).score(model.embeddings_, texts, model.languages_)
+    )
+    for idea in ideas:
+        members = model.labels_ == idea.segment_id
+        assert idea.sentiment == pytest.approx(scores[members].mean(), abs=1e-3)
+        expected = scores.mean() - scores[~members].mean()
+        assert idea.sentiment_impact == pytest.approx(expected, abs=1e-3)
+        # a segment happier than the rest lifts the mean, a sadder one pulls it down
+        assert np.sign(idea.sentiment_impact) == np.sign(idea.sentiment - scores[~members].mean())
+    assert {np.sign(i.sentiment_impact) for i in ideas if abs(i.sentiment) > 0.3} == {-1, 1}
 
 
 def test_class_tfidf_and_mmr_and_label_units():
@@ -67,18 +80,19 @@ def test_each_segments_quotes_and_customers_belong_to_it(ideas_and_labels):
         assert len(idea.customer_ids) == idea.size == len(members)
 
 
-def test_the_fitted_texts_are_recognised_by_content_not_by_row_numbers(themed, embedder,
-                                                                        cache_dir):
+def test_the_fitted_texts_are_recognised_by_content_not_by_row_numbers(themed, embedder, cache_dir):
     texts, _ = themed
     model = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, language="off").fit(texts)
     same = nm.highlight_ideas(model, list(texts))  # another object, the same texts
     assert {i.segment_id: i.size for i in same} == {
-        s: int(n) for s, n in enumerate(model.segment_sizes_) if n}
+        s: int(n) for s, n in enumerate(model.segment_sizes_) if n
+    }
     shuffled = texts[1:] + texts[:1]  # the same rows 0..n-1, other texts in them
     predicted = model.predict(shuffled)
     moved = nm.highlight_ideas(model, shuffled)
     assert {i.segment_id: i.size for i in moved} == {
-        int(s): int((predicted == s).sum()) for s in set(predicted.tolist()) if s >= 0}
+        int(s): int((predicted == s).sum()) for s in set(predicted.tolist()) if s >= 0
+    }
     for idea in moved:
         rows = set(np.flatnonzero(predicted == idea.segment_id).tolist())
         assert {q.row for q in idea.quotes} <= rows

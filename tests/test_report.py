@@ -14,6 +14,7 @@ import pytest
 import noomarketing as nm
 from noomarketing.outputs import MAP_COLUMNS, map_coordinates, map_frame
 from noomarketing.report import ReportData, render_report, write_report
+from noomarketing.report.figures import share_over_time_figure
 from noomarketing.schema import Quote
 
 SCRIPT = "</script><script>document.body.setAttribute('data-pwned', 'script')</script>"
@@ -30,15 +31,29 @@ PAYLOADS = [
 def nasty_run(tmp_path_factory, cache_dir):
     """The example shop with three reviews that try to run script in the report."""
     frame = pd.read_csv(nm.example_feedback_path())
-    extra = pd.DataFrame({"feedback_id": [f"X{i}" for i in range(len(PAYLOADS))],
-                          "customer_id": ["X1", "X2", "X3"], "text": PAYLOADS,
-                          "created_at": "2026-05-02", "rating": 1})
+    extra = pd.DataFrame(
+        {
+            "feedback_id": [f"X{i}" for i in range(len(PAYLOADS))],
+            "customer_id": ["X1", "X2", "X3"],
+            "text": PAYLOADS,
+            "created_at": "2026-05-02",
+            "rating": 1,
+        }
+    )
     data = pd.concat([frame, extra], ignore_index=True)
     out = tmp_path_factory.mktemp("run")
     model = nm.SegmentModel(random_state=0, cache_dir=cache_dir, progress=False)
-    result = nm.run(data, nm.example_offers_path(), columns=nm.EXAMPLE_COLUMNS, model=model,
-                    activity=nm.example_activity_path(), budget=150, control=0.1, out=out,
-                    progress=False)
+    result = nm.run(
+        data,
+        nm.example_offers_path(),
+        columns=nm.EXAMPLE_COLUMNS,
+        model=model,
+        activity=nm.example_activity_path(),
+        budget=150,
+        control=0.1,
+        out=out,
+        progress=False,
+    )
     return result, out
 
 
@@ -46,10 +61,14 @@ def _with_payload_quotes(data: ReportData) -> ReportData:
     """Put the payloads into every place of the page that shows customer words."""
     first = data.ideas[0]
     quotes = [Quote(row=0, customer_id=IMG, text=text, similarity=1.0) for text in PAYLOADS]
-    data.ideas[0] = first.model_copy(update={
-        "quotes": quotes, "label": f"Late {SCRIPT}", "statement": f"They want {IMG}",
-        "statement_quote": quotes[0],
-    })
+    data.ideas[0] = first.model_copy(
+        update={
+            "quotes": quotes,
+            "label": f"Late {SCRIPT}",
+            "statement": f"They want {IMG}",
+            "statement_quote": quotes[0],
+        }
+    )
     return data
 
 
@@ -63,16 +82,18 @@ def test_map_coordinates_come_from_the_fit_without_a_second_umap(nasty_run):
     labels = model.labels_
     kept = labels >= 0
     middles = {s: xy[labels == s].mean(axis=0) for s in np.unique(labels[kept])}
-    own = np.array([np.linalg.norm(p - middles[s]) for p, s in zip(xy[kept], labels[kept],
-                                                                     strict=True)])
+    own = np.array(
+        [np.linalg.norm(p - middles[s]) for p, s in zip(xy[kept], labels[kept], strict=True)]
+    )
     spread = np.linalg.norm(xy[kept] - xy[kept].mean(axis=0), axis=1)
     assert own.mean() < spread.mean()
 
 
 def test_rows_outside_a_sampled_fit_have_no_position(cache_dir):
     fb = nm.load_feedback(nm.example_feedback_path(), **nm.EXAMPLE_COLUMNS)
-    model = nm.SegmentModel(random_state=0, cache_dir=cache_dir, progress=False,
-                            fit_sample_size=200, language="off").fit(fb)
+    model = nm.SegmentModel(
+        random_state=0, cache_dir=cache_dir, progress=False, fit_sample_size=200, language="off"
+    ).fit(fb)
     frame = map_frame(fb, model)
     assert frame.columns.tolist() == MAP_COLUMNS and len(frame) == len(fb)
     placed = frame[["x", "y"]].notna().all(axis=1)
@@ -104,6 +125,35 @@ def test_report_from_folder_and_from_memory_show_the_same(nasty_run):
     assert f"{result.proposals.spent:,.0f} / 150" in page
 
 
+def test_the_share_chart_names_the_period_on_its_axis():
+    days = pd.date_range("2026-01-05", periods=42, freq="D", tz="UTC")
+    items = pd.DataFrame(
+        {
+            "row": range(42),
+            "customer_id": [f"c{i}" for i in range(42)],
+            "time": days,
+            "segment": [i % 2 for i in range(42)],
+        }
+    )
+    ideas = [
+        nm.Idea(
+            segment_id=s,
+            label=f"theme {s}",
+            keywords=[],
+            quotes=[],
+            size=21,
+            share=0.5,
+            sentiment=0.0,
+        )
+        for s in (0, 1)
+    ]
+    for freq, period in (("W", "week"), ("M", "month")):
+        layout = share_over_time_figure(items, ideas, freq=freq)["layout"]
+        assert f"per {period}," in layout["title"]["text"]
+        assert layout["xaxis"]["title"]["text"].startswith(period)
+    assert "month" not in share_over_time_figure(items, ideas, freq="W")["layout"]["title"]["text"]
+
+
 def test_report_is_self_contained_and_escapes_customer_text(nasty_run, tmp_path):
     result, _ = nasty_run
     page = render_report(_with_payload_quotes(ReportData.from_result(result)))
@@ -128,10 +178,20 @@ def _chromium() -> str | None:
 
 def _browse(chromium: str, page: str, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         "--virtual-time-budget=15000", "--window-size=1280,2000", *extra,
-         f"file://{page}"],
-        capture_output=True, text=True, timeout=180,
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--virtual-time-budget=15000",
+            "--window-size=1280,2000",
+            *extra,
+            f"file://{page}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
 
 
@@ -139,8 +199,9 @@ def _browse(chromium: str, page: str, *extra: str) -> subprocess.CompletedProces
 def test_report_renders_in_headless_chromium(nasty_run, tmp_path):
     chromium = _chromium()
     result, _ = nasty_run
-    page = write_report(_with_payload_quotes(ReportData.from_result(result)),
-                        tmp_path / "report.html")
+    page = write_report(
+        _with_payload_quotes(ReportData.from_result(result)), tmp_path / "report.html"
+    )
     dom = _browse(chromium, page, "--dump-dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
     body = re.search(r"<body[^>]*>", dom.stdout).group(0)

@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs; at run time see
     )
     from noomarketing.highlighting import highlight_ideas
     from noomarketing.languages import LanguageGuess, LanguageMix, detect_languages
-    from noomarketing.loading import load_feedback, read_table
+    from noomarketing.loading import load_feedback
     from noomarketing.loop import update
     from noomarketing.matching import (
         Gap,
@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs; at run time see
     from noomarketing.presentation import Brief, Message, present, write_briefs
     from noomarketing.proposing import Proposal, ProposalResult, customer_segments, propose
     from noomarketing.reactions import Reaction, ReactionLog, beta_scores
+    from noomarketing.reading import read_table
     from noomarketing.report import ReportData, write_report
     from noomarketing.retention import (
         RetentionRate,
@@ -89,12 +90,13 @@ _LAZY: dict[str, tuple[str, ...]] = {
     ),
     "noomarketing.highlighting": ("highlight_ideas",),
     "noomarketing.languages": ("LanguageGuess", "LanguageMix", "detect_languages"),
-    "noomarketing.loading": ("load_feedback", "read_table"),
+    "noomarketing.loading": ("load_feedback",),
     "noomarketing.matching": (
         "Gap", "MatchResult", "Offer", "OfferMatch", "load_offers", "match_offers",
     ),
     "noomarketing.loop": ("update",),
     "noomarketing.outputs": ("read_segments_json",),
+    "noomarketing.reading": ("read_table",),
     "noomarketing.over_time": (
         "customer_sequences", "idea_changes", "ideas_over_time", "share_trends",
     ),

@@ -2,8 +2,9 @@
 
 For each segment: class-based TF-IDF keywords (stop words of many languages removed), kept
 diverse with maximal marginal relevance; a short label; representative quotes nearest the
-centroid with near-duplicates removed; size and share; sentiment from the texts; and, when
-ratings exist, the mean rating and its impact on the overall mean.
+centroid with near-duplicates removed; size and share; sentiment from the texts and its impact
+on the overall mean; and, when ratings exist, the mean rating and its impact on the overall mean
+(the same contrast, so the two compare like with like).
 """
 
 from __future__ import annotations
@@ -209,9 +210,11 @@ def _fitted_inputs(
     if languages is None:
         languages = feedback.languages
     if languages is None and model.languages_ is not None:
-        languages = model.languages_ if same_data else [
-            guess.code for guess in detect_languages(feedback.texts)
-        ]
+        languages = (
+            model.languages_
+            if same_data
+            else [guess.code for guess in detect_languages(feedback.texts)]
+        )
     return np.asarray(embeddings, dtype=np.float32), np.asarray(labels), languages, sample
 
 
@@ -271,15 +274,18 @@ def highlight_ideas(
     )
     texts_of = feedback if sample is None else feedback.subset(sample)
     text_labels = labels if sample is None else labels[sample]
-    text_languages = languages if languages is None or sample is None else [
-        languages[i] for i in sample]
+    text_languages = (
+        languages if languages is None or sample is None else [languages[i] for i in sample]
+    )
     text_reasons = reasons if sample is None else [reasons[i] for i in sample]
 
     segment_ids = [int(s) for s in model.segment_ids_ if np.any(labels == s)]
     # the text-based parts read only feedback with something to act on
     clean_labels = np.where([r is None for r in text_reasons], text_labels, UNASSIGNED)
-    documents = [" ".join(texts_of.items[i].text for i in np.flatnonzero(clean_labels == s))
-                 for s in segment_ids]
+    documents = [
+        " ".join(texts_of.items[i].text for i in np.flatnonzero(clean_labels == s))
+        for s in segment_ids
+    ]
     terms, scores = class_tfidf(documents)
     by_language = _keywords_by_language(texts_of, clean_labels, segment_ids, text_languages)
     embedder = model.embedder_
@@ -302,14 +308,20 @@ def highlight_ideas(
         seg_reasons = Counter(reasons[i] for i in members if reasons[i] is not None)
         is_noise = sum(seg_reasons.values()) >= noise_share * len(members)
         # a segment counts the feedback it can act on; a noise segment counts all its rows
-        counted = members if is_noise else np.array(
-            [i for i in members if reasons[i] is None], dtype=np.int64)
+        counted = (
+            members
+            if is_noise
+            else np.array([i for i in members if reasons[i] is None], dtype=np.int64)
+        )
         mean_rating, rating_impact = _rating_effect(ratings, counted)
-        label = (f"Nothing to act on ({seg_reasons.most_common(1)[0][0]})" if is_noise
-                 else words.label(position, keywords, by_language.get(segment, {})))
+        label = (
+            f"Nothing to act on ({seg_reasons.most_common(1)[0][0]})"
+            if is_noise
+            else words.label(position, keywords, by_language.get(segment, {}))
+        )
         # noise ("ok", "👍") would pull the mood up: the clean texts speak when any
-        mood = (round(float(sentiment[clean if len(clean) else text_members].mean()), 4)
-                if len(text_members) else 0.0)
+        moody = clean if len(clean) else text_members
+        mood = round(float(sentiment[moody].mean()), 4) if len(moody) else 0.0
         statement = None if is_noise else words.statements[position]
         ideas.append(
             Idea(
@@ -322,6 +334,7 @@ def highlight_ideas(
                 sentiment=mood,
                 mean_rating=mean_rating,
                 rating_impact=rating_impact,
+                sentiment_impact=_impact(sentiment, moody) if len(moody) else None,
                 customer_ids=list(dict.fromkeys(feedback.items[i].customer_id for i in counted)),
                 languages=_language_mix(text_members, text_languages),
                 keywords_by_language=by_language.get(segment, {}),
@@ -375,8 +388,9 @@ def _word_scores(terms: np.ndarray, scores: np.ndarray) -> list[dict[str, float]
 def _distinct(ideas: list[Idea]) -> list[Idea]:
     """The ideas with a number added to any label another segment has too."""
     labels = distinct_labels([idea.label for idea in ideas])
-    return [idea.model_copy(update={"label": label}) for idea, label in zip(ideas, labels,
-                                                                              strict=True)]
+    return [
+        idea.model_copy(update={"label": label}) for idea, label in zip(ideas, labels, strict=True)
+    ]
 
 
 def _with_llm_statements(ideas: list[Idea], llm: Any) -> list[Idea]:
@@ -386,12 +400,29 @@ def _with_llm_statements(ideas: list[Idea], llm: Any) -> list[Idea]:
         if idea.noise or not idea.quotes:
             rewritten.append(idea)
             continue
-        rewritten.append(idea.model_copy(update={
-            "statement": llm_statement(idea, llm),
-            "statement_source": "llm",
-            "extractive_statement": idea.statement,
-        }))
+        rewritten.append(
+            idea.model_copy(
+                update={
+                    "statement": llm_statement(idea, llm),
+                    "statement_source": "llm",
+                    "extractive_statement": idea.statement,
+                }
+            )
+        )
     return rewritten
+
+
+def _impact(values: np.ndarray, members: np.ndarray) -> float | None:
+    """The overall mean of ``values`` minus their mean without ``members`` (NaN: no value);
+    ``None`` when the rest has no value. Ratings and sentiment are read the same way.
+
+    >>> _impact(np.array([1.0, 5.0, np.nan]), np.array([0]))
+    -2.0
+    """
+    rest = np.delete(values, members)
+    if not np.isfinite(rest).any():
+        return None
+    return round(float(np.nanmean(values)) - float(np.nanmean(rest)), 4)
 
 
 def _rating_effect(ratings: np.ndarray, members: np.ndarray) -> tuple[float | None, float | None]:
@@ -403,11 +434,7 @@ def _rating_effect(ratings: np.ndarray, members: np.ndarray) -> tuple[float | No
     own = ratings[members]
     if not np.isfinite(own).any():
         return None, None
-    rest = np.delete(ratings, members)
-    impact = None
-    if np.isfinite(rest).any():
-        impact = round(float(np.nanmean(ratings)) - float(np.nanmean(rest)), 4)
-    return round(float(np.nanmean(own)), 4), impact
+    return round(float(np.nanmean(own)), 4), _impact(ratings, members)
 
 
 def _language_mix(members: np.ndarray, languages: Sequence[str | None] | None) -> dict[str, float]:
@@ -438,8 +465,10 @@ def _keywords_by_language(
     mixed = [s for s in segment_ids if len(known[s]) > 1]
     result: dict[int, dict[str, list[Keyword]]] = {s: {} for s in mixed}
     for code in sorted({c for s in mixed for c in known[s]}):
-        docs = [" ".join(feedback.items[i].text for i in members[s] if languages[i] == code)
-                for s in segment_ids]
+        docs = [
+            " ".join(feedback.items[i].text for i in members[s] if languages[i] == code)
+            for s in segment_ids
+        ]
         terms, scores = class_tfidf(docs, ngram_range=(1, 1))
         if len(terms) == 0:
             continue

@@ -1,5 +1,8 @@
 """Reading feedback from files and frames into validated :class:`Feedback`.
 
+Files and frames become tables in :mod:`noomarketing.reading` (its ``read_table`` and
+``source_frame`` stay importable from here).
+
 Every input row is accounted for: it becomes a :class:`FeedbackItem`, or it is listed in the
 :class:`LoadReport` with the reason it was skipped. Kept rows that were read partially (an
 unparseable date, a rating that is not a number, a missing customer id) get a note.
@@ -7,16 +10,9 @@ unparseable date, a rating that is not a number, a missing customer id) get a no
 
 from __future__ import annotations
 
-import bz2
-import codecs
-import gzip
-import io
-import json
 import logging
-import lzma
 import math
 import re
-import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from noomarketing.privacy import mask_counts
+from noomarketing.reading import read_table as read_table  # importable from here, as before
+from noomarketing.reading import source_frame
 from noomarketing.schema import (
     Feedback,
     FeedbackItem,
@@ -45,146 +43,6 @@ MAX_CHARS = 20_000
 """Default longest text kept (characters); longer texts are cut, with a note on their row. The
 embedding models read only the beginning of a text (MiniLM: 256 word pieces, ~1,000 characters),
 so this only bounds the memory and time of keyword extraction."""
-
-
-def read_table(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
-    """Read CSV (optionally gzipped), JSONL/JSON or Parquet into a DataFrame.
-
-    Text that is not valid ``encoding`` is refused with the line it is on; a JSONL line that is
-    not a JSON object is refused with its line number.
-
-    >>> read_table("missing.csv")
-    Traceback (most recent call last):
-    ...
-    noomarketing.schema.NoomarketingError: input file not found: missing.csv
-    """
-    path = Path(path)
-    if not path.exists():
-        raise NoomarketingError(f"input file not found: {path}")
-    if path.is_dir():
-        raise NoomarketingError(f"input {path} is a folder, not a file")
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] in {".gz", ".bz2", ".zip", ".xz"}:
-        suffixes = suffixes[:-1]
-    kind = suffixes[-1] if suffixes else ""
-    if kind in {".parquet", ".pq"}:
-        try:
-            return pd.read_parquet(path)
-        except (ValueError, OSError, ImportError) as exc:
-            raise NoomarketingError(f"could not read {path} as Parquet: {exc}") from exc
-    if kind not in {".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json"}:
-        raise NoomarketingError(
-            f"unsupported input format {path.name!r}: use .csv, .tsv, .jsonl, .json or .parquet"
-        )
-    text = _decoded(path, encoding)
-    try:
-        if kind in {".jsonl", ".ndjson"}:
-            return _read_jsonl(text, path)
-        if kind == ".json":
-            return pd.read_json(io.StringIO(text), dtype=False)
-        # a blank line is a row with nothing in it: reported, and row numbers stay lines - 2
-        return pd.read_csv(io.StringIO(text), sep="\t" if kind == ".tsv" else ",", dtype=object,
-                           skip_blank_lines=False)
-    except pd.errors.EmptyDataError as exc:
-        raise NoomarketingError(f"{path} is empty: no header and no rows") from exc
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise NoomarketingError(f"could not read {path}: {' '.join(str(exc).split())}") from exc
-
-
-def _decoded(path: Path, encoding: str) -> str:
-    """The file's text (decompressed by its suffix); binary data and bad bytes are refused."""
-    try:
-        with _open_binary(path) as handle:
-            raw = handle.read()
-    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
-        raise NoomarketingError(f"could not read {path}: {exc}") from exc
-    if b"\x00" in raw[:65_536] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise NoomarketingError(f"{path} looks like binary data, not a text table")
-    try:
-        return raw.decode(encoding)
-    except LookupError as exc:
-        raise NoomarketingError(f"unknown encoding {encoding!r}") from exc
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise NoomarketingError(
-            f"{path} line {line}: bytes that are not {encoding} text; "
-            "give the file's encoding (encoding=..., --encoding), e.g. cp1250 or latin-1"
-        ) from exc
-
-
-def _open_binary(path: Path) -> Any:
-    """A binary file handle, decompressing ``.gz``/``.bz2``/``.xz``/``.zip`` by suffix."""
-    suffix = path.suffix.lower()
-    if suffix == ".gz":
-        return gzip.open(path, "rb")
-    if suffix == ".bz2":
-        return bz2.open(path, "rb")
-    if suffix == ".xz":
-        return lzma.open(path, "rb")
-    if suffix == ".zip":
-        archive = zipfile.ZipFile(path)
-        names = [n for n in archive.namelist() if not n.endswith("/")]
-        if len(names) != 1:
-            raise NoomarketingError(f"{path} must hold exactly one file, not {len(names)}")
-        return archive.open(names[0])
-    return open(path, "rb")
-
-
-def _read_jsonl(text: str, path: Path) -> pd.DataFrame:
-    """One JSON object per line; blank lines are allowed, anything else names its line."""
-    records: list[dict[str, Any]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise NoomarketingError(f"{path} line {number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(record, dict):
-            raise NoomarketingError(
-                f"{path} line {number}: expected a JSON object, got {type(record).__name__}"
-            )
-        records.append(record)
-    return pd.DataFrame.from_records(records)
-
-
-def source_frame(
-    source: Any, what: str, text: str | None = None, encoding: str = "utf-8"
-) -> pd.DataFrame:
-    """A table from a DataFrame, a file path or a list of dicts (or of strings, into ``text``).
-
-    The one reader behind feedback, offers and activity; ``what`` names the table in errors.
-
-    >>> source_frame([{"id": 1}], "offers").shape
-    (1, 1)
-    >>> source_frame(42, "offers")
-    Traceback (most recent call last):
-    ...
-    noomarketing.schema.NoomarketingError: cannot read offers from int: give a DataFrame, \
-a file path or a list of dicts
-    """
-    if isinstance(source, pd.DataFrame):
-        frame = source.reset_index(drop=True)
-    elif isinstance(source, str | Path):
-        frame = read_table(source, encoding).reset_index(drop=True)
-    else:
-        frame = _frame_of_sequence(source, what, text)
-    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
-    if repeated:
-        raise NoomarketingError(f"column name(s) {', '.join(repeated)} appear more than once")
-    return frame
-
-
-def _frame_of_sequence(source: Any, what: str, text: str | None) -> pd.DataFrame:
-    if isinstance(source, Sequence) and all(isinstance(x, dict) for x in source):
-        return pd.DataFrame(list(source))
-    if text is not None and isinstance(source, Sequence):
-        return pd.DataFrame({text: list(source)})
-    strings = "a list of strings or " if text is not None else ""
-    raise NoomarketingError(
-        f"cannot read {what} from {type(source).__name__}: "
-        f"give a DataFrame, a file path or {strings}a list of dicts"
-    )
 
 
 def is_missing(value: Any) -> bool:
@@ -284,12 +142,17 @@ def load_feedback(
         attributes = {k: (None if is_missing(v[row]) else v[row]) for k, v in kept.items()}
         if mask_pii:
             value, attributes = _masked(row, value, attributes, notes)
-        items.append(FeedbackItem.model_construct(
-            row=row, text=value, customer_id=customer_id,
-            time=None if stamp is None else stamp.to_pydatetime(warn=False),
-            rating=None if number is None else float(number), attributes=attributes,
-            anonymous=anonymous,
-        ))
+        items.append(
+            FeedbackItem.model_construct(
+                row=row,
+                text=value,
+                customer_id=customer_id,
+                time=None if stamp is None else stamp.to_pydatetime(warn=False),
+                rating=None if number is None else float(number),
+                attributes=attributes,
+                anonymous=anonymous,
+            )
+        )
     return _collected(items, skipped, notes, len(frame))
 
 
@@ -310,8 +173,9 @@ def _check_load_options(max_chars: int | None, rating_range: Any) -> None:
     if rating_range is not None:
         low, high = rating_range
         if not (math.isfinite(low) and math.isfinite(high) and low < high):
-            raise NoomarketingError(f"rating_range must be (low, high) with low < high, "
-                                    f"not {rating_range!r}")
+            raise NoomarketingError(
+                f"rating_range must be (low, high) with low < high, not {rating_range!r}"
+            )
 
 
 def _collected(
@@ -350,8 +214,10 @@ def _text_of(raw: Any, max_chars: int | None) -> tuple[str | None, str]:
         notes.append(f"text of {len(value):,} characters cut to the first {max_chars:,}")
         value = value[:max_chars]
     if not _WORD.search(value):
-        notes.append("no letters or digits (emoji or symbols only): it embeds like other "
-                     "such texts and has no keywords")
+        notes.append(
+            "no letters or digits (emoji or symbols only): it embeds like other "
+            "such texts and has no keywords"
+        )
     elif not tokenize(value[:1000]):
         notes.append("only stop words or numbers: it has no keywords")
     return value, "; ".join(notes)
@@ -379,8 +245,10 @@ def _parse_times(column: pd.Series, dayfirst: bool | None, notes: list[RowNote])
     """Dates of a column: ISO year-month-day always; other dates day or month first."""
     text = [v if isinstance(v, str) else "" for v in column.tolist()]
     iso = pd.Series([bool(_ISO.match(v)) for v in text], index=column.index)
-    pairs = [(m.group(1), m.group(2), m.group(3)) if m else None
-             for m in (_DAY_MONTH.match(v) for v in text)]
+    pairs = [
+        (m.group(1), m.group(2), m.group(3)) if m else None
+        for m in (_DAY_MONTH.match(v) for v in text)
+    ]
     guessed = dayfirst is None
     if guessed:
         days_first = any(p and int(p[0]) > 12 for p in pairs)
@@ -389,22 +257,30 @@ def _parse_times(column: pd.Series, dayfirst: bool | None, notes: list[RowNote])
         slashes = sum(1 for p in pairs if p and p[1] != ".")
         dayfirst = days_first if days_first != months_first else dots >= slashes
     # numbers are no dates (pandas would read 5 as 5 ns after 1970): only text and dates
-    readable = pd.Series([isinstance(v, str | datetime | date) for v in column.tolist()],
-                         index=column.index)
+    readable = pd.Series(
+        [isinstance(v, str | datetime | date) for v in column.tolist()], index=column.index
+    )
     parsed = pd.Series([pd.NaT] * len(column), index=column.index, dtype=object)
     for mask, first in ((iso, False), (~iso & readable, dayfirst)):
         if mask.any():
-            values = pd.to_datetime(column[mask], errors="coerce", utc=True, format="mixed",
-                                    dayfirst=first)
-            parsed[mask] = [v if not pd.isna(v) and 1 <= v.year <= 9999 else pd.NaT
-                            for v in values]  # Python's datetime holds years 1..9999
+            values = pd.to_datetime(
+                column[mask], errors="coerce", utc=True, format="mixed", dayfirst=first
+            )
+            parsed[mask] = [
+                v if not pd.isna(v) and 1 <= v.year <= 9999 else pd.NaT for v in values
+            ]  # Python's datetime holds years 1..9999
     _note_unparsed(column, parsed, "time not parseable, left empty", notes)
     if guessed:
         order = "day first" if dayfirst else "month first"
         for row, pair in enumerate(pairs):
             if pair and int(pair[0]) <= 12 and int(pair[2]) <= 12 and pair[0] != pair[2]:
-                notes.append(RowNote(row=row, note=f"date could be day or month first, read "
-                                     f"{order} (pass dayfirst= to choose)"))
+                notes.append(
+                    RowNote(
+                        row=row,
+                        note=f"date could be day or month first, read "
+                        f"{order} (pass dayfirst= to choose)",
+                    )
+                )
     return parsed
 
 
@@ -424,8 +300,13 @@ def _parse_ratings(
         low, high = rating_range
         outside = np.flatnonzero(((numbers < low) | (numbers > high)).to_numpy())
         for row in outside:
-            notes.append(RowNote(row=int(row), note=f"rating outside {low:g}..{high:g}, "
-                                 "left empty (pass rating_range= to change)"))
+            notes.append(
+                RowNote(
+                    row=int(row),
+                    note=f"rating outside {low:g}..{high:g}, "
+                    "left empty (pass rating_range= to change)",
+                )
+            )
         numbers.iloc[outside] = np.nan
     return numbers
 

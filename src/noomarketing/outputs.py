@@ -33,15 +33,16 @@ def assignments_frame(
     """Every input row with its segment; skipped rows keep their place and reason.
 
     ``noise`` (one :func:`~noomarketing.noise.noise_reason` or ``None`` per item) and
-    ``noise_segments`` (ids of segments flagged noise) mark rows ``noise`` with the reason; they
-    keep the segment the clustering put them in.
+    ``noise_segments`` (ids of segments flagged noise) mark rows ``noise`` with the reason. A
+    segment's rows are the ones its :attr:`Idea.size` counts: a noise row keeps its segment
+    only when the whole segment is noise; in a segment with something to act on it has none.
 
     >>> from noomarketing.schema import FeedbackItem
     >>> fb = Feedback(items=[FeedbackItem(row=1, text="late", customer_id="a"),
     ...                      FeedbackItem(row=2, text="ok", customer_id="b")])
     >>> frame = assignments_frame(fb, np.array([0, 0]), noise=[None, "too short to act on"])
-    >>> frame.status.tolist(), frame.reason.tolist()
-    (['assigned', 'noise'], ['', 'too short to act on'])
+    >>> frame.status.tolist(), frame.reason.tolist(), frame.segment.tolist()
+    (['assigned', 'noise'], ['', 'too short to act on'], [0, <NA>])
     """
     records: list[dict[str, Any]] = []
     for i, item in enumerate(feedback.items):
@@ -49,6 +50,8 @@ def assignments_frame(
         status, reason = "assigned", ""
         if noise is not None and noise[i] is not None:
             status, reason = "noise", str(noise[i])
+            if label not in noise_segments:  # not counted in its segment: it shows none
+                label = UNASSIGNED
         elif label in noise_segments:
             status, reason = "noise", f"segment {label} is mostly feedback with nothing to act on"
         elif label == UNASSIGNED:
@@ -158,11 +161,14 @@ def summary_text(
     if noise:
         n_noise = sum(noise.values())
         reasons = ", ".join(f"{reason} {n}" for reason, n in noise.items())
-        lines.append(f"noise (nothing to act on, kept out of ideas and proposals): {n_noise} "
-                     f"({n_noise / max(total, 1):.1%}): {reasons}")
+        lines.append(
+            f"noise (nothing to act on, kept out of ideas and proposals): {n_noise} "
+            f"({n_noise / max(total, 1):.1%}): {reasons}"
+        )
     for idea in ideas:
+        mood = "" if idea.sentiment_impact is None else f" (impact {idea.sentiment_impact:+.3f})"
         rating = (
-            f", rating {idea.mean_rating:.2f} (impact {idea.rating_impact:+.2f})"
+            f", rating {idea.mean_rating:.2f} (impact {idea.rating_impact:+.3f})"
             if idea.mean_rating is not None and idea.rating_impact is not None
             else ""
         )
@@ -173,7 +179,7 @@ def summary_text(
         )
         lines.append(
             f"  #{idea.segment_id:<3} {idea.size:>6} ({idea.share:5.1%})  {idea.label}"
-            f"  sentiment {idea.sentiment:+.2f}{rating}{langs}"
+            f"  sentiment {idea.sentiment:+.2f}{mood}{rating}{langs}"
         )
         if idea.noise:
             lines.append("        set aside as noise: no ideas, no proposals")
@@ -184,10 +190,13 @@ def summary_text(
         if idea.quotes and (idea.quotes[0].row != source or idea.statement_source != "extractive"):
             lines.append(f"        “{idea.quotes[0].text[:110]}”")
         if len(idea.keywords_by_language) > 1:
-            lines.append("        " + " | ".join(
-                f"{code}: {', '.join(k.term for k in words[:3])}"
-                for code, words in idea.keywords_by_language.items()
-            ))
+            lines.append(
+                "        "
+                + " | ".join(
+                    f"{code}: {', '.join(k.term for k in words[:3])}"
+                    for code, words in idea.keywords_by_language.items()
+                )
+            )
     return "\n".join(lines)
 
 
@@ -232,15 +241,18 @@ def map_frame(feedback: Feedback, model: Any) -> pd.DataFrame:
     ['row', 'customer_id', 'segment', 'time', 'x', 'y', 'text']
     """
     labels = np.asarray(model.labels_)
-    frame = pd.DataFrame({
-        "row": feedback.rows,
-        "customer_id": feedback.customer_ids,
-        "segment": pd.array(np.where(labels == UNASSIGNED, -1, labels), dtype="Int64"),
-        "time": [item.time for item in feedback.items],
-        "x": np.nan,
-        "y": np.nan,
-        "text": feedback.texts,
-    }, columns=MAP_COLUMNS)
+    frame = pd.DataFrame(
+        {
+            "row": feedback.rows,
+            "customer_id": feedback.customer_ids,
+            "segment": pd.array(np.where(labels == UNASSIGNED, -1, labels), dtype="Int64"),
+            "time": [item.time for item in feedback.items],
+            "x": np.nan,
+            "y": np.nan,
+            "text": feedback.texts,
+        },
+        columns=MAP_COLUMNS,
+    )
     frame.loc[frame["segment"] == UNASSIGNED, "segment"] = pd.NA
     coordinates = map_coordinates(model)
     if coordinates is not None:
@@ -252,8 +264,18 @@ def map_frame(feedback: Feedback, model: Any) -> pd.DataFrame:
 
 
 SEGMENT_INFO_COLUMNS = [
-    "segment", "size", "share", "label", "statement", "keywords", "top_quote", "sentiment",
-    "mean_rating", "rating_impact", "languages",
+    "segment",
+    "size",
+    "share",
+    "label",
+    "statement",
+    "keywords",
+    "top_quote",
+    "sentiment",
+    "sentiment_impact",
+    "mean_rating",
+    "rating_impact",
+    "languages",
 ]
 
 
@@ -276,6 +298,7 @@ def segment_info_frame(ideas: Sequence[Idea]) -> pd.DataFrame:
             "keywords": ", ".join(k.term for k in idea.keywords),
             "top_quote": idea.quotes[0].text if idea.quotes else "",
             "sentiment": idea.sentiment,
+            "sentiment_impact": idea.sentiment_impact,
             "mean_rating": idea.mean_rating,
             "rating_impact": idea.rating_impact,
             "languages": ", ".join(f"{code} {share:.0%}" for code, share in idea.languages.items()),

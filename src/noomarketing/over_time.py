@@ -225,7 +225,7 @@ def _from_table(frame: pd.DataFrame, feedback: Feedback | None) -> pd.DataFrame:
     if rows.isna().any() or (rows != rows.round()).any():
         raise NoomarketingError("the assignments table's row column must hold the input row "
                                 "numbers (whole numbers, none missing)")
-    # noise rows keep the segment they were clustered into, but are no customer's idea
+    # the rows of a noise segment keep its segment, but are no customer's idea
     counted = (status != "noise") & segment.notna() & (segment != UNASSIGNED)
     out = pd.DataFrame({"row": rows.astype(np.int64).to_numpy(),
                         "segment": np.where(counted, segment.fillna(UNASSIGNED), UNASSIGNED)

@@ -58,7 +58,8 @@ class SegmentationResult:
 
     def segment_info(self) -> pd.DataFrame:
         """One row per segment: id, size, share, label, statement, keywords, top quote,
-        sentiment, mean rating, rating impact, languages (like BERTopic's ``get_topic_info``).
+        sentiment and its impact, mean rating and its impact, languages (like BERTopic's
+        ``get_topic_info``).
 
         >>> import noomarketing as nm
         >>> result = nm.segment(nm.example_feedback_path(), columns=nm.EXAMPLE_COLUMNS)
@@ -73,16 +74,24 @@ class SegmentationResult:
         return self.segment_info()
 
     def __repr__(self) -> str:
-        return (f"SegmentationResult({len(self.feedback)} items, {len(self.ideas)} segments, "
-                f"unassigned {self.unassigned / max(len(self.feedback), 1):.1%})")
+        return (
+            f"SegmentationResult({len(self.feedback)} items, {len(self.ideas)} segments, "
+            f"unassigned {self.unassigned / max(len(self.feedback), 1):.1%})"
+        )
 
     def _repr_html_(self) -> str:
-        return html_table(self.segment_info(), caption=repr(self),
-                          note=f"embedding: {self.model.embedding_choice_}")
+        return html_table(
+            self.segment_info(),
+            caption=repr(self),
+            note=f"embedding: {self.model.embedding_choice_}",
+        )
 
     def summary(self) -> str:
         text = summary_text(
-            self.ideas, self.unassigned, len(self.feedback), self.model.strategy_reason_,
+            self.ideas,
+            self.unassigned,
+            len(self.feedback),
+            self.model.strategy_reason_,
             noise=self.noise_counts(),
         )
         mix = self.model.language_mix_
@@ -165,24 +174,35 @@ class RunResult:
         ideas = self.segmentation.ideas
         labels = {idea.segment_id: idea.label for idea in ideas}
         lines = ["stage 1 · ideas of the segments", self.segmentation.summary()]
-        business = (f" ({self.business} tactics"
-                    + (", the kind inferred from the offers)" if self.business_inferred else ")")
-                    if self.business else "")
-        lines.append(f"stage 2 · {len(self.generated)} generated idea(s) for {len(ideas)} "
-                     f"segment(s){business}; the best of each:")
+        business = (
+            f" ({self.business} tactics"
+            + (", the kind inferred from the offers)" if self.business_inferred else ")")
+            if self.business
+            else ""
+        )
+        lines.append(
+            f"stage 2 · {len(self.generated)} generated idea(s) for {len(ideas)} "
+            f"segment(s){business}; the best of each:"
+        )
         lines += [f"  #{g.segment_id:<3} {g.title}" for g in self.generated if g.rank == 1]
         n_messages = sum(len(b.messages) for b in self.briefs)
         lines.append(f"stage 3 · {len(self.briefs)} brief(s), {n_messages} message(s)")
         matches = self.matches
         served = len({m.segment_id for m in matches.matches})
-        lines.append(f"stage 4 · {len(matches.matches)} match(es) of {len(matches.offers)} "
-                     f"offer(s); {served} segment(s) served, {len(matches.gaps)} gap(s):")
-        lines += [f"  #{gap.segment_id:<3} {labels[gap.segment_id]} → suggest: "
-                  f"{gap.suggestion_name}" for gap in matches.gaps]
+        lines.append(
+            f"stage 4 · {len(matches.matches)} match(es) of {len(matches.offers)} "
+            f"offer(s); {served} segment(s) served, {len(matches.gaps)} gap(s):"
+        )
+        lines += [
+            f"  #{gap.segment_id:<3} {labels[gap.segment_id]} → suggest: {gap.suggestion_name}"
+            for gap in matches.gaps
+        ]
         lines.append(f"stage 5 · {self.proposals.summary()}")
         if self.retention:
-            lines.append(f"retention {self.retention[0].start:%Y-%m-%d} .. "
-                         f"{self.retention[0].end:%Y-%m-%d} (end excluded):")
+            lines.append(
+                f"retention {self.retention[0].start:%Y-%m-%d} .. "
+                f"{self.retention[0].end:%Y-%m-%d} (end excluded):"
+            )
             for rate in self.retention:
                 group = "all" if rate.segment_id is None else f"#{rate.segment_id}"
                 lines.append(
@@ -203,8 +223,9 @@ class RunResult:
         >>> len(frame) == len(result.segmentation.ideas), "best_offer" in frame
         (True, True)
         """
-        frame = self.segmentation.segment_info()[["segment", "size", "share", "label",
-                                                  "sentiment", "rating_impact"]]
+        frame = self.segmentation.segment_info()[
+            ["segment", "size", "share", "label", "sentiment", "sentiment_impact", "rating_impact"]
+        ]
         best_idea = {g.segment_id: g.title for g in self.generated if g.rank == 1}
         best_offer: dict[int, str] = {}
         for pair in self.matches.matches:
@@ -225,13 +246,20 @@ class RunResult:
         proposals = self.proposals
         return {
             "segmentation": self.segmentation.info(),
-            "segments": self.to_frame().astype(object).where(lambda f: f.notna(), None)
+            "segments": self.to_frame()
+            .astype(object)
+            .where(lambda f: f.notna(), None)
             .to_dict("records"),
             "gaps": [gap.model_dump(mode="json") for gap in self.matches.gaps],
-            "proposals": {"count": len(proposals.proposals), "spent": proposals.spent,
-                          "budget": proposals.budget, "control": len(proposals.control),
-                          "unserved": len(proposals.unserved)},
-            "retention": None if self.retention is None
+            "proposals": {
+                "count": len(proposals.proposals),
+                "spent": proposals.spent,
+                "budget": proposals.budget,
+                "control": len(proposals.control),
+                "unserved": len(proposals.unserved),
+            },
+            "retention": None
+            if self.retention is None
             else [rate.model_dump(mode="json") for rate in self.retention],
             "since_last": self.changes,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
@@ -239,13 +267,16 @@ class RunResult:
 
     def __repr__(self) -> str:
         seg = self.segmentation
-        return (f"RunResult({len(seg.feedback)} items, {len(seg.ideas)} segments, "
-                f"{len(self.matches.gaps)} gaps, {len(self.proposals.proposals)} proposals, "
-                f"spent {self.proposals.spent:g})")
+        return (
+            f"RunResult({len(seg.feedback)} items, {len(seg.ideas)} segments, "
+            f"{len(self.matches.gaps)} gaps, {len(self.proposals.proposals)} proposals, "
+            f"spent {self.proposals.spent:g})"
+        )
 
     def _repr_html_(self) -> str:
-        return html_table(self.to_frame(), caption=repr(self),
-                          note=short(self.proposals.summary(), 200))
+        return html_table(
+            self.to_frame(), caption=repr(self), note=short(self.proposals.summary(), 200)
+        )
 
     def write(self, out: str | Path) -> list[Path]:
         """Write every stage's files into ``out`` (names are a stable contract, see README).
@@ -258,8 +289,10 @@ class RunResult:
     def write_into(self, folder: Path) -> list[Path]:
         """Write every stage's files into an existing folder (see :meth:`write`)."""
         written = self.segmentation.write_into(folder)
-        payload = {"business": self.business,
-                   "ideas": [g.model_dump(mode="json") for g in self.generated]}
+        payload = {
+            "business": self.business,
+            "ideas": [g.model_dump(mode="json") for g in self.generated],
+        }
         written.append(write_json(folder / "ideas.json", payload))
         written.append(write_json(folder / loop.LOOP_FILE, self.next_run))
         written += write_briefs(self.briefs, folder / "briefs")

@@ -185,8 +185,10 @@ class Feedback(BaseModel):
         with a report instead.
         """
         return cls(
-            items=[FeedbackItem(row=i, text=t, customer_id=f"row-{i}", anonymous=True)
-                for i, t in enumerate(texts)]
+            items=[
+                FeedbackItem(row=i, text=t, customer_id=f"row-{i}", anonymous=True)
+                for i, t in enumerate(texts)
+            ]
         )
 
 
@@ -209,7 +211,10 @@ class Idea(BaseModel):
     """Stage 1 output: the idea of one segment (or of one customer when data is small).
 
     ``rating_impact`` is the overall mean rating minus the mean rating without this segment:
-    negative means the segment pulls the score down.
+    negative means the segment pulls the score down. ``sentiment`` is the members' mean, which
+    is positive in a segment of mild complaints when most feedback is happy; ``sentiment_impact``
+    is the same contrast as ``rating_impact``, on sentiment: its sign is the one to compare with
+    ``rating_impact``'s.
     """
 
     segment_id: int
@@ -221,6 +226,11 @@ class Idea(BaseModel):
     sentiment: float = Field(description="-1 (negative) .. 1 (positive), from the texts")
     mean_rating: float | None = None
     rating_impact: float | None = None
+    sentiment_impact: float | None = Field(
+        default=None,
+        description="the overall mean sentiment minus the mean without this "
+        "segment: negative means the segment pulls the mood down (None: nothing else to compare)",
+    )
     customer_ids: list[str] = Field(default_factory=list)
     languages: dict[str, float] = Field(default_factory=dict)
     keywords_by_language: dict[str, list[Keyword]] = Field(default_factory=dict)
@@ -247,8 +257,9 @@ class Idea(BaseModel):
         default=False, description="the segment is mostly feedback with nothing to act on"
     )
     status: str | None = Field(
-        default=None, description="after an update: new, growing, stable, fading or gone, "
-        "from the segment's share in this batch against the earlier ones"
+        default=None,
+        description="after an update: new, growing, stable, fading or gone, "
+        "from the segment's share in this batch against the earlier ones",
     )
     first_batch: str | None = Field(
         default=None, description="after an update: the batch the segment first appeared in"

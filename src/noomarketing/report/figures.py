@@ -51,8 +51,10 @@ def _colorscale(name: str) -> list[list[Any]]:
 
 def _figure(traces: list[dict[str, Any]], title: str, **layout: Any) -> Figure:
     """A figure of ``traces`` with the report's layout, ``title`` and ``layout`` on top."""
-    return {"data": traces,
-            "layout": {"template": _template(), **_LAYOUT, "title": {"text": title}, **layout}}
+    return {
+        "data": traces,
+        "layout": {"template": _template(), **_LAYOUT, "title": {"text": title}, **layout},
+    }
 
 
 def hover_text(text: str, width: int = 60, limit: int = 300) -> str:
@@ -96,42 +98,74 @@ def map_figure(items: pd.DataFrame, ideas: Sequence[Idea], random_state: int = 0
         if part.empty:
             continue
         name = "unassigned" if segment_id is None else names[segment_id]
-        traces.append({
-            "type": "scatter", "mode": "markers", "name": hover_text(name),
-            "x": part["x"].round(3).tolist(), "y": part["y"].round(3).tolist(),
-            "marker": {"size": 6, "opacity": 0.75,
-                       **({"color": "#b0b0b0"} if segment_id is None else {})},
-            "hovertext": [f"<b>{hover_text(name)}</b><br>{hover_text(t)}"
-                          for t in part["text"]],
-            "hoverinfo": "text",
-        })
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": hover_text(name),
+                "x": part["x"].round(3).tolist(),
+                "y": part["y"].round(3).tolist(),
+                "marker": {
+                    "size": 6,
+                    "opacity": 0.75,
+                    **({"color": "#b0b0b0"} if segment_id is None else {}),
+                },
+                "hovertext": [
+                    f"<b>{hover_text(name)}</b><br>{hover_text(t)}" for t in part["text"]
+                ],
+                "hoverinfo": "text",
+            }
+        )
     axis = {"showticklabels": False, "zeroline": False}
-    return _figure(traces, "Feedback map (similar feedback is close)", height=520,
-                   xaxis=axis, yaxis=axis)
+    return _figure(
+        traces, "Feedback map (similar feedback is close)", height=520, xaxis=axis, yaxis=axis
+    )
 
 
 def sizes_figure(ideas: Sequence[Idea]) -> Figure:
     """Customers' feedback items per segment, largest on top."""
     ordered = sorted(ideas, key=lambda idea: idea.size)
     bar = {
-        "type": "bar", "orientation": "h",
+        "type": "bar",
+        "orientation": "h",
         "x": [idea.size for idea in ordered],
         "y": [hover_text(segment_name(idea), width=45) for idea in ordered],
         "text": [f"{idea.share:.0%}" for idea in ordered],
         "textposition": "auto",
-        "marker": {"color": [idea.sentiment for idea in ordered],
-                   "colorscale": _colorscale("RdYlGn"),
-                   "cmin": -1, "cmax": 1, "colorbar": {"title": {"text": "sentiment"}}},
+        "marker": {
+            "color": [idea.sentiment for idea in ordered],
+            "colorscale": _colorscale("RdYlGn"),
+            "cmin": -1,
+            "cmax": 1,
+            "colorbar": {"title": {"text": "sentiment"}},
+        },
         "hovertemplate": "%{y}<br>%{x} items<extra></extra>",
     }
-    return _figure([bar], "Segment sizes (colour: sentiment)",
-                   height=max(260, 34 * len(ordered) + 90), yaxis={"automargin": True})
+    return _figure(
+        [bar],
+        "Segment sizes (colour: sentiment)",
+        height=max(260, 34 * len(ordered) + 90),
+        yaxis={"automargin": True},
+    )
+
+
+_PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+
+
+def period_name(freq: str) -> str:
+    """What one period of a pandas frequency is called, for a chart's title and axis.
+
+    >>> period_name("M"), period_name("W-SUN"), period_name("2h")
+    ('month', 'week', 'period (2h)')
+    """
+    return _PERIOD_NAMES.get(freq.split("-")[0].upper(), f"period ({freq})")
 
 
 def share_over_time_figure(
     items: pd.DataFrame, ideas: Sequence[Idea], freq: str = "M"
 ) -> Figure | None:
-    """Each segment's share of the feedback per period, a trend other than stable in the legend
+    """Each segment's share of the feedback per period of its dates (``freq``, not the batches
+    an update read), a trend other than stable in the legend
     (:func:`~noomarketing.over_time.ideas_over_time`); None without dates over 2+ periods."""
     from noomarketing.over_time import ideas_over_time
 
@@ -146,14 +180,25 @@ def share_over_time_figure(
     traces = []
     for segment_id in shares.columns:
         status = "" if trend[segment_id] == "stable" else f" ({trend[segment_id]})"
-        traces.append({
-            "type": "scatter", "mode": "lines", "stackgroup": "share",
-            "x": shares.index.astype(str).tolist(), "y": shares[segment_id].round(4).tolist(),
-            "name": hover_text(names.get(int(segment_id), f"#{segment_id}") + status),
-            "hovertemplate": "%{x}: %{y:.0%}<extra>%{fullData.name}</extra>",
-        })
-    return _figure(traces, "Share of the feedback per month", height=420,
-                   yaxis={"tickformat": ".0%", "range": [0, 1]})
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "stackgroup": "share",
+                "x": shares.index.astype(str).tolist(),
+                "y": shares[segment_id].round(4).tolist(),
+                "name": hover_text(names.get(int(segment_id), f"#{segment_id}") + status),
+                "hovertemplate": "%{x}: %{y:.0%}<extra>%{fullData.name}</extra>",
+            }
+        )
+    period = period_name(freq)
+    return _figure(
+        traces,
+        f"Share of the feedback per {period}, by its date",
+        height=420,
+        xaxis={"title": {"text": f"{period} of the feedback's date"}},
+        yaxis={"tickformat": ".0%", "range": [0, 1]},
+    )
 
 
 def overall_cohorts(cohorts: pd.DataFrame) -> pd.DataFrame:
@@ -187,16 +232,23 @@ def cohort_figure(cohorts: pd.DataFrame) -> Figure | None:
         "type": "heatmap",
         "z": values.round(3).astype(object).where(values.notna(), None).to_numpy().tolist(),
         "x": [str(a) for a in ages],
-        "y": [f"{cohort} ({int(size)})" for cohort, size in zip(table.index, table["size"],
-                                                                strict=True)],
-        "colorscale": _colorscale("Blues"), "zmin": 0, "zmax": 1,
+        "y": [
+            f"{cohort} ({int(size)})"
+            for cohort, size in zip(table.index, table["size"], strict=True)
+        ],
+        "colorscale": _colorscale("Blues"),
+        "zmin": 0,
+        "zmax": 1,
         "colorbar": {"title": {"text": "active"}, "tickformat": ".0%"},
         "hovertemplate": "cohort %{y}, month %{x}: %{z:.0%} active<extra></extra>",
     }
-    return _figure([heatmap], "Cohorts: share still active, by months since the first purchase",
-                   height=max(300, 22 * len(table) + 120),
-                   xaxis={"title": {"text": "months since the first purchase"}},
-                   yaxis={"autorange": "reversed", "title": {"text": "cohort (customers)"}})
+    return _figure(
+        [heatmap],
+        "Cohorts: share still active, by months since the first purchase",
+        height=max(300, 22 * len(table) + 120),
+        xaxis={"title": {"text": "months since the first purchase"}},
+        yaxis={"autorange": "reversed", "title": {"text": "cohort (customers)"}},
+    )
 
 
 def figure_html(fig: Figure, div_id: str) -> str:
@@ -204,6 +256,10 @@ def figure_html(fig: Figure, div_id: str) -> str:
     import plotly.io as pio
 
     return pio.to_html(
-        fig, validate=False, full_html=False, include_plotlyjs=False, div_id=div_id,
+        fig,
+        validate=False,
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
         config={"displaylogo": False, "responsive": True},
     )
