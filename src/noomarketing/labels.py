@@ -1,14 +1,15 @@
-"""Segment labels a person would write: a 2-4 word phrase of the customers' own words.
+"""Segment labels a person would write: a 2-4 word phrase of the customers' own words, the
+product named before it where the phrase lacks it ("Swimsuit: cup size").
 
 Candidates are the phrases of a segment's texts in its main language: 2 to 4 consecutive words
 inside one clause, starting and ending on a content word (not a stop word), with at most one
 stop word inside, in one script, with no redaction mark ("late or lost parcels", "size chart",
 "loyalty discount"), never ending on a word that leaves it open ("blouse runs", "jacket
-based"). A label names the topic (a product, a problem or a wish), so each
+based", "blouse for curvy"). A label names the topic (a product, a problem or a wish), so each
 candidate is scored like KeyBERT against c-TF-IDF distinctiveness (:class:`LabelWeights`):
 
     score = 0.4 × phrase c-TF-IDF / max + 0.8 × cosine(phrase, segment centroid)
-            + 0.2 × words − 0.5 × generic − 0.3 × verb
+            + 0.2 × words − 0.5 × generic − 0.3 × verb − 0.2 × product
             − 0.3 × max cosine(phrase, labels already taken)
 
 ``words`` is the mean, over the phrase's content words, of each word's c-TF-IDF in the segment
@@ -27,7 +28,9 @@ one of its three anchor words ("supportive swimsuit"): the first single words of
 ranked by c-TF-IDF and closeness to the centroid (:func:`top_words`). ``LabelWeights.top`` can
 add a bonus for holding an anchor; the tuning left it at 0. The cosines use the embedder of
 the segmentation, so they work in every language that embedder reads; all candidates of all
-segments are embedded in one batch.
+segments are embedded in one batch. ``product`` is 1 for a candidate that joins an anchor to
+a phrase lacking it ("swimsuit: cup size": :mod:`noomarketing.label_products`), which no
+customer wrote, so it wins only where the product's name brings it clearly nearer the centroid.
 Segments pick their labels largest first (maximal marginal relevance across segments: a phrase
 near a label already taken loses), each the best phrase no larger segment took, so labels are
 distinct. The weights were tuned on the shared labelled reviews and news
@@ -38,7 +41,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,10 +49,18 @@ from typing import Any
 
 import numpy as np
 
+from noomarketing.label_products import (
+    SEPARATOR,
+    label_words,
+    names_product,
+    top_share,
+    with_products,
+    written_form,
+)
 from noomarketing.languages import UNKNOWN
 from noomarketing.schema import Feedback, Keyword
 from noomarketing.statements import Statement, choose_statements
-from noomarketing.text import stop_words, strip_redactions, surface_form
+from noomarketing.text import script_of, stop_words, strip_redactions
 
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t*+=<>#~]+|\s[-–—]+\s")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\S+")
@@ -153,19 +163,10 @@ _DETERMINERS = frozenset(
 )
 # Words that leave a phrase open: what follows them is what the phrase is about.
 _OPEN_ENDS = frozenset(("run", "runs", "ran", "based", "online", "bit"))
+# Words that say whom a thing is for and want their noun: "blouse for curvy | women".
+_WHOM = frozenset(("curvy", "petite", "tall", "short", "busty", "slim", "thin", "larger",
+                   "bigger", "smaller", "older", "younger"))
 _LETTERS = re.compile(r"^[^\W\d_]+(?:[-'’][^\W\d_]+)*$")
-
-
-def script_of(word: str) -> str:
-    """The Unicode script of a word's letters (``LATIN``, ``CYRILLIC``, ...), ``""`` if none.
-
-    >>> script_of("parcel"), script_of("посылка"), script_of("42")
-    ('LATIN', 'CYRILLIC', '')
-    """
-    scripts = {unicodedata.name(c, "?").split()[0] for c in word if c.isalpha()}
-    if not scripts:
-        return ""
-    return scripts.pop() if len(scripts) == 1 else "MIXED"
 
 
 def phrases(text: str, max_words: int = 4) -> set[str]:
@@ -201,6 +202,7 @@ def _runs(words: list[str], stops: frozenset[str], max_words: int) -> set[str]:
             # at most one small word inside: "size chart is wrong", not "knit after a month"
             dangling = end < len(words) and words[end] in _DETERMINERS  # "shrank and lost"
             dangling = dangling or words[end - 1] in _OPEN_ENDS  # "blouse runs", "jacket based"
+            dangling = dangling or (words[end - 2] == "for" and words[end - 1] in _WHOM)
             small = end - start - n_content
             if content[end - 1] and n_content >= 2 and small <= 1 and not dangling:
                 found.add(" ".join(words[start:end]))
@@ -271,6 +273,7 @@ class LabelWeights:
     verb: float = 0.3
     top: float = 0.0
     redundancy: float = 0.3
+    product: float = 0.2
 
 
 def choose_labels(
@@ -314,7 +317,7 @@ def choose_labels(
             if chosen:
                 score -= weights.redundancy * np.clip(matrix @ np.stack(chosen).T, 0, None).max(1)
         for index in np.argsort(-score, kind="stable"):
-            words = frozenset(group[index].split())
+            words = frozenset(label_words(group[index]))
             if words not in taken:
                 taken.add(words)
                 labels[position] = group[index]
@@ -330,16 +333,18 @@ def _label_scores(
 ) -> np.ndarray:
     """The text-only part of the candidates' scores: distinctiveness less generic words."""
     score = weights.phrase * distinct / max(float(distinct.max()), 1e-12)
-    generic = np.array([any(w in GENERIC_WORDS for w in p.split()) for p in group], dtype=float)
-    verb = np.array([narrates(p) for p in group], dtype=float)
-    score = score - weights.generic * generic - weights.verb * verb
+    plain = [" ".join(label_words(p)) for p in group]
+    generic = np.array([any(w in GENERIC_WORDS for w in p.split()) for p in plain], dtype=float)
+    verb = np.array([narrates(p.split(SEPARATOR)[-1]) for p in group], dtype=float)
+    joined = np.array([names_product(p) for p in group], dtype=float)
+    score = score - weights.generic * generic - weights.verb * verb - weights.product * joined
     if word_scores:
         best = max(max(word_scores.values()), 1e-12)
         score = score + weights.words * np.array(
-            [word_share(p, word_scores) / best for p in group]
+            [word_share(p, word_scores) / best for p in plain]
         )
         ranked = anchors if anchors is not None else top_words([word_scores])[0]
-        score = score + weights.top * np.array([_top_share(p, ranked) for p in group])
+        score = score + weights.top * np.array([top_share(p, ranked) for p in group])
     return score
 
 
@@ -364,21 +369,6 @@ def top_words(
         return None
     return [sorted((w for w in scores if w not in GENERIC_WORDS),
                    key=lambda w: (-scores[w], w))[:n] for scores in word_scores]
-
-
-def _top_share(phrase: str, terms: Sequence[str]) -> float:
-    """1 when ``phrase`` holds the best of ``terms``, less for a later one, 0 for none.
-
-    >>> _top_share("petite dress", ["dress", "xs", "petite"])
-    1.0
-    >>> round(_top_share("size xs", ["dress", "xs", "petite"]), 3)
-    0.667
-    """
-    words = phrase.split()
-    for rank, term in enumerate(terms):
-        if term in words:
-            return 1.0 - rank / len(terms)
-    return 0.0
 
 
 def word_share(phrase: str, word_scores: Mapping[str, float]) -> float:
@@ -468,14 +458,15 @@ class SegmentWords:
         if not segment_ids:
             return cls([], [], [])
         anchors = top_words(word_scores, anchors)
-        candidates = label_candidates(
+        found = label_candidates(
             [[feedback.items[i].text for i in group] for group in ranked], anchors=anchors
         )
+        candidates = LabelCandidates(*with_products(found.phrases, found.distinct, anchors))
         by_size = sorted(range(len(segment_ids)), key=lambda p: (-len(ranked[p]), p))
         phrases = choose_labels(candidates, centroids, embedder, by_size, word_scores, weights,
                                 anchors)
         phrases = [
-            surface_form(phrase, [feedback.items[i].text for i in ranked[p][:200]])
+            written_form(phrase, [feedback.items[i].text for i in ranked[p][:200]])
             if phrase else phrase
             for p, phrase in enumerate(phrases)
         ]

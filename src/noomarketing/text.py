@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
@@ -108,3 +109,15 @@ def surface_form(phrase: str, texts: Sequence[str]) -> str:
         if not (form.isupper() and sum(c.isalpha() for c in form) > 3):
             return form
     return phrase
+
+
+def script_of(word: str) -> str:
+    """The Unicode script of a word's letters (``LATIN``, ``CYRILLIC``, ...), ``""`` if none.
+
+    >>> script_of("parcel"), script_of("посылка"), script_of("42")
+    ('LATIN', 'CYRILLIC', '')
+    """
+    scripts = {unicodedata.name(c, "?").split()[0] for c in word if c.isalpha()}
+    if not scripts:
+        return ""
+    return scripts.pop() if len(scripts) == 1 else "MIXED"

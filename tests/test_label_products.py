@@ -1,0 +1,91 @@
+"""Labels that name the product: "<anchor>: <phrase>" is formed only where the phrase lacks
+the anchor, stays in one script and at most five words, and is taken only when it wins."""
+
+import numpy as np
+
+from noomarketing.label_products import label_words, names_product, with_products, written_form
+from noomarketing.labels import LabelCandidates, choose_labels, phrases, script_of
+
+
+class WordsEmbedder:
+    """Bag of words over a fixed vocabulary: a label is as near a word as it holds it."""
+
+    def __init__(self, vocabulary: list[str]) -> None:
+        self.vocabulary = vocabulary
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        rows = np.zeros((len(texts), len(self.vocabulary)))
+        for row, text in enumerate(texts):
+            for word in label_words(text.lower()):
+                if word in self.vocabulary:
+                    rows[row, self.vocabulary.index(word)] += 1.0
+        return rows
+
+
+def joined(phrase_lists, anchors, **kwargs):
+    scores = [np.linspace(1.0, 0.5, len(group)) for group in phrase_lists]
+    return with_products(phrase_lists, scores, anchors, **kwargs)
+
+
+def test_a_joined_label_names_an_anchor_the_phrase_lacks_in_the_phrase_script():
+    groups = [["cup size", "swimsuit straps", "size chart wrong fit"], ["размер чашки"]]
+    anchors = [["swimsuit", "size"], ["swimsuit", "купальник"]]
+    found, scores = joined(groups, anchors)
+    for group, new, anchor, score in zip(groups, found, anchors, scores, strict=True):
+        assert new[: len(group)] == group  # the customers' phrases come first, unchanged
+        assert len(score) == len(new)
+        added = new[len(group):]
+        assert added and all(names_product(p) for p in added)
+        for label in added:
+            head, phrase = label.split(": ")
+            assert head in anchor and head not in phrase.split() and phrase in group
+            assert 3 <= len(label_words(label)) <= 5
+            assert script_of(head) == script_of(phrase) != "MIXED"
+    assert "swimsuit: cup size" in found[0] and "size: cup size" not in found[0]
+    assert not any(p.endswith("size chart wrong fit") for p in found[0][3:])  # 5 words at most
+    assert found[1][1:] == ["купальник: размер чашки"]
+
+
+def test_a_joined_label_keeps_its_phrase_score_and_respects_the_limits():
+    found, scores = joined([["cup size", "bust support"]], [["swimsuit"]], n_phrases=1)
+    assert found == [["cup size", "bust support", "swimsuit: cup size"]]
+    assert scores[0][2] == scores[0][0]
+    assert joined([["cup size"]], None)[0] == [["cup size"]]
+    assert joined([["cup size"]], [["swimsuit"]], n_anchors=0)[0] == [["cup size"]]
+
+
+def test_a_joined_label_is_taken_only_when_it_is_clearly_nearer_the_segment():
+    found = LabelCandidates(*joined([["cup size"]], [["swimsuit"]]))
+    words = [{"swimsuit": 1.0, "size": 0.8, "cup": 0.6}]
+    # no embedder: the phrase's c-TF-IDF alone decides, and the customers' own words win
+    assert choose_labels(found, np.zeros((1, 3)), None, [0], words) == ["cup size"]
+    embedder = WordsEmbedder(["swimsuit", "cup", "size"])
+    # a segment about swimsuits: naming the product brings the label nearer its centre
+    assert choose_labels(found, np.array([[1.0, 0.0, 0.0]]), embedder, [0], words) == [
+        "swimsuit: cup size"
+    ]
+    # a segment about cup sizes: the product adds nothing, the phrase wins
+    centre = np.array([[0.0, 1.0, 1.0]]) / np.sqrt(2)
+    assert choose_labels(found, centre, embedder, [0], words) == ["cup size"]
+
+
+def test_two_segments_never_share_a_label_by_joining():
+    found = LabelCandidates(*joined([["cup size"], ["cup size", "bust support"]],
+                                    [["swimsuit"], ["swimsuit"]]))
+    embedder = WordsEmbedder(["swimsuit", "cup", "size", "bust", "support"])
+    centres = np.array([[1.0, 0, 0, 0, 0], [1.0, 0, 0, 0, 0]])
+    labels = choose_labels(found, centres, embedder, [0, 1])
+    assert None not in labels and len(set(labels)) == 2
+
+
+def test_a_joined_label_keeps_the_customers_capitals_and_sizes_read_as_sizes():
+    texts = ["I wear an xs petite in Tommy Bahama.", "Love the Tommy Bahama cut."]
+    assert written_form("swimsuit: tommy bahama", texts) == "swimsuit: Tommy Bahama"
+    assert written_form("dress: regular xs", texts) == "dress: regular XS"
+    assert written_form("xs petite", texts) == "XS petite"
+
+
+def test_a_phrase_does_not_stop_before_the_people_it_is_for():
+    found = phrases("A lovely blouse for curvy women, and a dress for tall girls.")
+    assert "blouse for curvy women" in found and "dress for tall girls" in found
+    assert not {"blouse for curvy", "dress for tall"} & found
