@@ -355,10 +355,12 @@ def test_example_labels_name_topics_in_one_script_and_statements_say_what_is_wan
 ):
     ideas = [i for i in example_ideas.ideas if not i.noise]
     assert len(ideas) >= 5
+    assert len({i.label.lower() for i in ideas}) == len(ideas)
     templates = 0
     for idea in ideas:
         words = idea.label.split()
         assert 2 <= len(words) <= 5 and script_of(idea.label) != "MIXED", idea.label
+        assert "/" not in idea.label, idea.label  # a phrase, not keywords
         assert words[0].lower() not in GENERIC_WORDS and not opens_on_verb(idea.label)
         assert idea.statement_quote is not None
         if idea.statement_source == "template":
