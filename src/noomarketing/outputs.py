@@ -252,7 +252,7 @@ def map_frame(feedback: Feedback, model: Any) -> pd.DataFrame:
 
 
 SEGMENT_INFO_COLUMNS = [
-    "segment", "size", "share", "label", "statement", "keywords", "top_quote", "sentiment",
+    "segment", "theme", "size", "share", "label", "statement", "keywords", "top_quote", "sentiment",
     "mean_rating", "rating_impact", "languages",
 ]
 
@@ -269,6 +269,7 @@ def segment_info_frame(ideas: Sequence[Idea]) -> pd.DataFrame:
     rows = [
         {
             "segment": idea.segment_id,
+            "theme": idea.theme,
             "size": idea.size,
             "share": idea.share,
             "label": idea.label,
