@@ -48,8 +48,12 @@ def recluster(reduced: np.ndarray, vectors: np.ndarray, size: int, knob: tuple) 
     factor, divisor, epsilon = knob
     cluster_size = max(2, round(factor * size))
     samples = 5 if divisor is None else max(2, cluster_size // divisor)
-    raw = HDBSCAN(min_cluster_size=cluster_size, min_samples=samples,
-                  cluster_selection_epsilon=epsilon, core_dist_n_jobs=1).fit_predict(reduced)
+    raw = HDBSCAN(
+        min_cluster_size=cluster_size,
+        min_samples=samples,
+        cluster_selection_epsilon=epsilon,
+        core_dist_n_jobs=1,
+    ).fit_predict(reduced)
     found = sorted(set(raw.tolist()) - {-1})
     if not found:
         return np.zeros(len(raw), dtype=np.int64)
@@ -72,8 +76,10 @@ def vote(space: np.ndarray, model, metric: str) -> np.ndarray:
 def row(name: str, runs: list[np.ndarray], truth, keep: list[np.ndarray] | None = None) -> str:
     parts = []
     for column in truth.columns:
-        values = [nmi(truth[column][k].reset_index(drop=True), r[k]) if keep else
-                  nmi(truth[column], r) for r, k in zip(runs, keep or runs, strict=True)]
+        values = [
+            nmi(truth[column][k].reset_index(drop=True), r[k]) if keep else nmi(truth[column], r)
+            for r, k in zip(runs, keep or runs, strict=True)
+        ]
         parts.append(f"{np.mean(values):.3f} ± {np.std(values):.3f}")
     pairs = [adjusted_rand_score(a, b) for a, b in itertools.combinations(runs, 2)]
     ari = f"{np.mean(pairs):.3f}" if pairs and not keep else "-"
@@ -97,15 +103,18 @@ def main() -> None:
         vectors = vectors_of(texts, args.cache)
         size = nm.segmentation.auto_min_cluster_size(len(texts))
         runs: dict[str, list[np.ndarray]] = {name: [] for name in GRID}
-        extra: dict[str, list[np.ndarray]] = {"noise by 15 neighbours, UMAP space": [],
-                                              "noise by 15 neighbours, 384-d vectors": []}
+        extra: dict[str, list[np.ndarray]] = {
+            "noise by 15 neighbours, UMAP space": [],
+            "noise by 15 neighbours, 384-d vectors": [],
+        }
         themes, clustered = [], []
         for seed in range(args.seeds):
             model = model_for({}, seed, len(texts)).fit(texts, embeddings=vectors)
             for name, knob in GRID.items():
                 runs[name].append(recluster(model.reduced_, vectors, size, knob))
             extra["noise by 15 neighbours, UMAP space"].append(
-                vote(model.reduced_, model, "euclidean"))
+                vote(model.reduced_, model, "euclidean")
+            )
             extra["noise by 15 neighbours, 384-d vectors"].append(vote(vectors, model, "cosine"))
             themes.append(theme_labels(model))
             clustered.append(np.asarray(model.cluster_labels_) >= 0)

@@ -106,10 +106,9 @@ def test_themes_are_saved_loaded_and_checked(fitted, tmp_path):
 
 
 def test_an_update_gives_every_new_segment_a_theme(fitted):
-    model, _, _, _ = fitted
-    vectors, _, _ = nested(4, 2, 50, seed=3)
-    new = vectors[-100:]  # a fourth broad group, unseen
-    fresh = fake_model(random_state=0, language="off").fit(fitted[1], embeddings=fitted[2])
+    _, texts, vectors, _ = fitted
+    new = nested(4, 2, 50, seed=3)[0][-100:]  # a fourth broad group, unseen
+    fresh = fake_model(random_state=0, language="off").fit(texts, embeddings=vectors)
     before = fresh.themes_.copy()
     fresh.update([f"new {i}" for i in range(len(new))], embeddings=new)
     assert len(fresh.themes_) == fresh.n_segments_ > len(before)
