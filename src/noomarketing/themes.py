@@ -11,8 +11,9 @@ told the number of themes.
 
 Both steps need only each segment's sum of embeddings and member count, and each item's
 similarity to those sums, so the silhouette is exact and cheap (at most ``SILHOUETTE_ROWS``
-items, a seeded sample above that). After an update, a new segment joins the theme of the most
-similar earlier segment (:func:`extend_themes`), so theme numbers keep their meaning.
+items, a seeded sample above that, smaller with very many segments). After an update, a new
+segment joins the theme of the most similar earlier segment (:func:`extend_themes`), so theme
+numbers keep their meaning.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ logger = logging.getLogger(__name__)
 
 SILHOUETTE_ROWS = 10_000
 """Items the silhouette is computed on; a seeded sample of this many above it."""
+
+SILHOUETTE_BUDGET = 2.5e9
+"""Items × segments² the cuts' silhouettes may cost (a few seconds): with very many segments
+the sample shrinks below ``SILHOUETTE_ROWS`` (500 segments: 10,000 items; 1,000: 2,500), never
+below 1,000 items."""
 
 
 def ward_merges(sums: np.ndarray, counts: np.ndarray) -> list[tuple[int, int]]:
@@ -128,10 +134,9 @@ def _best_cut(
 ) -> np.ndarray:
     """Group of each segment at the Ward cut with the highest item silhouette."""
     rows = np.arange(len(groups))
-    if len(rows) > SILHOUETTE_ROWS:
-        rows = np.sort(
-            np.random.default_rng(random_state).choice(len(rows), SILHOUETTE_ROWS, replace=False)
-        )
+    limit = min(SILHOUETTE_ROWS, max(1_000, int(SILHOUETTE_BUDGET / len(counts) ** 2)))
+    if len(rows) > limit:
+        rows = np.sort(np.random.default_rng(random_state).choice(len(rows), limit, replace=False))
     # cosine distances summed per group are linear in the group's sum of unit vectors
     dist_sums = counts[None, :] - vectors[rows] @ sums.T
     dist_sums[np.arange(len(rows)), groups[rows]] -= 1.0 - (vectors[rows] ** 2).sum(axis=1)
