@@ -168,6 +168,9 @@ def summary_text(
         f"in segments: {in_segments} ({in_segments / max(total, 1):.1%}), "
         f"unassigned: {unassigned} ({unassigned / max(total, 1):.1%})"
     ]
+    themes = sorted({idea.theme for idea in ideas if idea.theme is not None})
+    if 1 < len(themes) < len(ideas):
+        lines.append(f"{len(themes)} themes: segments on the same broad subject share a theme number")
     if noise:
         n_noise = sum(noise.values())
         reasons = ", ".join(f"{reason} {n}" for reason, n in noise.items())
@@ -184,9 +187,10 @@ def summary_text(
             if len(idea.languages) > 1
             else ""
         )
+        theme = f", theme {idea.theme}" if 1 < len(themes) < len(ideas) else ""
         lines.append(
             f"  #{idea.segment_id:<3} {idea.size:>6} ({idea.share:5.1%})  {idea.label}"
-            f"  sentiment {idea.sentiment:+.2f}{rating}{langs}"
+            f"  sentiment {idea.sentiment:+.2f}{rating}{theme}{langs}"
         )
         if idea.noise:
             lines.append("        set aside as noise: no ideas, no proposals")
