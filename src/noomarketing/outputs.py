@@ -170,7 +170,7 @@ def summary_text(
     ]
     themes = sorted({idea.theme for idea in ideas if idea.theme is not None})
     if 1 < len(themes) < len(ideas):
-        lines.append(f"{len(themes)} themes: segments on the same broad subject share a theme number")
+        lines.append(f"{len(themes)} themes: segments on one broad subject share a theme number")
     if noise:
         n_noise = sum(noise.values())
         reasons = ", ".join(f"{reason} {n}" for reason, n in noise.items())

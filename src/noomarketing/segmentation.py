@@ -372,7 +372,12 @@ from 0 to 4294967295, not -1
 
     @property
     def n_themes_(self) -> int:
-        """How many themes group the segments (:mod:`noomarketing.themes`)."""
+        """How many themes group the segments (:mod:`noomarketing.themes`).
+
+        >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
+        >>> 1 <= model.n_themes_ <= model.n_segments_
+        True
+        """
         self._check_fitted()
         return len(set(self.themes_.tolist()) - {UNASSIGNED})
 
