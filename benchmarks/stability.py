@@ -13,9 +13,11 @@ For each setting (``--settings``; ``default`` is ``SegmentModel``'s defaults) an
 0..``--seeds``-1 the script fits ``SegmentModel(language="off", random_state=seed)`` on the
 vectors and prints, per corpus: the number of segments (min-max), NMI against each label as
 mean ± standard deviation over the seeds, the pairwise ARI between the seeds' segmentations
-(mean and min), and the CPU seconds of one fit. Beside them: KMeans told the true number of
-classes, on the full 384-d vectors and on the setting's UMAP space (5 seeds of KMeans too),
-scored the same way, so the gap to a told-k clusterer is always visible.
+(mean and min), and the CPU seconds of one fit; then the same for the themes the model groups
+its segments into (``themes_``, sized without labels: :mod:`noomarketing.themes`). Beside
+them: KMeans told the true number of classes, on the full 384-d vectors and on the setting's
+UMAP space (5 seeds of KMeans too), scored the same way, so the gap to a told-k clusterer is
+always visible.
 """
 
 from __future__ import annotations
@@ -43,9 +45,11 @@ SETTINGS: dict[str, dict] = {
     "3 layouts": {"layouts": 3},
     "leaf": {"selection": "leaf"},
     "size x2": {"size_factor": 2.0},
+    "samples size/2": {"samples_divisor": 2},
 }
 """Settings compared: keyword arguments of ``SegmentModel`` (``size_factor`` multiplies the
-automatic ``min_cluster_size``; ``selection`` is HDBSCAN's cluster selection method;
+automatic ``min_cluster_size``; ``samples_divisor`` sets ``min_samples`` to the automatic size
+over it instead of over 5; ``selection`` is HDBSCAN's cluster selection method;
 ``layouts`` runs the default UMAP with that many seeds, side by side: ``LayoutEnsemble``)."""
 
 CORPORA = {"clothing": ["Class Name", "Department Name"], "bbc": ["label"]}
@@ -88,6 +92,9 @@ def model_for(setting: dict, seed: int, n: int):
 
     kwargs = dict(setting)
     factor, selection = kwargs.pop("size_factor", None), kwargs.pop("selection", None)
+    if "samples_divisor" in kwargs:
+        size = nm.segmentation.auto_min_cluster_size(n)
+        kwargs["min_samples"] = max(2, size // kwargs.pop("samples_divisor"))
     if "layouts" in kwargs:
         kwargs["reducer"] = LayoutEnsemble(
             lambda run_seed, vectors: nm.SegmentModel(random_state=run_seed)._default_reducer(
@@ -122,20 +129,31 @@ def kmeans_runs(space: np.ndarray, k: int, seeds: int) -> list[np.ndarray]:
     return [KMeans(k, n_init=3, random_state=s).fit_predict(space) for s in range(seeds)]
 
 
+def theme_labels(model) -> np.ndarray:
+    """Each item's theme: the theme of its segment (-1 when it has none)."""
+    labels = np.asarray(model.labels_)
+    return np.where(labels >= 0, model.themes_[np.maximum(labels, 0)], -1)
+
+
 def measure(name: str, setting: dict, texts: list[str], vectors: np.ndarray,
-            truth: pd.DataFrame, seeds: int) -> tuple[dict, np.ndarray]:
-    """One setting over the seeds: its summary row and the first seed's UMAP space."""
-    runs, cpu, reduced = [], [], None
+            truth: pd.DataFrame, seeds: int) -> tuple[list[dict], np.ndarray]:
+    """One setting over the seeds: its summary rows (segments, then themes, whose "segments"
+    column counts themes) and the first seed's UMAP space."""
+    runs, themes, cpu, reduced = [], [], [], None
     for seed in range(seeds):
         clock = time.process_time()
         model = model_for(setting, seed, len(texts)).fit(texts, embeddings=vectors)
         cpu.append(time.process_time() - clock)
         runs.append(np.asarray(model.labels_))
+        themes.append(theme_labels(model))
         if reduced is None:
             reduced = model.reduced_
-    row = {"setting": name, **summary(runs, truth), "CPU s a fit": f"{np.mean(cpu):.1f}"}
-    print("  " + ", ".join(f"{k} {v}" for k, v in row.items()), f"; {load_note()}", flush=True)
-    return row, reduced
+    rows = [{"setting": name, **summary(runs, truth), "CPU s a fit": f"{np.mean(cpu):.1f}"},
+            {"setting": f"{name}: themes", **summary(themes, truth), "CPU s a fit": "-"}]
+    for row in rows:
+        print("  " + ", ".join(f"{k} {v}" for k, v in row.items()), f"; {load_note()}",
+              flush=True)
+    return rows, reduced
 
 
 def told_k(vectors: np.ndarray, reduced: np.ndarray, truth: pd.DataFrame,
@@ -180,8 +198,8 @@ def main() -> None:
         vectors = vectors_of(texts, args.cache)
         rows, reduced = [], None
         for name in args.settings:
-            row, space = measure(name, SETTINGS[name], texts, vectors, truth, args.seeds)
-            rows.append(row)
+            found, space = measure(name, SETTINGS[name], texts, vectors, truth, args.seeds)
+            rows += found
             reduced = space if reduced is None else reduced
         rows += told_k(vectors, reduced, truth, args.seeds)
         print_table(rows)

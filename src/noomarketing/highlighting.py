@@ -341,10 +341,19 @@ def highlight_ideas(
                 **_statement_fields(statement, label, words.languages[position], mood),
                 language=words.languages[position],
                 noise=is_noise,
+                theme=_theme(model, segment),
             )
         )
     ideas = _distinct(ideas)
     return _with_llm_statements(ideas, llm) if llm is not None else ideas
+
+
+def _theme(model: Any, segment: int) -> int | None:
+    """The segment's theme (``themes_``), None when the model has none for it."""
+    themes = getattr(model, "themes_", None)
+    if themes is None or not 0 <= segment < len(themes) or themes[segment] < 0:
+        return None
+    return int(themes[segment])
 
 
 def _statement_fields(

@@ -185,14 +185,21 @@ def check_arrays(arrays: dict[str, np.ndarray], config: SavedConfig, path: Path)
     n_segments = len(centroids)
     if not np.issubdtype(centroids.dtype, np.floating) or not np.isfinite(centroids).all():
         raise NoomarketingError(f"{path}: array 'centroids' must hold finite floats")
-    for name in ("segment_ids", "labels", "cluster_labels", "segment_sizes", "languages"):
+    if "themes" in arrays and arrays["themes"].ndim != 1:
+        raise NoomarketingError(f"{path}: array 'themes' must have 1 dimension(s)")
+    for name in ("segment_ids", "labels", "cluster_labels", "segment_sizes", "languages",
+                 "themes"):
         if name in arrays and not np.issubdtype(arrays[name].dtype, np.integer):
             raise NoomarketingError(f"{path}: array {name!r} must hold integers")
     for name, size in (("segment_ids", n_segments), ("segment_sizes", n_segments),
-                       ("cluster_labels", n_rows), ("languages", n_rows)):
+                       ("cluster_labels", n_rows), ("languages", n_rows),
+                       ("themes", n_segments)):
         if name in arrays and len(arrays[name]) != size:
             raise NoomarketingError(f"{path}: array {name!r} has {len(arrays[name])} entries, "
                                     f"expected {size}")
+    themes = arrays.get("themes")
+    if themes is not None and len(themes) and (themes.min() < -1 or themes.max() >= n_segments):
+        raise NoomarketingError(f"{path}: array 'themes' holds themes outside 0..{n_segments}")
     labels = arrays["labels"]
     if n_rows and (labels.min() < -1 or labels.max() >= n_segments):
         raise NoomarketingError(f"{path}: array 'labels' holds segments outside 0..{n_segments}")

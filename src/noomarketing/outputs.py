@@ -3,7 +3,7 @@
 ``assignments.csv``: one row per *input* row, in input order: ``row``, ``customer_id``,
 ``segment`` (empty when none), ``status`` (``assigned``, ``unassigned``, ``noise`` or
 ``skipped``), ``reason`` (why unassigned, noise or skipped), ``similarity`` (cosine to the
-segment centroid).
+segment centroid), ``theme`` (the segment's theme, :mod:`noomarketing.themes`; empty when none).
 ``segments.json``: the ideas, plus how the segmentation was made.
 """
 
@@ -20,7 +20,7 @@ import pandas as pd
 
 from noomarketing.schema import UNASSIGNED, Feedback, Idea
 
-ASSIGNMENT_COLUMNS = ["row", "customer_id", "segment", "status", "reason", "similarity"]
+ASSIGNMENT_COLUMNS = ["row", "customer_id", "segment", "status", "reason", "similarity", "theme"]
 
 
 def assignments_frame(
@@ -29,8 +29,11 @@ def assignments_frame(
     similarities: np.ndarray | None = None,
     noise: Sequence[str | None] | None = None,
     noise_segments: Collection[int] = (),
+    themes: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Every input row with its segment; skipped rows keep their place and reason.
+
+    ``themes`` (one per segment, -1: none, as ``SegmentModel.themes_``) fills ``theme``.
 
     ``noise`` (one :func:`~noomarketing.noise.noise_reason` or ``None`` per item) and
     ``noise_segments`` (ids of segments flagged noise) mark rows ``noise`` with the reason. A
@@ -64,6 +67,7 @@ def assignments_frame(
                 "status": status,
                 "reason": reason,
                 "similarity": None if similarities is None else round(float(similarities[i]), 4),
+                "theme": _theme_of(themes, label),
             }
         )
     if feedback.report is not None:
@@ -76,11 +80,20 @@ def assignments_frame(
                     "status": "skipped",
                     "reason": skipped.reason,
                     "similarity": None,
+                    "theme": pd.NA,
                 }
             )
     frame = pd.DataFrame.from_records(records, columns=ASSIGNMENT_COLUMNS)
     frame["segment"] = frame["segment"].astype("Int64")
+    frame["theme"] = frame["theme"].astype("Int64")
     return frame.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def _theme_of(themes: np.ndarray | None, label: int) -> Any:
+    """The theme of segment ``label``, or NA when there is none."""
+    if themes is None or not 0 <= label < len(themes) or themes[label] < 0:
+        return pd.NA
+    return int(themes[label])
 
 
 def _strict(value: Any) -> Any:
@@ -158,6 +171,9 @@ def summary_text(
         f"in segments: {in_segments} ({in_segments / max(total, 1):.1%}), "
         f"unassigned: {unassigned} ({unassigned / max(total, 1):.1%})"
     ]
+    themes = sorted({idea.theme for idea in ideas if idea.theme is not None})
+    if 1 < len(themes) < len(ideas):
+        lines.append(f"{len(themes)} themes: segments on one broad subject share a theme number")
     if noise:
         n_noise = sum(noise.values())
         reasons = ", ".join(f"{reason} {n}" for reason, n in noise.items())
@@ -177,9 +193,10 @@ def summary_text(
             if len(idea.languages) > 1
             else ""
         )
+        theme = f", theme {idea.theme}" if 1 < len(themes) < len(ideas) else ""
         lines.append(
             f"  #{idea.segment_id:<3} {idea.size:>6} ({idea.share:5.1%})  {idea.label}"
-            f"  sentiment {idea.sentiment:+.2f}{mood}{rating}{langs}"
+            f"  sentiment {idea.sentiment:+.2f}{mood}{rating}{theme}{langs}"
         )
         if idea.noise:
             lines.append("        set aside as noise: no ideas, no proposals")
@@ -265,6 +282,7 @@ def map_frame(feedback: Feedback, model: Any) -> pd.DataFrame:
 
 SEGMENT_INFO_COLUMNS = [
     "segment",
+    "theme",
     "size",
     "share",
     "label",
@@ -291,6 +309,7 @@ def segment_info_frame(ideas: Sequence[Idea]) -> pd.DataFrame:
     rows = [
         {
             "segment": idea.segment_id,
+            "theme": idea.theme,
             "size": idea.size,
             "share": idea.share,
             "label": idea.label,

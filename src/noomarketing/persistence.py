@@ -27,6 +27,7 @@ from noomarketing.model_schema import (
 )
 from noomarketing.outputs import write_json
 from noomarketing.schema import NoomarketingError
+from noomarketing.themes import own_themes
 from noomarketing.updating import HISTORY_ARRAYS
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ def save_model(model: SegmentModel, path: str | Path, *, history: bool = True) -
     config.update({name: getattr(model, name) for name in FACTS})
     arrays = {name: np.ascontiguousarray(getattr(model, f"{name}_")) for name in ARRAYS}
     arrays["centroids"] = arrays["centroids"].astype(np.float32)
+    arrays["themes"] = np.ascontiguousarray(model.themes_, dtype=np.int64)
     if history:
         config["batches_"] = list(model.batches_)
         config["gone_segments_"] = list(model.gone_segments_)
@@ -122,6 +124,9 @@ def load_model(
         setattr(model, f"{name}_", arrays[name].astype(np.int64))
     for name in FACTS:
         setattr(model, name, getattr(config, name))
+    # models saved before themes existed: the rule needs only what they hold
+    model.themes_ = (arrays["themes"].astype(np.int64) if "themes" in arrays
+                     else own_themes(model.centroids_))
     model.customer_segments_ = dict(config.customer_segments_)
     model.fingerprint_ = config.fingerprint_
     try:

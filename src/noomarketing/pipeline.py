@@ -113,6 +113,7 @@ def segment(
     assignments = assignments_frame(
         feedback, model.labels_, model.similarities_, noise=reasons,
         noise_segments={idea.segment_id for idea in ideas if idea.noise},
+        themes=model.themes_,
     )
     return SegmentationResult(feedback, model, ideas, assignments, timings, reasons)
 

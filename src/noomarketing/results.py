@@ -104,6 +104,7 @@ class SegmentationResult:
         return {
             "n_items": len(self.feedback),
             "n_segments": model.n_segments_,
+            "n_themes": model.n_themes_,
             "strategy": model.strategy_,
             "strategy_reason": model.strategy_reason_,
             "unassigned": self.unassigned,

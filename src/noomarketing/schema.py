@@ -256,6 +256,10 @@ class Idea(BaseModel):
     noise: bool = Field(
         default=False, description="the segment is mostly feedback with nothing to act on"
     )
+    theme: int | None = Field(
+        default=None, description="the theme grouping this segment with others on the same "
+        "broad subject (0 has the most feedback; see noomarketing.themes), None when unknown"
+    )
     status: str | None = Field(
         default=None,
         description="after an update: new, growing, stable, fading or gone, "

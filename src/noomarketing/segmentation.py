@@ -43,6 +43,7 @@ from noomarketing.strategies import (
     per_text_segments,
     seeded_sample,
 )
+from noomarketing.themes import find_themes
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,9 @@ class SegmentModel(EmbedderChoice, BaseEstimator):
     ``labels_`` (segment per item, -1 = unassigned), ``similarities_`` (cosine of each item to
     its segment centroid, or to the nearest one when unassigned), ``cluster_labels_`` (the
     clusterer's raw labels, for the sample), ``segment_ids_``,
-    ``centroids_``, ``strategy_``, ``strategy_reason_``, ``unassigned_share_``,
+    ``centroids_``, ``themes_`` (theme of each segment: segments grouped by their centroids,
+    sized without labels, see :mod:`noomarketing.themes`; -1 for a segment an update found
+    gone), ``strategy_``, ``strategy_reason_``, ``unassigned_share_``,
     ``customer_segments_`` (per-customer strategy: given customer id → segment),
     ``fingerprint_`` (:attr:`Feedback.fingerprint` of the fitted texts), ``embedder_``,
     ``reducer_``, ``clusterer_``,
@@ -281,6 +284,9 @@ from 0 to 4294967295, not -1
             updating.follow_previous(self, previous)
         else:
             updating.record_batch(self, self.labels_)
+        fitted_labels = self.labels_ if sample is None else self.labels_[sample]
+        self.themes_ = find_themes(fit_embeddings, fitted_labels, len(self.segment_ids_),
+                                   self.random_state)
         return self
 
     def update(
@@ -363,6 +369,17 @@ from 0 to 4294967295, not -1
     def n_segments_(self) -> int:
         self._check_fitted()
         return len(self.segment_ids_)
+
+    @property
+    def n_themes_(self) -> int:
+        """How many themes group the segments (:mod:`noomarketing.themes`).
+
+        >>> model = SegmentModel().fit(["late delivery", "prices are too high", "rude staff"])
+        >>> 1 <= model.n_themes_ <= model.n_segments_
+        True
+        """
+        self._check_fitted()
+        return len(set(self.themes_.tolist()) - {UNASSIGNED})
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "centroids_")

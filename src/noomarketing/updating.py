@@ -41,6 +41,7 @@ from noomarketing.outliers import nearest_segments, own_similarity, unit_mean
 from noomarketing.progress import step
 from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
 from noomarketing.strategies import per_customer_segments
+from noomarketing.themes import extend_themes
 
 if TYPE_CHECKING:
     from noomarketing.segmentation import SegmentModel
@@ -199,6 +200,7 @@ def update_model(
     model._chosen_for = feedback.fingerprint
     model.segment_sizes_ = np.bincount(labels[labels >= 0], minlength=len(model.segment_ids_))
     model.unassigned_share_ = float(np.mean(labels == UNASSIGNED)) if len(labels) else 0.0
+    model.themes_ = extend_themes(model.themes_, model.centroids_)
     record_batch(model, labels, batch)
     logger.info("batch %s: %d rows, %d new segment(s), %d unassigned", model.batches_[-1],
                 len(labels), len(model.segment_ids_) - n_before, int(new.sum()))
