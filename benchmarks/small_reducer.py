@@ -24,8 +24,13 @@ def main() -> None:
     add_data_argument(parser)
     parser.add_argument("--n", type=int, default=1500, help="reviews (default 1500)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--components", type=int, nargs="+", default=[5, 10],
-                        help="PCA dimensions to try (default 5 10)")
+    parser.add_argument(
+        "--components",
+        type=int,
+        nargs="+",
+        default=[5, 10],
+        help="PCA dimensions to try (default 5 10)",
+    )
     args = parser.parse_args()
 
     from sklearn.decomposition import PCA
@@ -40,8 +45,9 @@ def main() -> None:
     truths = {"department": frame["Department Name"], "class": frame["Class Name"]}
 
     def fit(seed: int, reducer: object | None) -> tuple[dict[str, float], int, float]:
-        model = nm.SegmentModel(language="off", random_state=seed, progress=False,
-                                reducer=reducer, use_cache=False)
+        model = nm.SegmentModel(
+            language="off", random_state=seed, progress=False, reducer=reducer, use_cache=False
+        )
         clock = time.process_time()
         model.fit(texts, embeddings=vectors)
         cpu = time.process_time() - clock
@@ -55,15 +61,19 @@ def main() -> None:
         print(f"seed {seed} done", flush=True)
 
     print(f"\n{args.n} reviews, seeds {args.seeds}; {load_note()}")
-    print(f"{'reducer':16} {'NMI department: mean (min-max)':>32} {'NMI class: mean':>16} "
-          f"{'segments':>10} {'CPU s per fit':>14}")
+    print(
+        f"{'reducer':16} {'NMI department: mean (min-max)':>32} {'NMI class: mean':>16} "
+        f"{'segments':>10} {'CPU s per fit':>14}"
+    )
     for name, found in rows.items():
         dept = np.array([f[0]["department"] for f in found])
         klass = np.array([f[0]["class"] for f in found])
         sizes = [f[1] for f in found]
-        print(f"{name:16} {dept.mean():>14.3f} ({dept.min():.3f}-{dept.max():.3f})"
-              f"{'':>6} {klass.mean():>16.3f} {np.mean(sizes):>10.1f} "
-              f"{np.mean([f[2] for f in found]):>14.2f}")
+        print(
+            f"{name:16} {dept.mean():>14.3f} ({dept.min():.3f}-{dept.max():.3f})"
+            f"{'':>6} {klass.mean():>16.3f} {np.mean(sizes):>10.1f} "
+            f"{np.mean([f[2] for f in found]):>14.2f}"
+        )
 
 
 if __name__ == "__main__":
