@@ -28,6 +28,9 @@ _REDACTION = re.compile(
     r"|e-mail|phone|address|number|account|card|date|amount|id)(?:[ _-][a-z]+)?[\]>]"
 )
 
+# Every match of _REDACTION holds one of these.
+_REDACTION_HINTS = ("xx", "XX", "xX", "Xx", "**", "{", "[", "<")
+
 TOKEN_PATTERN = r"(?u)(?<!\[)\b[^\W\d_][^\W_]+\b(?!\])"
 """Words of two or more letters (digits allowed after the first letter). A word in square
 brackets is not one: the placeholders of :func:`noomarketing.privacy.mask_pii` (``[email]``,
@@ -62,6 +65,10 @@ def strip_redactions(text: str) -> str:
     >>> strip_redactions("XXL jacket, box of xx")
     'XXL jacket, box of  '
     """
+    # Most texts hold no mark at all: plain substring tests say so ~7x faster than the pattern
+    # (it runs four times per text in a segmentation: noise, labels, statements, keywords).
+    if not any(mark in text for mark in _REDACTION_HINTS):
+        return text
     return _REDACTION.sub(" ", text)
 
 
