@@ -157,12 +157,20 @@ def noise_reason(text: str) -> str | None:
 
 
 def noise_reasons(texts: Sequence[str]) -> list[str | None]:
-    """:func:`noise_reason` of every text.
+    """:func:`noise_reason` of every text, each distinct text checked once (spam and
+    copy-paste repeat).
 
-    >>> noise_reasons(["good", "The zipper broke after a week"])
-    ['too short to act on', None]
+    >>> noise_reasons(["good", "The zipper broke after a week", "good"])
+    ['too short to act on', None, 'too short to act on']
     """
-    return [noise_reason(text) for text in texts]
+    found: dict[str, str | None] = {}
+    reasons = []
+    for text in texts:
+        if isinstance(text, str) and text in found:
+            reasons.append(found[text])
+        else:  # noise_reason raises its clear error on a non-string before it is hashed
+            reasons.append(found.setdefault(text, noise_reason(text)))
+    return reasons
 
 
 def noise_rows(
