@@ -183,7 +183,7 @@ def _runs(words: list[str], stops: frozenset[str], max_words: int) -> set[str]:
         for end in range(start + 2, min(start + max_words, n_words) + 1):
             n_content += content[end - 1]
             # at most one small word inside: "size chart is wrong", not "knit after a month";
-            # a longer phrase only adds small words, so stop at the second
+            # a longer phrase has at least as many small words, so stop at the second
             if end - start - n_content > 1:
                 break
             dangling = end < n_words and words[end] in _DETERMINERS  # "shrank and lost"
