@@ -1,8 +1,8 @@
 """On-disk cache of UMAP layouts: a re-run on the same vectors at the same settings does not
 lay them out again.
 
-Once the vectors are cached, UMAP is the largest cost of a run (10,000 reviews: 16.6 s of CPU
-with the layout computed, 7.2 s with it read, which also spares the import of numba,
+Once the vectors are cached, UMAP is the largest cost of a run (10,000 reviews: 14.4 s of CPU
+with the layout computed, 6.3 s with it read, which also spares the import of numba,
 pynndescent and UMAP), and with a fixed ``random_state`` it gives the same layout for the same
 vectors every time. The layout is therefore stored in the noomarketing cache folder
 (``layouts/<key>.npz`` beside the embedding cache), keyed by a SHA-256 of the vectors and every
