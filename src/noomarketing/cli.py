@@ -105,11 +105,13 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
         "--outliers", choices=["nearest", "keep"], default="nearest",
         help="noise points: put into the nearest similar segment, or keep unassigned",
     )
-    parser.add_argument("--no-cache", action="store_true", help="do not cache embeddings")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="do not cache embeddings or UMAP layouts"
+    )
 
 
 def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cache-dir", default=None, help="embedding cache folder")
+    parser.add_argument("--cache-dir", default=None, help="cache folder (embeddings, UMAP layouts)")
     parser.add_argument("--no-progress", action="store_true",
                         help="no progress bars (they are shown only on a terminal anyway)")
     parser.add_argument("--report", action="store_true",

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from noomarketing.layout_cache import layout_key, load_layout, store_layout
 from noomarketing.neighbours import cosine_knn
 from noomarketing.outliers import nearest_segments
 from noomarketing.outliers import unit_mean as _unit_mean
@@ -48,25 +49,38 @@ def auto_min_cluster_size(n_texts: int) -> int:
     return max(8, round(math.sqrt(n_texts) / 2))
 
 
+def reducer_settings(model: Any, n_points: int, quick: bool = False) -> dict[str, Any]:
+    """The default UMAP's settings for ``n_points`` points, and ``exact_knn``: whether its
+    neighbours come from :func:`cosine_knn` (from ``UMAP_EXACT_LIMIT`` points, or ``quick``).
+
+    >>> from noomarketing import SegmentModel
+    >>> settings = reducer_settings(SegmentModel(), 10_000)
+    >>> settings["exact_knn"], settings["n_epochs"], settings["metric"]
+    (True, 200, 'cosine')
+    """
+    exact = n_points >= UMAP_EXACT_LIMIT or quick
+    return {
+        "n_neighbors": max(2, min(model.n_neighbors, n_points - 1)),
+        "n_epochs": (model.n_epochs or LARGE_N_EPOCHS) if exact else model.n_epochs,
+        "n_components": min(model.n_components, max(1, n_points - 2)),
+        "min_dist": model.min_dist,
+        "metric": "cosine",
+        "random_state": model.random_state,
+        "exact_knn": exact,
+    }
+
+
 def default_reducer(model: Any, vectors: np.ndarray, quick: bool = False) -> Any:
     """UMAP for ``vectors``; ``quick`` (an update's few thousand rows): exact neighbours
     and ``LARGE_N_EPOCHS`` at any size, so no numba compilation and a short layout."""
     from noomarketing._numba import import_umap
 
-    n_points = len(vectors)
-    n_neighbors = max(2, min(model.n_neighbors, n_points - 1))
-    knn, n_epochs = (None, None, None), model.n_epochs
-    if n_points >= UMAP_EXACT_LIMIT or quick:
-        knn = (*cosine_knn(vectors, n_neighbors), None)
-        n_epochs = n_epochs or LARGE_N_EPOCHS
+    settings = reducer_settings(model, len(vectors), quick)
+    exact = settings.pop("exact_knn")
+    knn = (*cosine_knn(vectors, settings["n_neighbors"]), None) if exact else (None, None, None)
     return import_umap().UMAP(
-        n_neighbors=n_neighbors,
+        **settings,
         precomputed_knn=knn,
-        n_epochs=n_epochs,
-        n_components=min(model.n_components, max(1, n_points - 2)),
-        min_dist=model.min_dist,
-        metric="cosine",
-        random_state=model.random_state,
         low_memory=True,
         n_jobs=1 if model.random_state is not None else -1,
     )
@@ -107,19 +121,39 @@ def leaf_fallback(model: Any, reduced: np.ndarray, raw: np.ndarray) -> np.ndarra
     return labels
 
 
+def reduce_distinct(model: Any, distinct: np.ndarray) -> np.ndarray:
+    """The layout of ``distinct`` vectors: the model's own ``reducer`` fitted, or the default
+    UMAP's, read from the layout cache when the same vectors were laid out at the same settings
+    before (:mod:`noomarketing.layout_cache`; then ``reducer_`` is ``None`` and
+    ``layout_cached_`` true: UMAP is neither imported nor run)."""
+    model.layout_cached_ = False
+    key = None
+    if model.reducer is None and model.use_cache and model.random_state is not None:
+        settings = reducer_settings(model, len(distinct))
+        key = layout_key(distinct, settings)
+        cached = load_layout(key, (len(distinct), settings["n_components"]), model.cache_dir)
+        if cached is not None:
+            model.reducer_ = None
+            model.layout_cached_ = True
+            return cached
+    model.reducer_ = (
+        model.reducer if model.reducer is not None else default_reducer(model, distinct)
+    )
+    with warnings.catch_warnings(), step("reducing (UMAP)", model.progress):
+        # we do not use UMAP's transform, so need no index
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
+        reduced = np.asarray(model.reducer_.fit_transform(distinct))
+    if key is not None:
+        store_layout(key, reduced, model.cache_dir)
+    return reduced
+
+
 def fit_clusters(model: Any, embeddings: np.ndarray) -> None:
     # Reduce the distinct vectors only: spam and copy-paste make exact duplicates, which
     # UMAP handles badly and which add nothing to the manifold. Duplicates come back
     # afterwards, so HDBSCAN still sees their weight.
     distinct, inverse = np.unique(embeddings, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    model.reducer_ = model.reducer if model.reducer is not None else default_reducer(model,
-        distinct
-    )
-    with warnings.catch_warnings(), step("reducing (UMAP)", model.progress):
-        # we do not use UMAP's transform, so need no index
-        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
-        reduced = np.asarray(model.reducer_.fit_transform(distinct))[inverse]
+    reduced = reduce_distinct(model, distinct)[inverse.reshape(-1)]
     model.clusterer_ = (
         model.clusterer if model.clusterer is not None else default_clusterer(model, len(reduced))
     )

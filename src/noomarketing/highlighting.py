@@ -77,15 +77,21 @@ def mmr(
     >>> mmr(np.array([[1, 0], [1, 0], [0, 1]], dtype=float), np.array([1.0, 0.9, 0.5]), 2, 0.7)
     [0, 2]
     """
+    vectors = np.asarray(candidate_vectors)
+    relevance = np.asarray(relevance, dtype=np.float64)
     chosen: list[int] = []
-    left = list(range(len(relevance)))
-    sims = candidate_vectors @ candidate_vectors.T
-    while left and len(chosen) < k:
-        redundancy = sims[np.ix_(left, chosen)].max(axis=1) if chosen else np.zeros(len(left))
-        gain = (1 - diversity) * relevance[left] - diversity * redundancy
-        best = left[int(np.argmax(gain))]
+    open_ = np.ones(len(relevance), dtype=bool)
+    # the highest similarity to any chosen candidate, grown one matrix-vector product at a
+    # time: the full similarity matrix, a small matrix product, woke BLAS's threads on every
+    # call (0.4-0.9 s of CPU per run of the bundled example on two busy cores)
+    redundancy = np.zeros(len(relevance))
+    while open_.any() and len(chosen) < k:
+        gain = np.where(open_, (1 - diversity) * relevance - diversity * redundancy, -np.inf)
+        best = int(np.argmax(gain))
+        similarity = vectors @ vectors[best]
+        redundancy = similarity if not chosen else np.maximum(redundancy, similarity)
         chosen.append(best)
-        left.remove(best)
+        open_[best] = False
     return chosen
 
 

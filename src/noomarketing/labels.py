@@ -182,29 +182,36 @@ def phrases(text: str, max_words: int = 4) -> set[str]:
     found: set[str] = set()
     for clause in _CLAUSE.split(strip_redactions(text).lower()):
         run: list[str] = []
+        run_script = ""
         for token in [*_WORD.findall(clause), "0"]:  # "0" closes the last run
-            if _LETTERS.match(token) and (not run or script_of(token) == script_of(run[0])):
+            script = script_of(token) if _LETTERS.match(token) else None
+            if script is not None and run and script == run_script:
                 run.append(token)
                 continue
-            found |= _runs(run, stops, max_words)
-            run = [token] if _LETTERS.match(token) else []
+            if run:
+                found |= _runs(run, stops, max_words)
+            run, run_script = ([token], script) if script is not None else ([], "")
     return found
 
 
 def _runs(words: list[str], stops: frozenset[str], max_words: int) -> set[str]:
     content = [len(w) > 1 and w not in stops for w in words]
     found = set()
-    for start in range(len(words)):
+    n_words = len(words)
+    for start in range(n_words):
         if not content[start]:
             continue
-        for end in range(start + 2, min(start + max_words, len(words)) + 1):
-            n_content = sum(content[start:end])
-            # at most one small word inside: "size chart is wrong", not "knit after a month"
-            dangling = end < len(words) and words[end] in _DETERMINERS  # "shrank and lost"
+        n_content = 1
+        for end in range(start + 2, min(start + max_words, n_words) + 1):
+            n_content += content[end - 1]
+            # at most one small word inside: "size chart is wrong", not "knit after a month";
+            # a longer phrase has at least as many small words, so stop at the second
+            if end - start - n_content > 1:
+                break
+            dangling = end < n_words and words[end] in _DETERMINERS  # "shrank and lost"
             dangling = dangling or words[end - 1] in _OPEN_ENDS  # "blouse runs", "jacket based"
             dangling = dangling or (words[end - 2] == "for" and words[end - 1] in _WHOM)
-            small = end - start - n_content
-            if content[end - 1] and n_content >= 2 and small <= 1 and not dangling:
+            if content[end - 1] and n_content >= 2 and not dangling:
                 found.add(" ".join(words[start:end]))
     return found
 

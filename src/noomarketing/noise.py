@@ -51,15 +51,18 @@ _LINK = re.compile(
     r"(?i)\b(?:https?://\S+|www\.\S+|[\w-]+\.(?:com|net|org|ru|pl|io|info|biz|xyz|top|example)"
     r"(?:/\S*)?)"
 )
+# Matched against the lower-cased text, with the word boundary in front of all but the "$"
+# cue: one case-insensitive alternation that tried each cue at every position cost 1.1 s of
+# CPU on 10,000 clothing reviews, this 0.1 s.
 _SPAM_CUES = re.compile(
-    r"(?i)(?:\bearn\b|\bmake\s+\$|\$\s?\d+\s*(?:a|per)\s+(?:day|hour|week)"
-    r"|\bclick\s+(?:here|now|the\s+link)\b"
-    r"|\bfollowers\b|\blikes\s+now\b|\bbuy\s+cheap\b|\bcrypto|\bbitcoin|\bbtc\b|\bgiveaway"
-    r"|\bcasino\b|\bfree\s+money\b|\bfrom\s+home\b|\bwhats\s?app\b|\btelegram\b"
-    r"|\bviagra\b|\bdm\s+me\b"
-    r"|\bzarabiaj|\bzarób|\bkliknij|\bdarmow\w+\s+pieniąd|\bkryptowalut"
-    r"|\bзаработ\w*|\bзаработок|\bкликн\w*|\bперейди\w*|\bкрипт\w*|\bподписчик\w*|\bказино\b"
-    r"|\bбесплатн\w+\s+деньг|\bпиши\s+в\s+(?:тг|телеграм|ватсап))"
+    r"\$\s?\d+\s*(?:a|per)\s+(?:day|hour|week)"
+    r"|\b(?:earn\b|make\s+\$|click\s+(?:here|now|the\s+link)\b"
+    r"|followers\b|likes\s+now\b|buy\s+cheap\b|crypto|bitcoin|btc\b|giveaway"
+    r"|casino\b|free\s+money\b|from\s+home\b|whats\s?app\b|telegram\b"
+    r"|viagra\b|dm\s+me\b"
+    r"|zarabiaj|zarób|kliknij|darmow\w+\s+pieniąd|kryptowalut"
+    r"|заработ\w*|заработок|кликн\w*|перейди\w*|крипт\w*|подписчик\w*|казино\b"
+    r"|бесплатн\w+\s+деньг|пиши\s+в\s+(?:тг|телеграм|ватсап))"
 )
 _LATIN_VOWELS = set("aeiouyąęóáéíúàèìòùäöüâêîôûãõœæ")
 _CYRILLIC_VOWELS = set("аеёиоуыэюяіїє")
@@ -133,7 +136,7 @@ def noise_reason(text: str) -> str | None:
     if not any(c.isalpha() for c in cleaned):
         return SYMBOLS
     links = _LINK.findall(cleaned)
-    cues = _SPAM_CUES.findall(cleaned)
+    cues = _SPAM_CUES.findall(cleaned.lower())
     rest = _LINK.sub(" ", cleaned).lower()
     words = re.findall(TOKEN_PATTERN, rest)
     # an article that mentions a casino and earnings is not an advert: spam is dense with bait
@@ -154,12 +157,20 @@ def noise_reason(text: str) -> str | None:
 
 
 def noise_reasons(texts: Sequence[str]) -> list[str | None]:
-    """:func:`noise_reason` of every text.
+    """:func:`noise_reason` of every text, each distinct text checked once (spam and
+    copy-paste repeat).
 
-    >>> noise_reasons(["good", "The zipper broke after a week"])
-    ['too short to act on', None]
+    >>> noise_reasons(["good", "The zipper broke after a week", "good"])
+    ['too short to act on', None, 'too short to act on']
     """
-    return [noise_reason(text) for text in texts]
+    found: dict[str, str | None] = {}
+    reasons = []
+    for text in texts:
+        if isinstance(text, str) and text in found:
+            reasons.append(found[text])
+        else:  # noise_reason raises its clear error on a non-string before it is hashed
+            reasons.append(found.setdefault(text, noise_reason(text)))
+    return reasons
 
 
 def noise_rows(

@@ -98,8 +98,9 @@ class SegmentModel(EmbedderChoice, BaseEstimator):
             many stayed out.
         outlier_threshold: cosine similarity to a segment centroid needed to join it (for noise
             points and for :meth:`predict`).
-        cache_dir: folder of the on-disk embedding cache (default ``~/.cache/noomarketing``);
-            ``use_cache=False`` turns caching off.
+        cache_dir: folder of the on-disk embedding cache (default ``~/.cache/noomarketing``),
+            which also keeps UMAP layouts (:mod:`noomarketing.layout_cache`);
+            ``use_cache=False`` turns both off.
         progress: progress bars for language detection, embedding, UMAP and HDBSCAN
             (default None: only when interactive, a terminal or a notebook; False: never).
         random_state: one seed for the whole pipeline (same seed → same segments).
@@ -131,7 +132,9 @@ class SegmentModel(EmbedderChoice, BaseEstimator):
     gone), ``strategy_``, ``strategy_reason_``, ``unassigned_share_``,
     ``customer_segments_`` (per-customer strategy: given customer id → segment),
     ``fingerprint_`` (:attr:`Feedback.fingerprint` of the fitted texts), ``embedder_``,
-    ``reducer_``, ``clusterer_``,
+    ``reducer_`` (``None`` when the layout came from the cache), ``clusterer_``,
+    ``layout_cached_`` (whether the default UMAP's layout was read from the cache folder
+    instead of computed: the same vectors at the same settings and ``random_state``),
     ``reduced_`` (the reducer's output for the rows in ``sample_index_``, None per customer),
     ``languages_`` (language code per item, None when detection is off), ``language_mix_``
     (:class:`~noomarketing.languages.LanguageMix`), ``embedding_choice_`` (the model and why).
@@ -355,6 +358,7 @@ from 0 to 4294967295, not -1
         self.reducer_ = None
         self.clusterer_ = None
         self.reduced_ = None
+        self.layout_cached_ = False
 
     def _default_reducer(self, vectors: np.ndarray, quick: bool = False) -> Any:
         """UMAP for ``vectors`` at this model's settings (:func:`clustering.default_reducer`)."""
