@@ -54,12 +54,10 @@ LanguagePolicy = Literal["auto", "off"]
 ASSIGN_BATCH = 10_000
 """Rows embedded and assigned at a time when the rest of a large input joins the segments."""
 
-__all__ = [
-    "FORMAT_VERSION", "ModelNotFittedError", "SegmentModel", "auto_min_cluster_size",
-    "cosine_knn", "nearest_segments", "own_similarity", "seeded_sample",
-]
 # cosine_knn, nearest_segments, own_similarity and seeded_sample live in their own modules
-# (neighbours, outliers, strategies) and stay importable from here.
+# (neighbours, outliers, strategies) and stay importable from here
+__all__ = ["FORMAT_VERSION", "ModelNotFittedError", "SegmentModel", "auto_min_cluster_size",
+           "cosine_knn", "nearest_segments", "own_similarity", "seeded_sample"]
 
 
 class ModelNotFittedError(NoomarketingError, NotFittedError):
