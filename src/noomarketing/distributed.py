@@ -113,9 +113,10 @@ def assign_with_dask(
         raise NoomarketingError(f"partition_size must be at least 1, not {partition_size}")
     files = model_files(model, embedding)
     digest = _digest(files)
-    # The files (kilobytes) travel inside each task. A broadcast scatter would send them once,
-    # but workers then fetch them from each other, which under load failed with "lost
-    # dependencies"; a few KB per partition is the robust trade.
+    # The files (kilobytes; about a megabyte for a model fitted on 50,000 rows) travel inside
+    # each task. A broadcast scatter would send them once, but workers then fetch them from
+    # each other, which under load failed with "lost dependencies"; a copy per partition is
+    # the robust trade.
     if hasattr(texts, "to_delayed"):  # a dask collection: its partitions stay on the cluster
         from dask import delayed
 
@@ -131,13 +132,12 @@ def assign_with_dask(
                 f"not {type(texts).__name__}"
             )
         chunks = [list(texts[i : i + partition_size]) for i in range(0, len(texts), partition_size)]
+        # one value per task, positionally: Dask turns a keyword argument above ~100 KB (the
+        # files of a model fitted on 50,000 rows) into a task of its own, which its
+        # scheduler then fails to run ("AssertionError: <TaskState 'files' processing>")
+        n = len(chunks)
         futures = client.map(
-            assign_partition,
-            chunks,
-            digest=digest,
-            files=files,
-            embedding=embedding,
-            pure=False,
+            assign_partition, chunks, [digest] * n, [files] * n, [embedding] * n, pure=False
         )
     parts = client.gather(futures)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
