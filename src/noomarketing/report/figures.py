@@ -169,7 +169,10 @@ def share_over_time_figure(
     (:func:`~noomarketing.over_time.ideas_over_time`); None without dates over 2+ periods."""
     from noomarketing.over_time import ideas_over_time
 
-    if items["time"].isna().all() or items["segment"].isna().all():
+    # rows without a usable date are not drawn; the run has already said which they are
+    dated = pd.to_datetime(items["time"], utc=True, errors="coerce", format="mixed").notna()
+    items = items[dated.to_numpy()]
+    if items.empty or items["segment"].isna().all():
         return None
     table = ideas_over_time(None, items, freq, by="time")
     if table["period"].nunique() < 2:
