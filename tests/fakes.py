@@ -42,3 +42,18 @@ def fake_model(**kwargs):
                "progress": False}
     options.update(kwargs)
     return nm.SegmentModel(**options)
+
+
+class TableEmbedder:
+    """Vectors looked up in a table: the test fixes each sentence's cosine to the centroid."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def encode(self, texts):
+        return np.array([self.table[t] for t in texts], dtype=np.float32)
+
+
+def unit_at(cosine):
+    """A 2-d unit vector at ``cosine`` to the centroid (1, 0)."""
+    return [cosine, float(np.sqrt(1 - cosine**2))]

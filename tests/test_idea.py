@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from corpus import example_truth, multilingual_feedback
+from fakes import TableEmbedder, unit_at
 from test_llm import FakeLLM, chat
 
 import noomarketing as nm
@@ -269,20 +270,6 @@ def test_highlight_with_an_llm_keeps_the_extractive_statement(themed, embedder, 
         assert after.statement_quote == before.statement_quote
 
 
-class TableEmbedder:
-    """Vectors looked up in a table: the test fixes each sentence's cosine to the centroid."""
-
-    def __init__(self, table):
-        self.table = table
-
-    def encode(self, texts):
-        return np.array([self.table[t] for t in texts], dtype=np.float32)
-
-
-def _unit(cosine):
-    return [cosine, float(np.sqrt(1 - cosine**2))]
-
-
 def test_generic_sentiment_words_never_head_a_label_when_a_distinctive_noun_exists(embedder):
     tops = ["Love this top, the knit top is so soft.", "Love this top! Great colour.",
             "I love this top, a knit top for every day.", "Love this top, I wear it a lot."]
@@ -318,11 +305,11 @@ def test_a_want_sentence_is_preferred_over_an_equally_central_complaint():
     far_wish = "I would like a pink box."
     fb = Feedback.from_texts([complaint, wish, far_wish])
     centroid = np.array([[1.0, 0.0]], dtype=np.float32)
-    table = {complaint: _unit(0.90), wish: _unit(0.86), far_wish: _unit(0.3)}
+    table = {complaint: unit_at(0.90), wish: unit_at(0.86), far_wish: unit_at(0.3)}
     chosen = choose_statements(fb, [[0, 1, 2]], centroid, TableEmbedder(table))[0]
     assert chosen.wants and chosen.text == wish and chosen.quote.row == fb.rows[1]
     # a wish far from the centre does not speak for the segment: the complaint is the evidence
-    table[wish] = _unit(0.5)
+    table[wish] = unit_at(0.5)
     chosen = choose_statements(fb, [[0, 1, 2]], centroid, TableEmbedder(table))[0]
     assert not chosen.wants and chosen.text == complaint and chosen.quote.row == fb.rows[0]
 

@@ -3,6 +3,7 @@ template for a segment without a wish near its centre fits what the segment is."
 
 import numpy as np
 import pytest
+from fakes import TableEmbedder
 
 from noomarketing.highlighting import TEMPLATE_KINDS, _statement_fields
 from noomarketing.schema import Feedback, NoomarketingError, Quote
@@ -15,20 +16,6 @@ from noomarketing.statements import (
     segment_kind,
     want_template,
 )
-
-
-class TableEmbedder:
-    """Vectors looked up in a table: the test fixes each sentence's cosine to the centroid."""
-
-    def __init__(self, table):
-        self.table = table
-
-    def encode(self, texts):
-        return np.array([self.table[t] for t in texts], dtype=np.float32)
-
-
-def _unit(cosine):
-    return [cosine, float(np.sqrt(1 - cosine**2))]
 
 
 @pytest.mark.parametrize("seed", range(20))
