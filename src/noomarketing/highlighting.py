@@ -26,6 +26,7 @@ from noomarketing.segmentation import SegmentModel
 from noomarketing.sentiment import SentimentScorer
 from noomarketing.statements import Statement, llm_statement, segment_kind, want_template
 from noomarketing.text import TOKEN_PATTERN, stop_words, strip_redactions
+from noomarketing.themes import segment_theme
 
 QUOTE_CHARS = 500
 """Quotes longer than this are shown cut, with an ellipsis (the full text stays in the input)."""
@@ -347,19 +348,11 @@ def highlight_ideas(
                 **_statement_fields(statement, label, words.languages[position], mood),
                 language=words.languages[position],
                 noise=is_noise,
-                theme=_theme(model, segment),
+                theme=segment_theme(getattr(model, "themes_", None), segment),
             )
         )
     ideas = _distinct(ideas)
     return _with_llm_statements(ideas, llm) if llm is not None else ideas
-
-
-def _theme(model: Any, segment: int) -> int | None:
-    """The segment's theme (``themes_``), None when the model has none for it."""
-    themes = getattr(model, "themes_", None)
-    if themes is None or not 0 <= segment < len(themes) or themes[segment] < 0:
-        return None
-    return int(themes[segment])
 
 
 def _statement_fields(

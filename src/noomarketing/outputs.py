@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from noomarketing.schema import UNASSIGNED, Feedback, Idea
+from noomarketing.themes import segment_theme
 
 ASSIGNMENT_COLUMNS = ["row", "customer_id", "segment", "status", "reason", "similarity", "theme"]
 
@@ -67,7 +68,7 @@ def assignments_frame(
                 "status": status,
                 "reason": reason,
                 "similarity": None if similarities is None else round(float(similarities[i]), 4),
-                "theme": _theme_of(themes, label),
+                "theme": pd.NA if (theme := segment_theme(themes, label)) is None else theme,
             }
         )
     if feedback.report is not None:
@@ -87,13 +88,6 @@ def assignments_frame(
     frame["segment"] = frame["segment"].astype("Int64")
     frame["theme"] = frame["theme"].astype("Int64")
     return frame.sort_values("row", kind="stable").reset_index(drop=True)
-
-
-def _theme_of(themes: np.ndarray | None, label: int) -> Any:
-    """The theme of segment ``label``, or NA when there is none."""
-    if themes is None or not 0 <= label < len(themes) or themes[label] < 0:
-        return pd.NA
-    return int(themes[label])
 
 
 def _strict(value: Any) -> Any:

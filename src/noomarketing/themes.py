@@ -175,6 +175,19 @@ def own_themes(centroids: np.ndarray) -> np.ndarray:
     return themes
 
 
+def segment_theme(themes: np.ndarray | None, segment: int) -> int | None:
+    """The theme of ``segment`` in ``themes`` (one per segment, as ``SegmentModel.themes_``),
+    ``None`` when there is none (no themes, no such segment, or a segment an update found gone).
+
+    >>> themes = np.array([0, 1, -1])
+    >>> segment_theme(themes, 1), segment_theme(themes, 2), segment_theme(None, 0)
+    (1, None, None)
+    """
+    if themes is None or not 0 <= segment < len(themes) or themes[segment] < 0:
+        return None
+    return int(themes[segment])
+
+
 def extend_themes(themes: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     """Themes for segments an update added (``centroids`` beyond ``themes``): each joins the
     theme of the most similar earlier segment; a segment without a centroid gets -1.
