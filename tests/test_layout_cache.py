@@ -4,6 +4,7 @@ instead of computing it; a damaged file is rejected with a log line and recomput
 from __future__ import annotations
 
 import logging
+import os
 
 import numpy as np
 import pytest
@@ -92,3 +93,21 @@ def test_the_key_follows_the_vectors_and_the_settings():
     assert key != layout_cache.layout_key(vectors * 2, {"n_components": 2})
     assert key != layout_cache.layout_key(vectors.astype(np.float64), {"n_components": 2})
     assert key != layout_cache.layout_key(vectors, {"n_components": 3})
+
+
+def test_the_layouts_used_longest_ago_are_pruned_never_the_one_just_written(tmp_path):
+    folder = tmp_path / "layouts"
+    for age, name in enumerate("abc"):
+        layout_cache.store_layout(name * 64, np.ones((200, 5)), cache_dir=tmp_path)
+        path = folder / f"{name * 64}.npz"
+        os.utime(path, (1_000_000 - age * 1000, 1_000_000 - age * 1000))  # c oldest, a newest
+    size = (folder / f"{'a' * 64}.npz").stat().st_size
+    # reading "c" makes it the most recently used
+    assert layout_cache.load_layout("c" * 64, (200, 5), cache_dir=tmp_path) is not None
+    removed = layout_cache.prune_layouts(folder, max_bytes=2 * size)
+    assert removed == 1
+    assert sorted(p.stem[0] for p in folder.glob("*.npz")) == ["a", "c"]
+    # the file to keep stays even when it alone is over the limit and the oldest
+    os.utime(folder / f"{'a' * 64}.npz", (1, 1))
+    layout_cache.prune_layouts(folder, keep=folder / f"{'a' * 64}.npz", max_bytes=0)
+    assert [p.stem[0] for p in folder.glob("*.npz")] == ["a"]

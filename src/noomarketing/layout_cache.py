@@ -9,11 +9,14 @@ vectors every time. The layout is therefore stored in the noomarketing cache fol
 setting that shapes the layout (:func:`layout_key`). A file is used only when it is a plain
 ``.npz`` (read without pickle) holding a finite float array of the expected shape whose own
 SHA-256 matches the one stored beside it; anything else is logged, ignored and recomputed.
-Nothing is cached without a ``random_state`` (each run is meant to differ then).
+Nothing is cached without a ``random_state`` (each run is meant to differ then). The folder
+is kept under :data:`MAX_LAYOUT_BYTES`: after each store, the layouts used longest ago are
+removed (a read counts as a use), never the one just written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -32,6 +35,10 @@ logger = logging.getLogger(__name__)
 
 LAYOUT_FORMAT = 1
 """Bumped whenever the way a layout is computed changes, so older files are not used."""
+
+MAX_LAYOUT_BYTES = 256 * 2**20
+"""What the layouts folder may hold: 256 MB is a few hundred layouts of 10,000 texts (0.2 MB
+each) or a dozen of a million (20 MB each)."""
 
 
 def _version(package: str) -> str:
@@ -106,6 +113,8 @@ def load_layout(
         logger.warning("ignoring the cached layout %s: %s; computing it again", path, problem)
         return None
     logger.info("layout read from the cache (%s)", path.name)
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used now: the last to be pruned
     return layout
 
 
@@ -133,3 +142,44 @@ def store_layout(key: str, layout: np.ndarray, cache_dir: str | Path | None = No
             raise
     except OSError as error:
         logger.warning("could not cache the layout in %s: %s", path.parent, error)
+        return
+    prune_layouts(path.parent, keep=path)
+
+
+def prune_layouts(folder: Path, keep: Path | None = None, max_bytes: int = MAX_LAYOUT_BYTES) -> int:
+    """Remove the layouts in ``folder`` used longest ago until the rest fit in ``max_bytes``;
+    ``keep`` is never removed. Returns how many files were removed.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in "ab":
+    ...     store_layout(name * 64, np.ones((100, 2)), cache_dir=folder)
+    >>> one = max(f.stat().st_size for f in (folder / "layouts").glob("*.npz"))
+    >>> prune_layouts(folder / "layouts", max_bytes=one)
+    1
+    """
+    try:
+        files = sorted(
+            ((f.stat().st_mtime, f.stat().st_size, f) for f in folder.glob("*.npz")),
+            key=lambda entry: entry[0],
+        )
+    except OSError:
+        return 0
+    total, removed = sum(size for _, size, _ in files), 0
+    for _, size, file in files:
+        if total <= max_bytes:
+            break
+        if file == keep:
+            continue
+        try:
+            file.unlink()
+        except OSError:
+            continue
+        total, removed = total - size, removed + 1
+    if removed:
+        logger.info(
+            "removed %d cached layouts used longest ago (the folder keeps %d MB at most)",
+            removed,
+            max_bytes // 2**20,
+        )
+    return removed
