@@ -166,6 +166,9 @@ _OPEN_ENDS = frozenset(("run", "runs", "ran", "based", "online", "bit"))
 # Words that say whom a thing is for and want their noun: "blouse for curvy | women".
 _WHOM = frozenset(("curvy", "petite", "tall", "short", "busty", "slim", "thin", "larger",
                    "bigger", "smaller", "older", "younger"))
+# "and"/"or": a phrase that ends on the word after one, while the clause goes on with a content
+# word, stops inside a joined pair: "plastic-free packaging and organic | fabrics".
+_JOINS = frozenset(("and", "or", "и", "или", "i", "oraz", "lub", "albo"))
 _LETTERS = re.compile(r"^[^\W\d_]+(?:[-'’][^\W\d_]+)*$")
 
 
@@ -177,6 +180,8 @@ def phrases(text: str, max_words: int = 4) -> set[str]:
 
     >>> sorted(phrases("The size chart is wrong, I ordered an M."))
     ['chart is wrong', 'size chart', 'size chart is wrong']
+    >>> sorted(phrases("Recycled packaging and organic fabrics, please"))[:3]
+    ['organic fabrics', 'packaging and organic fabrics', 'recycled packaging']
     """
     stops = label_stop_words()
     found: set[str] = set()
@@ -211,6 +216,7 @@ def _runs(words: list[str], stops: frozenset[str], max_words: int) -> set[str]:
             dangling = end < n_words and words[end] in _DETERMINERS  # "shrank and lost"
             dangling = dangling or words[end - 1] in _OPEN_ENDS  # "blouse runs", "jacket based"
             dangling = dangling or (words[end - 2] == "for" and words[end - 1] in _WHOM)
+            dangling = dangling or (words[end - 2] in _JOINS and end < n_words and content[end])
             if content[end - 1] and n_content >= 2 and not dangling:
                 found.add(" ".join(words[start:end]))
     return found
