@@ -36,6 +36,27 @@ def test_a_purpose_clause_narrates_and_a_name_does_not():
         assert not narrates(phrase), phrase
 
 
+def test_a_clause_cut_around_its_verb_narrates_and_a_name_does_not():
+    for phrase in (
+        "buying the shirt",
+        "eyeing this skirt",
+        "wearing this sweater",
+        "description that vest",
+        "vest looked",
+        "dress bought",
+    ):
+        assert narrates(phrase), phrase
+    for phrase in (
+        "matching vest",
+        "blouse for curvy women",
+        "size chart is wrong",
+        "missing buttons",
+        "recycled packaging",
+        "order cancelled",
+    ):
+        assert not narrates(phrase), phrase
+
+
 def test_a_purpose_clause_loses_to_the_topic_it_is_about():
     found = LabelCandidates([["top to wear", "summer top"]], [np.array([1.0, 0.9])])
     words = [{"top": 1.0, "wear": 1.0, "summer": 0.9}]

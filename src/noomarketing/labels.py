@@ -18,8 +18,9 @@ stitching", not "exchanged the jacket"). ``generic`` is 1 when a word of the phr
 sentiment or filler word of English, Polish or Russian ("love", "great", "beautiful",
 "kocham", "люблю": :data:`GENERIC_WORDS`), which says how customers feel, not what about
 ("knit top", not "love this top"). ``verb`` is 1 when the phrase tells what someone did or
-does rather than naming a topic: it opens on such a verb ("exchanged the jacket", "zamknął
-zgłoszenie": :func:`opens_on_verb`) or ends on an English infinitive ("top to wear":
+does rather than naming a topic: it opens on such a verb ("exchanged the jacket", "buying the
+shirt", "zamknął zgłoszenie": :func:`opens_on_verb`), ends on an English infinitive ("top to
+wear") or past form ("vest looked"), or holds a determiner inside ("eyeing this skirt":
 :func:`narrates`). The
 phrase c-TF-IDF counts in how many of the segment's texts the phrase occurs, over its texts,
 times ``log(1 + A / occurrences in all segments)`` (A: mean texts per segment). Candidates are
@@ -98,7 +99,7 @@ _GENERIC = """love loved loves loving like liked likes lovely beautiful beautifu
     отлично прекрасный прекрасная красивый красивая красивое хороший хорошая хорошее хорошо
     супер классный классная лучший лучшая плохой плохая плохо ужасный ужасная ужасно
     очень day days week weeks month months year years lot bit way recommend recommended adore
-    retailer
+    retailer awhile wonderfully nicely
     adored"""
 GENERIC_WORDS = frozenset(_GENERIC.split())
 
@@ -112,6 +113,11 @@ _NARRATIVE_TEXT = """
     wore wrote
 """
 _NARRATIVE = frozenset(_NARRATIVE_TEXT.split())
+# The past forms among them, and two more: a phrase that ends on one stops after its verb.
+_NARRATED = frozenset(w for w in _NARRATIVE if w.endswith("ed")) | frozenset(
+    ("bought", "chose", "felt", "gave", "got", "kept", "paid", "sent", "went", "wore", "wrote",
+     "looked", "saw")
+)
 _PAST = re.compile(r"(?:ął|ół|ógł|[aeiyu]ł|łem|łam|łeś|łaś|[аяеиыуо]л|[аяеиы]л[аио]|[аи]лся)$")
 _NOT_PAST_TEXT = """
     materiał kanał dział sygnał upał zapał szał ideał материал канал сериал журнал сигнал финал
@@ -132,7 +138,7 @@ def opens_on_verb(phrase: str) -> bool:
     first = words[0] if words else ""
     if first in _NARRATIVE:
         return True
-    if first.endswith("ed") and len(words) > 1 and words[1] in _DETERMINERS:
+    if first.endswith(("ed", "ing")) and len(words) > 1 and words[1] in _DETERMINERS:
         return True
     return len(first) > 3 and first not in _NOT_PAST and _PAST.search(first) is not None
 
@@ -144,16 +150,23 @@ _INFINITIVES = _NARRATIVE | frozenset(("wear", "work", "use", "see", "look", "go
 def narrates(phrase: str) -> bool:
     """Whether a phrase tells what someone did or does rather than naming a topic.
 
-    It opens on a narrating verb (:func:`opens_on_verb`) or ends on an English infinitive
-    ("top to wear"), which is the tail of a clause, not a name.
+    It opens on a narrating verb (:func:`opens_on_verb`, "buying the shirt" too), ends on an
+    English infinitive ("top to wear") or a narrating past form ("vest looked"), or holds a
+    determiner inside ("eyeing this skirt"): the tail of a clause, not a name.
 
     >>> [narrates(p) for p in ("exchanged the jacket", "top to wear", "fits true to size",
-    ...                        "summer top")]
-    [True, True, False, False]
+    ...                        "summer top", "buying the shirt", "vest looked",
+    ...                        "description that vest", "blouse for curvy women")]
+    [True, True, False, False, True, True, True, False]
     """
     words = phrase.lower().split()
     to_verb = len(words) > 2 and words[-2] == "to" and words[-1] in _INFINITIVES
-    return to_verb or opens_on_verb(phrase)
+    # "eyeing this skirt", "description that vest": a determiner inside follows a verb
+    # or the tail of another clause, never the head of a name
+    inner = any(w in _DETERMINERS for w in words[1:-1])
+    # "vest looked", "dress bought": a clause cut after its verb
+    past = len(words) > 1 and words[-1] in _NARRATED
+    return to_verb or inner or past or opens_on_verb(phrase)
 
 
 # A phrase that stops right before one of these cut its object off ("lost | its shape").
