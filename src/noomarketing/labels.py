@@ -9,8 +9,13 @@ based", "blouse for curvy"). A label names the topic (a product, a problem or a 
 candidate is scored like KeyBERT against c-TF-IDF distinctiveness (:class:`LabelWeights`):
 
     score = 0.4 × phrase c-TF-IDF / max + 0.8 × cosine(phrase, segment centroid)
-            + 0.2 × words − 0.5 × generic − 0.3 × verb − 0.2 × product
+            + 0.3 × apart + 0.2 × words − 0.5 × generic − 0.3 × verb − 0.2 × product
             − 0.3 × max cosine(phrase, labels already taken)
+
+``apart`` is how much nearer the phrase is to its own segment's centroid than to any other
+segment's (:func:`noomarketing.embedding.apartness`): in a segment of jackets beside one of
+sweaters, "sweater coat" (as near the sweaters) loses to "denim jacket", which picks its
+segment out; no word list, so it works in any language the embedder reads.
 
 ``words`` is the mean, over the phrase's content words, of each word's c-TF-IDF in the segment
 over the segment's best word, so every word of the label sets the segment apart ("poor
@@ -50,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from noomarketing.embedding import apartness
 from noomarketing.label_products import (
     SEPARATOR,
     label_words,
@@ -206,6 +212,7 @@ class LabelWeights:
     top: float = 0.0
     redundancy: float = 0.3
     product: float = 0.2
+    contrast: float = 0.3
 
 
 def choose_labels(
@@ -246,6 +253,8 @@ def choose_labels(
         if vectors:
             matrix = np.stack([vectors[p] for p in group])
             score += weights.semantic * np.clip(matrix @ centroids[position], 0, None)
+            if weights.contrast:
+                score += weights.contrast * apartness(matrix, centroids, position)
             if chosen:
                 score -= weights.redundancy * np.clip(matrix @ np.stack(chosen).T, 0, None).max(1)
         for index in np.argsort(-score, kind="stable"):
