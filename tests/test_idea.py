@@ -15,14 +15,13 @@ import noomarketing as nm
 from noomarketing.embedding import encode_unit
 from noomarketing.generation import LLMClient, generate_ideas
 from noomarketing.highlighting import _word_scores, class_tfidf
+from noomarketing.label_rules import GENERIC_WORDS, opens_on_verb
 from noomarketing.labels import (
-    GENERIC_WORDS,
     LabelCandidates,
     LabelWeights,
     choose_labels,
     distinct_labels,
     label_candidates,
-    opens_on_verb,
     phrases,
     script_of,
 )

@@ -3,12 +3,14 @@ its object should follow, and the words that anchor it are the segment's own key
 
 import numpy as np
 import pytest
+from fakes import TableEmbedder
 
+from noomarketing.embedding import apartness
+from noomarketing.label_rules import GENERIC_WORDS, narrates
 from noomarketing.labels import (
-    GENERIC_WORDS,
     LabelCandidates,
+    LabelWeights,
     choose_labels,
-    narrates,
     phrases,
     top_words,
 )
@@ -52,6 +54,27 @@ def test_a_purpose_clause_narrates_and_a_name_does_not():
         assert not narrates(phrase), phrase
 
 
+def test_a_clause_cut_around_its_verb_narrates_and_a_name_does_not():
+    for phrase in (
+        "buying the shirt",
+        "eyeing this skirt",
+        "wearing this sweater",
+        "description that vest",
+        "vest looked",
+        "dress bought",
+    ):
+        assert narrates(phrase), phrase
+    for phrase in (
+        "matching vest",
+        "blouse for curvy women",
+        "size chart is wrong",
+        "missing buttons",
+        "recycled packaging",
+        "order cancelled",
+    ):
+        assert not narrates(phrase), phrase
+
+
 def test_a_purpose_clause_loses_to_the_topic_it_is_about():
     found = LabelCandidates([["top to wear", "summer top"]], [np.array([1.0, 0.9])])
     words = [{"top": 1.0, "wear": 1.0, "summer": 0.9}]
@@ -67,3 +90,42 @@ def test_top_words_come_from_the_keywords_without_generic_or_multiword_terms():
     assert len(ranked) == 3 and not set(ranked) & GENERIC_WORDS
     assert [scores[0][w] for w in ranked] == sorted((scores[0][w] for w in ranked), reverse=True)
     assert top_words(None) is None
+
+
+def _unit(*values):
+    vector = np.array(values, dtype=np.float64)
+    return (vector / np.linalg.norm(vector)).tolist()
+
+
+def test_a_phrase_as_near_another_segment_does_not_name_either():
+    # "summer top" is as near both segments' centres; each has a phrase of its own that is a
+    # little less central but nearer its own centre than the other's
+    shared, tank, knit = "summer top", "tank top", "knit sweater"
+    table = {
+        shared: _unit(0.7, 0.7, 0.14, 0.14),
+        tank: _unit(0.65, 0.0, 0.76, 0.0),
+        knit: _unit(0.0, 0.65, 0.0, 0.76),
+    }
+    centroids = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])
+    found = LabelCandidates([[shared, tank], [shared, knit]], [np.ones(2), np.ones(2)])
+    embedder = TableEmbedder(table)
+    labels = choose_labels(found, centroids, embedder, [0, 1])
+    assert shared not in labels and labels == [tank, knit]
+    # the test can fail: by closeness to its own centre alone, the shared phrase wins
+    alone = choose_labels(found, centroids, embedder, [0, 1], weights=LabelWeights(contrast=0.0))
+    assert alone[0] == shared
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_apartness_is_the_margin_over_the_nearest_other_centre(seed):
+    rng = np.random.default_rng(seed)
+    centroids = rng.normal(size=(5, 8))
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    vectors = rng.normal(size=(20, 8))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    for position in range(5):
+        apart = apartness(vectors, centroids, position)
+        nearest = np.argmax(vectors @ centroids.T, axis=1)
+        assert ((apart > 0) == (nearest == position)).all()
+        assert (np.abs(apart) <= 2.0 + 1e-9).all()
+    assert (apartness(vectors, centroids[:1], 0) == 0).all()  # one segment: nothing to set apart

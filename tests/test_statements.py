@@ -88,3 +88,17 @@ def test_only_a_complaint_is_asked_to_be_put_right():
         assert fields["statement_quote"] == quote  # the evidence is always the segment's own
     wish = Statement("Please publish the growth figures monthly.", quote, wants=True)
     assert _statement_fields(wish, "Economic growth", "en", -0.5)["statement"] == wish.text
+
+
+def test_a_sentence_that_could_stand_for_another_segment_loses_to_one_that_sets_it_apart():
+    anywhere, own, other = "I love it so much.", "The tank straps are thin.", "The sweater pills."
+    centroids = np.array([[1.0, 0.0, 0.0], [0.8, 0.6, 0.0]])
+    table = {anywhere: [0.95, 0.31, 0.0], own: [0.85, -0.3, 0.43], other: [0.8, 0.6, 0.0]}
+    fb = Feedback.from_texts([anywhere, own, other])
+    embedder = TableEmbedder(table)
+    chosen = choose_statements(fb, [[0, 1], [2]], centroids, embedder)[0]
+    assert chosen.text == own and chosen.quote.row == fb.rows[1]
+    assert abs(chosen.quote.similarity - 0.85) < 0.01  # the evidence keeps its own cosine
+    # the test can fail: by closeness to the centre alone, the sentence for anything wins
+    plain = choose_statements(fb, [[0, 1], [2]], centroids, embedder, apart_weight=0.0)[0]
+    assert plain.text == anywhere

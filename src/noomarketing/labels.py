@@ -9,18 +9,24 @@ based", "blouse for curvy"). A label names the topic (a product, a problem or a 
 candidate is scored like KeyBERT against c-TF-IDF distinctiveness (:class:`LabelWeights`):
 
     score = 0.4 × phrase c-TF-IDF / max + 0.8 × cosine(phrase, segment centroid)
-            + 0.2 × words − 0.5 × generic − 0.3 × verb − 0.2 × product
+            + 0.3 × apart + 0.2 × words − 0.5 × generic − 0.3 × verb − 0.2 × product
             − 0.3 × max cosine(phrase, labels already taken)
+
+``apart`` is how much nearer the phrase is to its own segment's centroid than to any other
+segment's (:func:`noomarketing.embedding.apartness`): in a segment of jackets beside one of
+sweaters, "sweater coat" (as near the sweaters) loses to "denim jacket", which picks its
+segment out; no word list, so it works in any language the embedder reads.
 
 ``words`` is the mean, over the phrase's content words, of each word's c-TF-IDF in the segment
 over the segment's best word, so every word of the label sets the segment apart ("poor
-stitching", not "exchanged the jacket"). ``generic`` is 1 when a word of the phrase is a generic
-sentiment or filler word of English, Polish or Russian ("love", "great", "beautiful",
-"kocham", "люблю": :data:`GENERIC_WORDS`), which says how customers feel, not what about
-("knit top", not "love this top"). ``verb`` is 1 when the phrase tells what someone did or
-does rather than naming a topic: it opens on such a verb ("exchanged the jacket", "zamknął
-zgłoszenie": :func:`opens_on_verb`) or ends on an English infinitive ("top to wear":
-:func:`narrates`). The
+stitching", not "exchanged the jacket"). ``generic`` is 1 when a word of the phrase is a
+generic sentiment or filler word of English, Polish or Russian ("love", "great", "kocham",
+"люблю": :data:`noomarketing.label_rules.GENERIC_WORDS`), which says how customers feel, not
+what about ("knit top", not "love this top"). ``verb`` is 1 when the phrase tells what someone
+did or does rather than naming a topic (:func:`noomarketing.label_rules.narrates`): it opens
+on such a verb ("exchanged the jacket", "buying the shirt", "zamknął zgłoszenie"), ends on an
+English infinitive ("top to wear") or past form ("vest looked"), or holds a determiner inside
+("eyeing this skirt"). The
 phrase c-TF-IDF counts in how many of the segment's texts the phrase occurs, over its texts,
 times ``log(1 + A / occurrences in all segments)`` (A: mean texts per segment). Candidates are
 each segment's 25 most distinctive phrases found in two of its texts, and the phrases holding
@@ -49,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from noomarketing.embedding import apartness
 from noomarketing.label_products import (
     SEPARATOR,
     label_words,
@@ -57,6 +64,7 @@ from noomarketing.label_products import (
     with_products,
     written_form,
 )
+from noomarketing.label_rules import DETERMINERS, GENERIC_WORDS, narrates
 from noomarketing.languages import UNKNOWN
 from noomarketing.schema import Feedback, Keyword
 from noomarketing.statements import Statement, choose_statements
@@ -84,83 +92,6 @@ def label_stop_words() -> frozenset[str]:
     return stop_words() - _CONTENT
 
 
-# Words that say how a customer feels or how much, not what about: a label holding one names
-# the mood, not the topic ("love this top"). English, Polish and Russian forms.
-_GENERIC = """love loved loves loving like liked likes lovely beautiful beautifully gorgeous great
-    nice cute pretty amazing awesome wonderful fantastic excellent perfect perfectly good best
-    better favorite favourite fave happy glad super stunning fabulous adorable ok okay fine
-    cool bad worse worst terrible awful horrible hate hated disappointed disappointing
-    absolutely totally really definitely highly overall thing things stuff
-    kocham kocha lubię podoba podobają podobał podobała świetny świetna świetne piękny piękna
-    piękne ładny ładna ładne dobry dobra dobre najlepszy najlepsza fajny fajna fajne
-    zły zła złe okropny okropna rozczarowana rozczarowany bardzo
-    люблю нравится нравятся понравился понравилась понравилось отличный отличная отличное
-    отлично прекрасный прекрасная красивый красивая красивое хороший хорошая хорошее хорошо
-    супер классный классная лучший лучшая плохой плохая плохо ужасный ужасная ужасно
-    очень day days week weeks month months year years lot bit way recommend recommended adore
-    retailer
-    adored"""
-GENERIC_WORDS = frozenset(_GENERIC.split())
-
-# A label that opens on a verb tells what someone did ("exchanged the jacket", "emailed
-# support", "zamknął zgłoszenie"), not what the segment is about. Past tenses of Polish and
-# Russian by their endings (less nouns that end alike), English by frequent narrative verbs and
-# "-ed" before a determiner.
-_NARRATIVE_TEXT = """
-    bought buy called choose chose contacted emailed exchanged feel felt gave get got keep kept
-    messaged ordered paid phoned purchased received returned return sent tried waited wear went
-    wore wrote
-"""
-_NARRATIVE = frozenset(_NARRATIVE_TEXT.split())
-_PAST = re.compile(r"(?:ął|ół|ógł|[aeiyu]ł|łem|łam|łeś|łaś|[аяеиыуо]л|[аяеиы]л[аио]|[аи]лся)$")
-_NOT_PAST_TEXT = """
-    materiał kanał dział sygnał upał zapał szał ideał материал канал сериал журнал сигнал финал
-    идеал персонал зал вокзал отдел предел раздел пробел сила дела начала модели стол недели
-    цели
-"""
-_NOT_PAST = frozenset(_NOT_PAST_TEXT.split())
-
-
-def opens_on_verb(phrase: str) -> bool:
-    """Whether a phrase starts with a verb that narrates what someone did.
-
-    >>> [opens_on_verb(p) for p in ("exchanged the jacket", "recycled packaging",
-    ...                             "zamknął zgłoszenie", "закрыл обращение", "материал тонкий")]
-    [True, False, True, True, False]
-    """
-    words = phrase.lower().split()
-    first = words[0] if words else ""
-    if first in _NARRATIVE:
-        return True
-    if first.endswith("ed") and len(words) > 1 and words[1] in _DETERMINERS:
-        return True
-    return len(first) > 3 and first not in _NOT_PAST and _PAST.search(first) is not None
-
-
-# Verbs that end an English purpose clause: "top to wear", "skirt to work" name no topic.
-_INFINITIVES = _NARRATIVE | frozenset(("wear", "work", "use", "see", "look", "go", "try"))
-
-
-def narrates(phrase: str) -> bool:
-    """Whether a phrase tells what someone did or does rather than naming a topic.
-
-    It opens on a narrating verb (:func:`opens_on_verb`) or ends on an English infinitive
-    ("top to wear"), which is the tail of a clause, not a name.
-
-    >>> [narrates(p) for p in ("exchanged the jacket", "top to wear", "fits true to size",
-    ...                        "summer top")]
-    [True, True, False, False]
-    """
-    words = phrase.lower().split()
-    to_verb = len(words) > 2 and words[-2] == "to" and words[-1] in _INFINITIVES
-    return to_verb or opens_on_verb(phrase)
-
-
-# A phrase that stops right before one of these cut its object off ("lost | its shape").
-_DETERMINERS = frozenset(
-    ("the", "a", "an", "its", "my", "your", "his", "her", "their", "our", "this", "that", "these",
-     "those")
-)
 # Words that leave a phrase open: what follows them is what the phrase is about.
 _OPEN_ENDS = frozenset(("run", "runs", "ran", "based", "online", "bit"))
 # Words that say whom a thing is for and want their noun: "blouse for curvy | women".
@@ -213,7 +144,7 @@ def _runs(words: list[str], stops: frozenset[str], max_words: int) -> set[str]:
             # a longer phrase has at least as many small words, so stop at the second
             if end - start - n_content > 1:
                 break
-            dangling = end < n_words and words[end] in _DETERMINERS  # "shrank and lost"
+            dangling = end < n_words and words[end] in DETERMINERS  # "shrank and lost"
             dangling = dangling or words[end - 1] in _OPEN_ENDS  # "blouse runs", "jacket based"
             dangling = dangling or (words[end - 2] == "for" and words[end - 1] in _WHOM)
             dangling = dangling or (words[end - 2] in _JOINS and end < n_words and content[end])
@@ -287,6 +218,7 @@ class LabelWeights:
     top: float = 0.0
     redundancy: float = 0.3
     product: float = 0.2
+    contrast: float = 0.3
 
 
 def choose_labels(
@@ -327,6 +259,8 @@ def choose_labels(
         if vectors:
             matrix = np.stack([vectors[p] for p in group])
             score += weights.semantic * np.clip(matrix @ centroids[position], 0, None)
+            if weights.contrast:
+                score += weights.contrast * apartness(matrix, centroids, position)
             if chosen:
                 score -= weights.redundancy * np.clip(matrix @ np.stack(chosen).T, 0, None).max(1)
         for index in np.argsort(-score, kind="stable"):

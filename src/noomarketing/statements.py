@@ -5,19 +5,23 @@ language, kept with the feedback it came from (``Idea.statement_quote``) as evid
 segment's texts nearest its centroid are split into sentences and compared with its centroid;
 a sentence states a want when it holds a cue such as "I want", "would like", "please add",
 "need", "хочу", "хотелось бы", "добавьте", "chcę", "chciałabym", "proszę" (English, Polish,
-Russian, Ukrainian, German, French, Spanish, Italian, Portuguese, Dutch). The statement is the
-best want-sentence among those whose cosine to the segment centroid is within ``want_margin``
-of the most central sentence's, where each counts its cosine plus its cosine to the segment's
-label (``name_weight``: the sentence that names what the segment is about wins among equally
-central ones). Otherwise the segment has no wish close enough to what it is about: the best
-sentence so ranked is kept as the evidence, and the statement depends on what the segment is
-(:func:`segment_kind`, by its mean sentiment): for a complaint a fixed sentence built from the
-label asks for a fix, for a neutral segment (questions, news, plain facts) to have it
-looked into, in the segment's language (:func:`want_template`: 'They want this put right: “Late
-deliveries”.', 'They want this looked into: “Economic growth”.'; English for a language
-without a template); praise keeps its sentence, which says what they value. Sentences that
-are noise (:mod:`noomarketing.noise`) or are under 3 or over 40 words are not candidates;
-those holding redaction marks only when nothing else is left, with the marks taken out.
+Russian, Ukrainian, German, French, Spanish, Italian, Portuguese, Dutch). A sentence's
+centrality is its cosine to the segment centroid plus ``apart_weight`` times how much nearer it
+is to that centroid than to any other segment's (:func:`noomarketing.embedding.apartness`:
+central and distinctive, so "I love it" does not speak for a segment of swimsuits). The
+statement is the best want-sentence among those whose centrality is within ``want_margin`` of
+the most central sentence's, where each counts its centrality plus its cosine to the
+segment's label (``name_weight``: the sentence that names what the segment is about wins
+among equally central ones). Otherwise the segment has no wish close enough to what it is
+about: the best sentence so ranked is kept as the evidence, and the statement depends on
+what the segment is (:func:`segment_kind`, by its mean sentiment): for a complaint a fixed
+sentence built from the label asks for a fix, for a neutral segment (questions, news, plain
+facts) to have it looked into, in the segment's language (:func:`want_template`: 'They want
+this put right: “Late deliveries”.', 'They want this looked into: “Economic growth”.'; English
+for a language without a template); praise keeps its sentence, which says what they value.
+Sentences that are noise (:mod:`noomarketing.noise`) or are under 3 or over 40 words are not
+candidates; those holding redaction marks only when nothing else is left, with the marks
+taken out.
 
 Opt-in, :func:`llm_statement` asks an LLM (:class:`noomarketing.generation.LLMClient`) to write
 the sentence from the quotes, sent as data only; the offline statement is kept beside it.
@@ -32,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from noomarketing.embedding import apartness
 from noomarketing.noise import noise_reason
 from noomarketing.privacy import fenced, mask_pii, reply_object
 from noomarketing.schema import Feedback, Idea, NoomarketingError, Quote
@@ -64,6 +69,9 @@ MIN_WORDS, MAX_WORDS = 3, 40
 # How much a sentence's cosine to the segment's label adds to its own, among the sentences
 # near the centre (tuned on the shared labelled data: benchmarks/label_fidelity.py)
 NAME_WEIGHT = 5.0
+# How much a sentence's apartness (cosine to its own centroid less the highest to another
+# segment's) adds to its cosine when ranking how central it is (tuned likewise)
+APART_WEIGHT = 2.0
 
 
 def split_sentences(text: str) -> list[str]:
@@ -146,17 +154,22 @@ def choose_statements(
     want_margin: float = 0.1,
     names: Sequence[str | None] | None = None,
     name_weight: float = NAME_WEIGHT,
+    apart_weight: float = APART_WEIGHT,
 ) -> list[Statement | None]:
     """The statement of each segment and the feedback it came from (``None``: no sentence).
 
     ``positions[s]`` are the places in ``feedback`` of segment ``s``'s texts to read, most
     central first (main language only, noise left out); ``centroids[s]`` its unit centroid.
-    A want-sentence wins when its cosine is within ``want_margin`` of the most central
-    sentence's; else the most central sentence comes back with ``wants=False``. All sentences
-    are embedded in one batch; without an embedder the order of ``positions`` stands in for
-    the cosine. Among the sentences within ``want_margin``, each gains ``name_weight`` times its
-    cosine to the segment's name (``names[s]``, its label), so the statement names what the
-    segment is about. Segments do not share a statement.
+    A sentence's centrality is its cosine plus ``apart_weight`` times how much nearer it is
+    to its own centroid than to any other segment's (:func:`apartness`), so a sentence that
+    could stand for every segment ("I love it") loses to one that says what sets this segment
+    apart. A want-sentence wins when its centrality is within ``want_margin`` of the most
+    central sentence's; else the most central sentence comes back with ``wants=False``. Among
+    the sentences within ``want_margin``, each gains ``name_weight`` times its cosine to the
+    segment's name (``names[s]``, its label), so the statement names what the segment is
+    about. All sentences are embedded in one batch; without an embedder the order of
+    ``positions`` stands in for the cosine. The quote keeps its plain cosine. Segments do not
+    share a statement.
     """
     groups = [_candidates(feedback, group) for group in positions]
     unique = sorted({sentence for group in groups for _, sentence in group}
@@ -178,11 +191,15 @@ def choose_statements(
         else:
             rank = {p: r for r, p in enumerate(positions[s])}
             cosine = np.array([-rank[p] / max(len(rank), 1) for p, _ in group])
+        central = cosine
+        if vectors and apart_weight:
+            matrix = np.stack([vectors[x] for _, x in group])
+            central = cosine + apart_weight * apartness(matrix, centroids, s)
         bonus = np.zeros(len(group))
         if vectors and names is not None and names[s] and name_weight:
             bonus += name_weight * np.array([float(vectors[x] @ vectors[names[s]])
                                              for _, x in group])
-        best = _best(cosine, np.array([states_want(x) for _, x in group]), want_margin, bonus)
+        best = _best(central, np.array([states_want(x) for _, x in group]), want_margin, bonus)
         position, sentence = group[best]
         used.add(sentence.lower())
         item = feedback.items[position]

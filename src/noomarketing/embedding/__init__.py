@@ -14,6 +14,7 @@ from typing import Any
 
 from noomarketing.embedding.base import (
     Embedder,
+    apartness,
     available_cores,
     embedder_name,
     encode_unit,
@@ -132,6 +133,7 @@ __all__ = [
     "MultilingualEmbedder",
     "OnnxEmbedder",
     "SentenceTransformerEmbedder",
+    "apartness",
     "available_cores",
     "default_cache_dir",
     "default_embedder",

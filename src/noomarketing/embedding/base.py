@@ -37,6 +37,22 @@ def normalize_rows(vectors: np.ndarray) -> np.ndarray:
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
 
 
+def apartness(vectors: np.ndarray, centroids: np.ndarray, position: int) -> np.ndarray:
+    """How much nearer each unit vector is to centroid ``position`` than to any other centroid.
+
+    The cosine to its own centroid less the highest cosine to another one: positive where
+    the text picks its segment out among the others, negative where it is nearer another.
+
+    >>> centroids = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> apartness(np.array([[0.8, 0.6], [0.6, 0.8]]), centroids, 0).round(2).tolist()
+    [0.2, -0.2]
+    """
+    sims = vectors @ np.asarray(centroids).T
+    if sims.shape[1] < 2:
+        return np.zeros(len(sims))
+    return sims[:, position] - np.delete(sims, position, axis=1).max(axis=1)
+
+
 def encode_unit(embedder: Any, texts: list[str]) -> np.ndarray:
     """Unit float32 vectors of ``texts`` from any ``encode``; a bad result is a clear error.
 
