@@ -421,9 +421,9 @@ def generate_ideas(
             :class:`~noomarketing.generation.LLMGenerator`; its errors are raised, never hidden.
         min_fit: the fit a specific tactic needs to be offered; when none reaches it the
             segment gets the general tactics.
-        lexical_weight: how much the label and keywords count beside the meaning; it, ``mood_weight``,
-            ``specificity_weight``, ``reaction_weight``, ``prior`` and ``rating_range`` are
-            explained in the module docstring.
+        lexical_weight: how much the label and keywords count beside the meaning; it,
+            ``mood_weight``, ``specificity_weight``, ``reaction_weight``, ``prior`` and
+            ``rating_range`` are explained in the module docstring.
 
     Returns a flat list, segment by segment in the order given, rank 1 first.
 
