@@ -69,18 +69,26 @@ def load_corpus(name: str, n: int, data: Path) -> tuple[list[str], pd.DataFrame]
     return frame["text"].astype(str).tolist(), frame[CORPORA[name]]
 
 
-def vectors_of(texts: list[str], cache: Path) -> np.ndarray:
-    """The default embedder's vectors of ``texts``, computed once and kept in ``cache``."""
+def vectors_of(texts: list[str], cache: Path, window: int | None = None) -> np.ndarray:
+    """The default embedder's vectors of ``texts``, computed once and kept in ``cache``;
+    ``window``: the int8 ONNX embedder reading at most that many word pieces instead."""
     key = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]
-    path = cache / f"vectors-{key}.npy"
+    path = cache / f"vectors-{key}{'' if window is None else f'-{window}t'}.npy"
     if path.exists():
         return np.load(path, allow_pickle=False)
-    from noomarketing.embedding import default_embedder
+    from noomarketing.embedding import OnnxEmbedder, default_embedder
 
     clock = time.perf_counter()
-    vectors = np.asarray(default_embedder(progress=False).encode(texts), dtype=np.float32)
-    print(f"  embedded {len(texts)} texts in {time.perf_counter() - clock:.0f} s "
-          f"(kept in {path})", flush=True)
+    embedder = (
+        default_embedder(progress=False)
+        if window is None
+        else OnnxEmbedder(max_tokens=window, progress=False)
+    )
+    vectors = np.asarray(embedder.encode(texts), dtype=np.float32)
+    print(
+        f"  embedded {len(texts)} texts in {time.perf_counter() - clock:.0f} s (kept in {path})",
+        flush=True,
+    )
     cache.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors, allow_pickle=False)
     return vectors
@@ -101,12 +109,19 @@ def model_for(setting: dict, seed: int, n: int):
     if "layouts" in kwargs:
         kwargs["reducer"] = LayoutEnsemble(
             lambda run_seed, vectors: nm.SegmentModel(random_state=run_seed)._default_reducer(
-                vectors), seed, runs=kwargs.pop("layouts"))
+                vectors
+            ),
+            seed,
+            runs=kwargs.pop("layouts"),
+        )
     if factor or selection:
         size = round((factor or 1.0) * nm.segmentation.auto_min_cluster_size(n))
-        kwargs["clusterer"] = HDBSCAN(min_cluster_size=size, min_samples=max(2, size // 5),
-                                      cluster_selection_method=selection or "eom",
-                                      core_dist_n_jobs=1)
+        kwargs["clusterer"] = HDBSCAN(
+            min_cluster_size=size,
+            min_samples=max(2, size // 5),
+            cluster_selection_method=selection or "eom",
+            core_dist_n_jobs=1,
+        )
     return nm.SegmentModel(language="off", random_state=seed, progress=False, **kwargs)
 
 
@@ -118,8 +133,9 @@ def nmi(truth: pd.Series, labels: np.ndarray) -> float:
 def summary(runs: list[np.ndarray], truth: pd.DataFrame) -> dict[str, str]:
     """Segments, NMI per label (mean ± sd) and pairwise ARI (mean, min) of several runs."""
     counts = [len(set(r[r >= 0].tolist())) for r in runs]
-    row = {"segments": f"{min(counts)}-{max(counts)}" if min(counts) != max(counts)
-           else str(counts[0])}
+    row = {
+        "segments": f"{min(counts)}-{max(counts)}" if min(counts) != max(counts) else str(counts[0])
+    }
     for column in truth.columns:
         values = [nmi(truth[column], r) for r in runs]
         row[f"NMI {column.split()[0].lower()}"] = f"{np.mean(values):.3f} ± {np.std(values):.3f}"
@@ -138,8 +154,9 @@ def theme_labels(model) -> np.ndarray:
     return np.where(labels >= 0, model.themes_[np.maximum(labels, 0)], -1)
 
 
-def measure(name: str, setting: dict, texts: list[str], vectors: np.ndarray,
-            truth: pd.DataFrame, seeds: int) -> tuple[list[dict], np.ndarray]:
+def measure(
+    name: str, setting: dict, texts: list[str], vectors: np.ndarray, truth: pd.DataFrame, seeds: int
+) -> tuple[list[dict], np.ndarray]:
     """One setting over the seeds: its summary rows (segments, then themes, whose "segments"
     column counts themes) and the first seed's UMAP space."""
     runs, themes, cpu, reduced = [], [], [], None
@@ -151,24 +168,25 @@ def measure(name: str, setting: dict, texts: list[str], vectors: np.ndarray,
         themes.append(theme_labels(model))
         if reduced is None:
             reduced = model.reduced_
-    rows = [{"setting": name, **summary(runs, truth), "CPU s a fit": f"{np.mean(cpu):.1f}"},
-            {"setting": f"{name}: themes", **summary(themes, truth), "CPU s a fit": "-"}]
+    rows = [
+        {"setting": name, **summary(runs, truth), "CPU s a fit": f"{np.mean(cpu):.1f}"},
+        {"setting": f"{name}: themes", **summary(themes, truth), "CPU s a fit": "-"},
+    ]
     for row in rows:
-        print("  " + ", ".join(f"{k} {v}" for k, v in row.items()), f"; {load_note()}",
-              flush=True)
+        print("  " + ", ".join(f"{k} {v}" for k, v in row.items()), f"; {load_note()}", flush=True)
     return rows, reduced
 
 
-def told_k(vectors: np.ndarray, reduced: np.ndarray, truth: pd.DataFrame,
-           seeds: int) -> list[dict]:
+def told_k(vectors: np.ndarray, reduced: np.ndarray, truth: pd.DataFrame, seeds: int) -> list[dict]:
     """KMeans told each label's number of classes, full-dim and on the UMAP space."""
     rows = []
     for column in truth.columns:
         k = truth[column].nunique()
         for space, vecs in (("384-d vectors", vectors), ("UMAP space", reduced)):
             found = summary(kmeans_runs(vecs, k, seeds), truth)
-            rows.append({"setting": f"KMeans k={k} ({column}), {space}", **found,
-                         "CPU s a fit": "-"})
+            rows.append(
+                {"setting": f"KMeans k={k} ({column}), {space}", **found, "CPU s a fit": "-"}
+            )
     return rows
 
 
@@ -183,22 +201,42 @@ def print_table(rows: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_data_argument(parser)
-    parser.add_argument("--n", type=int, default=10_000,
-                        help="seeded sample of clothing reviews (default 10000; 0 = all)")
+    parser.add_argument(
+        "--n",
+        type=int,
+        default=10_000,
+        help="seeded sample of clothing reviews (default 10000; 0 = all)",
+    )
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
-    parser.add_argument("--settings", nargs="*", choices=list(SETTINGS), default=["default"],
-                        help="settings compared (default: the defaults only)")
+    parser.add_argument(
+        "--settings",
+        nargs="*",
+        choices=list(SETTINGS),
+        default=["default"],
+        help="settings compared (default: the defaults only)",
+    )
     parser.add_argument("--corpora", nargs="*", choices=list(CORPORA), default=list(CORPORA))
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir())
-                        / "noomarketing-stability", help="folder for the vectors' .npy "
-                        "(default: a folder in the system's temporary directory)")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "noomarketing-stability",
+        help="folder for the vectors' .npy (default: a folder in the system's temporary directory)",
+    )
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=None,
+        help="embed with the int8 ONNX MiniLM reading at most this many word "
+        "pieces (default: the default embedder, 256)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     print(machine_note(), flush=True)
     for corpus in args.corpora:
         texts, truth = load_corpus(corpus, args.n, args.data)
-        print(f"\n{corpus}: {len(texts)} texts, {args.seeds} seeds", flush=True)
-        vectors = vectors_of(texts, args.cache)
+        window = "" if args.window is None else f", window {args.window} word pieces"
+        print(f"\n{corpus}: {len(texts)} texts, {args.seeds} seeds{window}", flush=True)
+        vectors = vectors_of(texts, args.cache, args.window)
         rows, reduced = [], None
         for name in args.settings:
             found, space = measure(name, SETTINGS[name], texts, vectors, truth, args.seeds)
