@@ -43,6 +43,7 @@ SETTINGS: dict[str, dict] = {
     "neighbours 10": {"n_neighbors": 10},
     "neighbours 30": {"n_neighbors": 30},
     "neighbours 50": {"n_neighbors": 50},
+    "neighbours 100": {"n_neighbors": 100},
     "components 10": {"n_components": 10},
     "min_dist 0.1": {"min_dist": 0.1},
     "3 layouts": {"layouts": 3},
@@ -122,7 +123,11 @@ def model_for(setting: dict, seed: int, n: int):
             cluster_selection_method=selection or "eom",
             core_dist_n_jobs=1,
         )
-    return nm.SegmentModel(language="off", random_state=seed, progress=False, **kwargs)
+    # use_cache=False: every fit lays its vectors out (no layout read from the cache folder),
+    # so that the CPU seconds count UMAP and nothing is written outside --cache
+    return nm.SegmentModel(
+        language="off", random_state=seed, progress=False, use_cache=False, **kwargs
+    )
 
 
 def nmi(truth: pd.Series, labels: np.ndarray) -> float:
