@@ -7,14 +7,17 @@ Data: a seeded sample (seed 0) of ``--n`` clothing reviews (labels ``Class Name`
 ``../shared/data`` next to the repository). Each corpus is embedded ONCE with the default
 embedder (the bundled all-MiniLM-L6-v2, int8 ONNX) and the vectors are kept in a ``.npy`` under
 ``--cache`` (a temporary folder by default, never the repository), so that the seeds vary only
-UMAP and what follows it.
+UMAP and what follows it. ``--windows 128 64`` also embeds each corpus with the int8 ONNX
+MiniLM reading at most that many word pieces (the default embedder reads 256), each kept in its
+own ``.npy``, and fits the first setting on those vectors too.
 
 For each setting (``--settings``; ``default`` is ``SegmentModel``'s defaults) and each seed
 0..``--seeds``-1 the script fits ``SegmentModel(language="off", random_state=seed)`` on the
 vectors and prints, per corpus: the number of segments (min-max), NMI against each label as
 mean ± standard deviation over the seeds, the pairwise ARI between the seeds' segmentations
-(mean and min), and the CPU seconds of one fit; then the same for the themes the model groups
-its segments into (``themes_``, sized without labels: :mod:`noomarketing.themes`). Beside
+(mean and min), and the CPU seconds of one fit (its layout computed: no layout cache); then
+the same for the themes the model groups its segments into (``themes_``, sized without labels:
+:mod:`noomarketing.themes`). Beside
 them: KMeans told the true number of classes, on the full 384-d vectors and on the setting's
 UMAP space (5 seeds of KMeans too), scored the same way, so the gap to a told-k clusterer is
 always visible.
@@ -228,25 +231,36 @@ def main() -> None:
         help="folder for the vectors' .npy (default: a folder in the system's temporary directory)",
     )
     parser.add_argument(
-        "--window",
+        "--windows",
         type=int,
-        default=None,
-        help="embed with the int8 ONNX MiniLM reading at most this many word "
-        "pieces (default: the default embedder, 256)",
+        nargs="*",
+        default=[],
+        help="also embed with the int8 ONNX MiniLM reading at most this many word pieces "
+        "(the default embedder reads 256) and fit the first setting on those vectors",
     )
     args = parser.parse_args()
     started = time.perf_counter()
     print(machine_note(), flush=True)
     for corpus in args.corpora:
         texts, truth = load_corpus(corpus, args.n, args.data)
-        window = "" if args.window is None else f", window {args.window} word pieces"
-        print(f"\n{corpus}: {len(texts)} texts, {args.seeds} seeds{window}", flush=True)
-        vectors = vectors_of(texts, args.cache, args.window)
+        print(f"\n{corpus}: {len(texts)} texts, {args.seeds} seeds", flush=True)
+        vectors = vectors_of(texts, args.cache)
         rows, reduced = [], None
         for name in args.settings:
             found, space = measure(name, SETTINGS[name], texts, vectors, truth, args.seeds)
             rows += found
             reduced = space if reduced is None else reduced
+        for window in args.windows:
+            first = args.settings[0]
+            found, _ = measure(
+                f"{first}, window {window} word pieces",
+                SETTINGS[first],
+                texts,
+                vectors_of(texts, args.cache, window),
+                truth,
+                args.seeds,
+            )
+            rows += found
         rows += told_k(vectors, reduced, truth, args.seeds)
         print_table(rows)
     print(f"\ntotal {time.perf_counter() - started:.0f} s; {load_note()}")
