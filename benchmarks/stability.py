@@ -98,6 +98,18 @@ def vectors_of(texts: list[str], cache: Path, window: int | None = None) -> np.n
     return vectors
 
 
+def word_pieces(texts: list[str]) -> np.ndarray:
+    """How many word pieces (special tokens included) the bundled MiniLM makes of each text."""
+    from tokenizers import Tokenizer
+
+    from noomarketing.embedding.onnx import default_model_path
+
+    tokenizer = Tokenizer.from_file(str(default_model_path() / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return np.array([len(found.ids) for found in tokenizer.encode_batch(texts)])
+
+
 def model_for(setting: dict, seed: int, n: int):
     """A ``SegmentModel`` for one setting and seed (``size_factor``/``selection`` unpacked)."""
     from hdbscan import HDBSCAN
@@ -250,6 +262,15 @@ def main() -> None:
             found, space = measure(name, SETTINGS[name], texts, vectors, truth, args.seeds)
             rows += found
             reduced = space if reduced is None else reduced
+        if args.windows:
+            lengths = word_pieces(texts)
+            print(
+                f"  word pieces a text: median {np.median(lengths):.0f}, max {lengths.max()}; "
+                + ", ".join(
+                    f"{np.mean(lengths > w):.1%} longer than {w}" for w in [*args.windows, 256]
+                ),
+                flush=True,
+            )
         for window in args.windows:
             first = args.settings[0]
             found, _ = measure(
