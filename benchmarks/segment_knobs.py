@@ -7,10 +7,14 @@ default layout (UMAP, ``SegmentModel(language="off", random_state=seed)``) is co
 on it, HDBSCAN is run again at other settings (``min_cluster_size`` as a factor of the
 automatic size, ``min_samples``, ``cluster_selection_epsilon``) and its noise joins the nearest
 segment centroid at cosine ≥ 0.3, as in a fit. For the default segments, noise also joins by a
-vote of its 15 nearest clustered neighbours, in the UMAP space or in the full vectors. Last,
-the default themes are scored on the items HDBSCAN clustered only (noise left out), which
-bounds what a better noise rule could give them. Printed per corpus: NMI per label (mean ±
-sd over the seeds) and the pairwise ARI between seeds.
+vote of its 15 nearest clustered neighbours, in the UMAP space or in the full vectors; it also
+joins through the themes (the theme whose centroid, the mean of its clustered items, is most
+similar, then that theme's most similar segment), and at any similarity; the themes are scored
+under each rule, beside KMeans told the number of classes on the 384-d vectors. Last, on the
+items HDBSCAN clustered only (noise left out): the default themes, the best themes any grouping
+of the segments could give (each segment replaced by its most common label: a ceiling, it reads
+the labels) and KMeans. Printed per corpus: NMI per label (mean ± sd over the seeds) and the
+pairwise ARI between seeds. ``--noise-only`` skips the HDBSCAN settings and the votes.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from _perf import add_data_argument, load_note, machine_note
+from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.neighbors import KNeighborsClassifier
 from stability import CORPORA, load_corpus, model_for, nmi, theme_labels, vectors_of
@@ -73,6 +78,56 @@ def vote(space: np.ndarray, model, metric: str) -> np.ndarray:
     return labels
 
 
+def noise_rules(model, vectors: np.ndarray) -> dict[str, np.ndarray]:
+    """Segments with HDBSCAN's noise joining by other rules than the nearest centroid at
+    cosine >= 0.3: through the nearest theme (the theme whose centroid, the mean of its
+    clustered items, is most similar, then that theme's most similar segment; the same items
+    join as with the default rule) and at any similarity (threshold 0)."""
+    from noomarketing.outliers import unit_mean
+
+    vectors = np.asarray(vectors, dtype=np.float32)
+    noise = np.asarray(model.cluster_labels_) < 0
+    clustered = np.where(noise, -1, model.labels_)
+    themes = model.themes_
+    of_item = themes[np.maximum(clustered, 0)]
+    centres = np.stack(
+        [unit_mean(vectors[(clustered >= 0) & (of_item == t)]) for t in range(themes.max() + 1)]
+    )
+    sims = vectors[noise] @ model.centroids_.T
+    nearest_theme = (vectors[noise] @ centres.T).argmax(axis=1)
+    within = np.where(themes[None, :] == nearest_theme[:, None], sims, -np.inf).argmax(axis=1)
+    joins = sims.max(axis=1) >= model.outlier_threshold
+    rules = {}
+    for name, segment, gate in (
+        ("noise by nearest theme, then its segment", within, joins),
+        ("noise at any similarity", sims.argmax(axis=1), np.ones_like(joins)),
+        ("noise by nearest theme at any similarity", within, np.ones_like(joins)),
+    ):
+        labels = clustered.copy()
+        labels[noise] = np.where(gate, segment, -1)
+        rules[name] = labels
+    return rules
+
+
+def themes_of(model, labels: np.ndarray) -> np.ndarray:
+    return np.where(labels >= 0, model.themes_[np.maximum(labels, 0)], -1)
+
+
+def best_union(labels: np.ndarray, truth) -> np.ndarray:
+    """Each segment replaced by its most common label among its items: the best themes any
+    grouping of these segments could give (a ceiling, it reads the labels)."""
+    known = truth.notna().to_numpy()
+    values = truth.astype(str).to_numpy()
+    out = np.full(len(labels), -1, dtype=np.int64)
+    for segment in set(labels.tolist()) - {-1}:
+        members = (labels == segment) & known
+        found, counts = np.unique(values[members], return_counts=True)
+        out[labels == segment] = int(
+            np.flatnonzero(np.unique(values[known]) == found[counts.argmax()])[0]
+        )
+    return out
+
+
 def row(name: str, runs: list[np.ndarray], truth, keep: list[np.ndarray] | None = None) -> str:
     parts = []
     for column in truth.columns:
@@ -93,6 +148,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
     parser.add_argument("--corpora", nargs="*", choices=list(CORPORA), default=list(CORPORA))
     parser.add_argument("--cache", type=Path, required=True, help="stability.py's --cache")
+    parser.add_argument(
+        "--noise-only",
+        action="store_true",
+        help="only the noise rules and the themes' ceiling (no HDBSCAN settings, no votes)",
+    )
     args = parser.parse_args()
     import noomarketing as nm
 
@@ -102,30 +162,50 @@ def main() -> None:
         texts, truth = load_corpus(corpus, args.n, args.data)
         vectors = vectors_of(texts, args.cache)
         size = nm.segmentation.auto_min_cluster_size(len(texts))
-        runs: dict[str, list[np.ndarray]] = {name: [] for name in GRID}
-        extra: dict[str, list[np.ndarray]] = {
-            "noise by 15 neighbours, UMAP space": [],
-            "noise by 15 neighbours, 384-d vectors": [],
-        }
-        themes, clustered = [], []
+        grid = {} if args.noise_only else GRID
+        runs: dict[str, list[np.ndarray]] = {name: [] for name in ["default", *grid]}
+        themes: dict[str, list[np.ndarray]] = {"default themes": []}
+        clustered, union, kmeans = [], [], []
+        label = truth.columns[0]
         for seed in range(args.seeds):
             model = model_for({}, seed, len(texts)).fit(texts, embeddings=vectors)
-            for name, knob in GRID.items():
+            runs["default"].append(np.asarray(model.labels_))
+            themes["default themes"].append(theme_labels(model))
+            for name, knob in grid.items():
                 runs[name].append(recluster(model.reduced_, vectors, size, knob))
-            extra["noise by 15 neighbours, UMAP space"].append(
-                vote(model.reduced_, model, "euclidean")
-            )
-            extra["noise by 15 neighbours, 384-d vectors"].append(vote(vectors, model, "cosine"))
-            themes.append(theme_labels(model))
-            clustered.append(np.asarray(model.cluster_labels_) >= 0)
+            if not args.noise_only:
+                runs.setdefault("noise by 15 neighbours, UMAP space", []).append(
+                    vote(model.reduced_, model, "euclidean")
+                )
+                runs.setdefault("noise by 15 neighbours, 384-d vectors", []).append(
+                    vote(vectors, model, "cosine")
+                )
+            for name, labels in noise_rules(model, vectors).items():
+                runs.setdefault(name, []).append(labels)
+                themes.setdefault(f"themes, {name}", []).append(themes_of(model, labels))
+            keep = np.asarray(model.cluster_labels_) >= 0
+            clustered.append(keep)
+            union.append(best_union(np.where(keep, model.labels_, -1), truth[label]))
+            k = truth[label].nunique()
+            kmeans.append(KMeans(k, n_init=3, random_state=seed).fit_predict(vectors))
         names = " | ".join(f"NMI {c.split()[0].lower()}" for c in truth.columns)
         print(f"\n{corpus}: {len(texts)} texts, {args.seeds} seeds; {load_note()}")
         print(f"\n| segments | {names} | ARI between seeds |")
         print("|---" * (len(truth.columns) + 2) + "|")
-        for name, found in {**runs, **extra}.items():
+        for name, found in runs.items():
             print(row(name, found, truth), flush=True)
-        print(row("default themes", themes, truth))
-        print(row("default themes, HDBSCAN's clustered items only", themes, truth, clustered))
+        for name, found in themes.items():
+            print(row(name, found, truth), flush=True)
+        print(row(f"KMeans k={k} ({label}), 384-d vectors", kmeans, truth))
+        print(
+            f"\nOn HDBSCAN's clustered items only ({np.mean([c.mean() for c in clustered]):.1%}):"
+        )
+        print(f"\n| items | {names} | ARI between seeds |")
+        print("|---" * (len(truth.columns) + 2) + "|")
+        default_themes = themes["default themes"]
+        print(row("default themes", default_themes, truth, clustered))
+        print(row(f"best union of segments ({label} read)", union, truth, clustered))
+        print(row(f"KMeans k={k} ({label}), 384-d vectors", kmeans, truth, clustered))
     print(f"\ntotal {time.perf_counter() - started:.0f} s; {load_note()}")
 
 
