@@ -99,7 +99,7 @@ def test_a_given_customer_keeps_their_segment_but_an_empty_id_is_anonymous(embed
         ({"random_state": 1.5}, "random_state must be None or an integer"),
         ({"min_cluster_size": 1}, "min_cluster_size must be None or an integer ≥ 2, not 1"),
         ({"min_samples": 0}, "min_samples must be None or an integer ≥ 1, not 0"),
-        ({"n_neighbors": 1}, "n_neighbors must be an integer ≥ 2, not 1"),
+        ({"n_neighbors": 1}, "n_neighbors must be None or an integer ≥ 2, not 1"),
         ({"n_components": 0}, "n_components must be an integer ≥ 1, not 0"),
         ({"min_dist": -0.1}, "min_dist must be a number from 0.0 to 1.0, not -0.1"),
         ({"n_epochs": 0}, "n_epochs must be None or an integer ≥ 1, not 0"),

@@ -5,7 +5,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 import noomarketing as nm
-from noomarketing import neighbours, segmentation
+from noomarketing import clustering, neighbours, segmentation
 from noomarketing.schema import UNASSIGNED, NoomarketingError
 
 
@@ -134,7 +134,7 @@ def test_from_4096_points_umap_gets_exact_neighbours_and_finds_the_groups():
     vectors = (centres[truth] + 0.5 * rng.standard_normal((4500, 64))).astype(np.float32)
     fb = nm.Feedback.from_texts([f"text {i}" for i in range(4500)])
     model = nm.SegmentModel(use_cache=False).fit(fb, embeddings=vectors)
-    assert model.reducer_.precomputed_knn[0].shape == (4500, 15)
+    assert model.reducer_.precomputed_knn[0].shape == (4500, clustering.LARGE_N_NEIGHBORS)
     assert model.reducer_.n_epochs == segmentation.LARGE_N_EPOCHS == 200
     assert normalized_mutual_info_score(truth, model.labels_) > 0.9
     other = nm.SegmentModel(use_cache=False, random_state=3).fit(fb, embeddings=vectors)

@@ -49,7 +49,7 @@ class SavedParams(_Strict):
     min_texts: Count = 50
     min_cluster_size: Annotated[int, Field(ge=2)] | None = None
     min_samples: Count | None = None
-    n_neighbors: Annotated[int, Field(ge=2)] = 15
+    n_neighbors: Annotated[int, Field(ge=2)] | None = None
     n_components: Count = 5
     min_dist: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] = 0.0
     n_epochs: Count | None = None

@@ -111,7 +111,7 @@ def check_segment_params(model: Any) -> None:
     check_int("min_texts", model.min_texts, 1)
     check_int("min_cluster_size", model.min_cluster_size, 2, optional=True)
     check_int("min_samples", model.min_samples, 1, optional=True)
-    check_int("n_neighbors", model.n_neighbors, 2)
+    check_int("n_neighbors", model.n_neighbors, 2, optional=True)
     check_int("n_components", model.n_components, 1)
     check_number("min_dist", model.min_dist, 0.0, 1.0)
     check_int("n_epochs", model.n_epochs, 1, optional=True)
