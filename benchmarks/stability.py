@@ -44,6 +44,7 @@ SETTINGS: dict[str, dict] = {
     "epochs 200": {"n_epochs": 200},
     "epochs 500": {"n_epochs": 500},
     "neighbours 10": {"n_neighbors": 10},
+    "neighbours 15": {"n_neighbors": 15},
     "neighbours 30": {"n_neighbors": 30},
     "neighbours 50": {"n_neighbors": 50},
     "neighbours 100": {"n_neighbors": 100},
