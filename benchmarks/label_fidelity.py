@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/label_fidelity.py [--data ../shared/data] [--clothing 3000]
         [--bbc 1000] [--seed 0] [--show] [--cache /tmp/label-fidelity]
+        [--neighbours 15]
 
 For each segment, the name of the class most of its items carry (clothing reviews: ``Department
 Name`` and ``Class Name``; BBC news: ``label``) is compared with the other class names: a label
@@ -93,14 +94,17 @@ def bertopic_names(
 
 
 def fitted(
-    feedback: nm.Feedback, seed: int, cache: Path | None
+    feedback: nm.Feedback, seed: int, cache: Path | None, neighbours: int | None = None
 ) -> tuple[nm.SegmentModel, np.ndarray]:
-    """The segmentation of ``feedback`` and its vectors, read from ``cache`` when saved there."""
-    folder = None if cache is None else cache / f"{feedback.fingerprint}-{seed}"
+    """The segmentation of ``feedback`` and its vectors, read from ``cache`` when saved there
+    (``neighbours``: UMAP's ``n_neighbors``, ``None`` the default)."""
+    name = f"{feedback.fingerprint}-{seed}" + ("" if neighbours is None else f"-n{neighbours}")
+    folder = None if cache is None else cache / name
     if folder is not None and (folder / "vectors.npy").exists():
         model = nm.SegmentModel.load(folder / "model")
         return model, np.load(folder / "vectors.npy")
-    model = nm.SegmentModel(random_state=seed, embedding="default").fit(feedback)
+    model = nm.SegmentModel(random_state=seed, embedding="default", n_neighbors=neighbours)
+    model.fit(feedback)
     if folder is not None:
         model.save(folder / "model")
         np.save(folder / "vectors.npy", model.embeddings_)
@@ -109,11 +113,11 @@ def fitted(
 
 def run(
     texts: list[str], classes: dict[str, list[str]], seed: int, show: bool = False,
-    cache: Path | None = None,
+    cache: Path | None = None, neighbours: int | None = None,
 ) -> list[dict]:
     start = time.perf_counter()
     feedback = nm.Feedback.from_texts(texts)
-    model, vectors = fitted(feedback, seed, cache)
+    model, vectors = fitted(feedback, seed, cache, neighbours)
     ideas = [i for i in nm.highlight_ideas(model, feedback, embeddings=vectors,
                                            labels=model.labels_) if not i.noise]
     elapsed = time.perf_counter() - start
@@ -160,6 +164,8 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print the first 12 segments")
     parser.add_argument("--cache", type=Path, default=None,
                         help="folder (outside the repo) for fitted segmentations and vectors")
+    parser.add_argument("--neighbours", type=int, default=None,
+                        help="UMAP's n_neighbors for the segmentation (default: the library's)")
     args = parser.parse_args()
     print(machine_note(), flush=True)
     print(f"label fidelity, {datetime.now(UTC):%Y-%m-%d}, seed {args.seed} "
@@ -169,7 +175,7 @@ def main() -> None:
     for name, n in (("clothing", args.clothing), ("bbc", args.bbc)):
         if n > 0:
             texts, classes = load(args.data, name, n, args.seed)
-            for row in run(texts, classes, args.seed, args.show, args.cache):
+            for row in run(texts, classes, args.seed, args.show, args.cache, args.neighbours):
                 results.append({"data": f"{name} ({len(texts)})", **row})
                 print(row, flush=True)  # each figure as soon as it is known
     table = pd.DataFrame(results)
