@@ -31,6 +31,13 @@ def test_no_candidate_stops_where_its_object_should_follow(text):
         assert phrase.split()[-1] not in {"run", "runs", "ran", "based", "online", "bit"}, phrase
 
 
+def test_no_candidate_stops_on_an_adverb_before_its_word():
+    found = phrases("This shirt is incredibly soft and fits perfectly.")
+    assert "shirt is incredibly soft" in found  # the whole phrase is there: the test can fail
+    assert "fits perfectly" in found  # an adverb that ends its clause is fine
+    assert not [p for p in found if p.endswith("incredibly")]
+
+
 @pytest.mark.parametrize(
     ("text", "cut"),
     [

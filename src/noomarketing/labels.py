@@ -147,7 +147,10 @@ def _runs(words: list[str], stops: frozenset[str], max_words: int) -> set[str]:
             dangling = end < n_words and words[end] in DETERMINERS  # "shrank and lost"
             dangling = dangling or words[end - 1] in _OPEN_ENDS  # "blouse runs", "jacket based"
             dangling = dangling or (words[end - 2] == "for" and words[end - 1] in _WHOM)
-            dangling = dangling or (words[end - 2] in _JOINS and end < n_words and content[end])
+            goes_on = end < n_words and content[end]
+            dangling = dangling or (words[end - 2] in _JOINS and goes_on)
+            # an adverb that leaves its word behind: "shirt is incredibly | soft"
+            dangling = dangling or (words[end - 1].endswith("ly") and goes_on)
             if content[end - 1] and n_content >= 2 and not dangling:
                 found.add(" ".join(words[start:end]))
     return found
