@@ -174,8 +174,10 @@ def main() -> None:
             for name, knob in grid.items():
                 runs[name].append(recluster(model.reduced_, vectors, size, knob))
             if not args.noise_only:
-                runs.setdefault("noise by 15 neighbours, UMAP space", []).append(
-                    vote(model.reduced_, model, "euclidean")
+                voted = vote(model.reduced_, model, "euclidean")
+                runs.setdefault("noise by 15 neighbours, UMAP space", []).append(voted)
+                themes.setdefault("themes, noise by 15 neighbours, UMAP space", []).append(
+                    themes_of(model, voted)
                 )
                 runs.setdefault("noise by 15 neighbours, 384-d vectors", []).append(
                     vote(vectors, model, "cosine")
