@@ -131,3 +131,11 @@ def machine_note() -> str:
         pass
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return f"{stamp}, commit {commit}, {cpu}, {os.cpu_count()} cores; {load_note()}"
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """``table`` as a Markdown table when ``tabulate`` is installed, else as plain text."""
+    try:
+        return table.to_markdown(index=False)
+    except ImportError:
+        return table.to_string(index=False)

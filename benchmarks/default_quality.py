@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _perf import add_data_argument, clothing_sample, load_note, machine_note, nmi
+from _perf import add_data_argument, clothing_sample, load_note, machine_note, markdown, nmi
 
 MODELS = ("default", "torch", "static")
 TRUTH = ("Department Name", "Class Name")
@@ -117,7 +117,7 @@ def main() -> None:
         })
     print(f"\n{len(texts):,} reviews (sample seed {args.sample_seed}), SegmentModel seeds "
           f"{args.seeds}: mean (min-max)")
-    print(pd.DataFrame(rows).to_markdown(index=False))
+    print(markdown(pd.DataFrame(rows)))
     print(f"\nend: {load_note()}")
 
 

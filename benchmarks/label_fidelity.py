@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _perf import load_note, machine_note
+from _perf import load_note, machine_note, markdown
 
 import noomarketing as nm
 from noomarketing.highlighting import make_label
@@ -179,16 +179,9 @@ def main() -> None:
                 results.append({"data": f"{name} ({len(texts)})", **row})
                 print(row, flush=True)  # each figure as soon as it is known
     table = pd.DataFrame(results)
-    print(table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False))
+    print(markdown(table))
     print(load_note())
 
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _perf import DATA_DIR, machine_note
+from _perf import DATA_DIR, machine_note, markdown
 
 import noomarketing as nm
 from noomarketing.embedding import encode_unit, normalize_rows
@@ -205,10 +205,7 @@ def main() -> None:
             rows += evaluate(load(args.data, name, n, args.seed), name, args.seed,
                              {**RULES, **GRID} if args.grid else RULES, args.by_class)
     table = pd.DataFrame(rows)
-    try:
-        print(table.to_markdown(index=False))
-    except ImportError:
-        print(table.to_string(index=False))
+    print(markdown(table))
     for seed in args.also_seeds:
         for name, n in (("clothing", args.clothing), ("bbc", args.bbc)):
             if n > 0:
