@@ -51,13 +51,18 @@ LARGE_NEIGHBORS_FROM = 1000
 large share of the points, and the bundled example (94 distinct texts) read better with 15."""
 
 
-def auto_n_neighbors(n_points: int) -> int:
-    """UMAP's neighbours for ``n_points`` points when ``n_neighbors`` is ``None``.
+def auto_n_neighbors(n_points: int, update: bool = False) -> int:
+    """UMAP's neighbours for ``n_points`` points when ``n_neighbors`` is ``None``. An
+    ``update``'s pool (its batch with a sample of earlier rows) keeps 15 at any size: it looks
+    for small new groups, which 50 neighbours merged into the segments the model knew (of the
+    three classes ``benchmarks/updating.py`` brings in late, 50 found one, 15 all three).
 
-    >>> auto_n_neighbors(300), auto_n_neighbors(5_000)
-    (15, 50)
+    >>> auto_n_neighbors(300), auto_n_neighbors(5_000), auto_n_neighbors(5_000, update=True)
+    (15, 50, 15)
     """
-    return LARGE_N_NEIGHBORS if n_points >= LARGE_NEIGHBORS_FROM else 15
+    if update or n_points < LARGE_NEIGHBORS_FROM:
+        return 15
+    return LARGE_N_NEIGHBORS
 
 
 def auto_min_cluster_size(n_texts: int) -> int:
@@ -80,7 +85,8 @@ def reducer_settings(model: Any, n_points: int, quick: bool = False) -> dict[str
     """
     exact = n_points >= UMAP_EXACT_LIMIT or quick
     return {
-        "n_neighbors": max(2, min(model.n_neighbors or auto_n_neighbors(n_points), n_points - 1)),
+        "n_neighbors": max(2, min(model.n_neighbors or auto_n_neighbors(n_points, quick),
+                                  n_points - 1)),
         "n_epochs": (model.n_epochs or LARGE_N_EPOCHS) if exact else model.n_epochs,
         "n_components": min(model.n_components, max(1, n_points - 2)),
         "min_dist": model.min_dist,
