@@ -55,7 +55,7 @@ def auto_n_neighbors(n_points: int, update: bool = False) -> int:
     """UMAP's neighbours for ``n_points`` points when ``n_neighbors`` is ``None``. An
     ``update``'s pool (its batch with a sample of earlier rows) keeps 15 at any size: it looks
     for small new groups, which 50 neighbours merged into the segments the model knew (of the
-    three classes ``benchmarks/updating.py`` brings in late, 50 found one, 15 all three).
+    three classes ``benchmarks/updating.py`` brings in late, 50 found one, 15 two).
 
     >>> auto_n_neighbors(300), auto_n_neighbors(5_000), auto_n_neighbors(5_000, update=True)
     (15, 50, 15)
