@@ -52,12 +52,14 @@ def embed(name: str, texts: list[str], speed_n: int) -> tuple[np.ndarray, float]
 
 
 def segment_scores(vectors: np.ndarray, texts: list[str], frame: pd.DataFrame,
-                   seed: int) -> dict[str, float]:
-    """NMI of one seeded ``SegmentModel`` fit against each truth column, and its shape."""
+                   seed: int, neighbours: int | None = None) -> dict[str, float]:
+    """NMI of one seeded ``SegmentModel`` fit against each truth column, and its shape
+    (``neighbours``: UMAP's ``n_neighbors``, ``None`` the default)."""
     import noomarketing as nm
 
     clock = time.process_time()
-    model = nm.SegmentModel(language="off", random_state=seed, progress=False)
+    model = nm.SegmentModel(language="off", random_state=seed, progress=False,
+                            n_neighbors=neighbours)
     labels = np.asarray(model.fit(texts, embeddings=vectors).labels_)
     found = {f"NMI {column.split()[0].lower()}": nmi(frame[column], labels) for column in TRUTH}
     return found | {"segments": float(len(set(labels[labels >= 0].tolist()))),
@@ -85,6 +87,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4],
                         help="SegmentModel seeds (UMAP)")
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
+    parser.add_argument("--neighbours", type=int, nargs="*", default=[],
+                        help="also UMAP at these n_neighbors, each model on the same vectors")
     parser.add_argument("--speed-n", type=int, default=300,
                         help="texts embedded without the cache to time each model")
     args = parser.parse_args()
@@ -98,16 +102,18 @@ def main() -> None:
         print(f"{name}: vectors in {time.perf_counter() - clock:.1f} s (cache), "
               f"{speeds[name]:.0f} texts/s cold on {min(args.speed_n, len(texts))}", flush=True)
     rows = []
-    for name in args.models:
-        runs = [segment_scores(vectors[name], texts, frame, seed) for seed in args.seeds]
+    for name, neighbours in [(m, k) for m in args.models for k in [None, *args.neighbours]]:
+        runs = [segment_scores(vectors[name], texts, frame, seed, neighbours)
+                for seed in args.seeds]
+        label = name if neighbours is None else f"{name}, {neighbours} neighbours"
         for seed, run in zip(args.seeds, runs, strict=True):
-            print(f"  {name} seed {seed}: " + ", ".join(f"{k} {v:.3f}" for k, v in run.items()),
+            print(f"  {label} seed {seed}: " + ", ".join(f"{k} {v:.3f}" for k, v in run.items()),
                   flush=True)
         same_space = "torch" in vectors and vectors[name].shape == vectors["torch"].shape
         cosine = (np.mean(np.sum(vectors[name] * vectors["torch"], axis=1))
                   if same_space else float("nan"))
         rows.append({
-            "model": name, "texts/s": f"{speeds[name]:.0f}", "cosine to torch": f"{cosine:.3f}",
+            "model": label, "texts/s": f"{speeds[name]:.0f}", "cosine to torch": f"{cosine:.3f}",
             **{key: spread([run[key] for run in runs])
                for key in ("NMI department", "NMI class")},
             "segments": spread([run["segments"] for run in runs], 1),
