@@ -6,9 +6,9 @@ reviews once (through noomarketing's embedding cache; the time of a cold embeddi
 first ``--speed-n`` texts is printed beside it). Then ``SegmentModel(language="off")`` is fitted
 on each model's vectors with every seed in ``--seeds``: NMI against ``Department Name`` and
 ``Class Name`` (unassigned rows count as one more group), segments and the unassigned share,
-mean and range over the seeds. KMeans told the number of departments is a view of the vectors
-that does not depend on the clusterer. The cosine of each model's vectors to torch's is printed
-too.
+mean and range over the random states. KMeans told the number of departments is a view of
+the vectors that does not depend on the clusterer. The cosine of each model's vectors to
+torch's is printed too.
 
     PYTHONPATH=src .venv/bin/python benchmarks/default_quality.py --n 10000 --seeds 0 1 2 3 4
 """

@@ -6,15 +6,15 @@ Data: a seeded sample (seed 0) of ``--n`` clothing reviews (labels ``Class Name`
 ``Department Name``) and the BBC news articles (label ``label``) from ``--data`` (default
 ``../shared/data`` next to the repository). Each corpus is embedded ONCE with the default
 embedder (the bundled all-MiniLM-L6-v2, int8 ONNX) and the vectors are kept in a ``.npy`` under
-``--cache`` (a temporary folder by default, never the repository), so that the seeds vary only
-UMAP and what follows it. ``--windows 128 64`` also embeds each corpus with the int8 ONNX
+``--cache`` (a temporary folder by default, never the repository), so that the random states
+vary only UMAP and what follows it. ``--windows 128 64`` also embeds each corpus with the int8 ONNX
 MiniLM reading at most that many word pieces (the default embedder reads 256), each kept in its
 own ``.npy``, and fits the first setting on those vectors too.
 
 For each setting (``--settings``; ``default`` is ``SegmentModel``'s defaults) and each seed
 0..``--seeds``-1 the script fits ``SegmentModel(language="off", random_state=seed)`` on the
 vectors and prints, per corpus: the number of segments (min-max), NMI against each label as
-mean ± standard deviation over the seeds, the pairwise ARI between the seeds' segmentations
+mean ± standard deviation over the random states, the pairwise ARI between their segmentations
 (mean and min), and the CPU seconds of one fit (its layout computed: no layout cache); then
 the same for the themes the model groups its segments into (``themes_``, sized without labels:
 :mod:`noomarketing.themes`). Beside
@@ -178,7 +178,7 @@ def theme_labels(model) -> np.ndarray:
 def measure(
     name: str, setting: dict, texts: list[str], vectors: np.ndarray, truth: pd.DataFrame, seeds: int
 ) -> tuple[list[dict], np.ndarray]:
-    """One setting over the seeds: its summary rows (segments, then themes, whose "segments"
+    """One setting over the random states: its summary rows (segments, then themes, whose "segments"
     column counts themes) and the first seed's UMAP space."""
     runs, themes, cpu, reduced = [], [], [], None
     for seed in range(seeds):

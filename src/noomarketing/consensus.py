@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 def run_seeds(random_state: int | None, runs: int) -> list[int | None]:
-    """The seeds of ``runs`` layouts, drawn from ``random_state`` (``None``: unseeded runs).
+    """The random states of ``runs`` layouts, drawn from ``random_state`` (``None``: unseeded).
 
     The first is ``random_state`` itself, so one run is the single-seed reducer.
 
