@@ -22,6 +22,7 @@ import logging
 
 import numpy as np
 
+from noomarketing.embedding import normalize_rows
 from noomarketing.schema import UNASSIGNED
 
 logger = logging.getLogger(__name__)
@@ -101,9 +102,7 @@ def find_themes(
     """
     themes = np.full(n_segments, UNASSIGNED, dtype=np.int64)
     member = labels >= 0
-    vectors = np.asarray(embeddings, dtype=np.float64)[member]
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors = vectors / np.where(norms > 0, norms, 1.0)
+    vectors = normalize_rows(np.asarray(embeddings, dtype=np.float64)[member])
     labels = np.asarray(labels, dtype=np.int64)[member]
     counts = np.bincount(labels, minlength=n_segments).astype(np.float64)
     present = np.flatnonzero(counts > 0)
