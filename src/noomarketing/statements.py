@@ -186,19 +186,16 @@ def choose_statements(
         if not group:
             chosen.append(None)
             continue
-        if vectors:
-            cosine = np.array([float(vectors[sentence] @ centroids[s]) for _, sentence in group])
+        bonus = np.zeros(len(group))
+        if vectors:  # one matrix of the sentences for every cosine below
+            matrix = np.stack([vectors[x] for _, x in group])
+            cosine = matrix @ centroids[s]
+            central = cosine + apart_weight * apartness(matrix, centroids, s)
+            if names is not None and names[s] and name_weight:
+                bonus = name_weight * (matrix @ vectors[names[s]])
         else:
             rank = {p: r for r, p in enumerate(positions[s])}
-            cosine = np.array([-rank[p] / max(len(rank), 1) for p, _ in group])
-        central = cosine
-        if vectors and apart_weight:
-            matrix = np.stack([vectors[x] for _, x in group])
-            central = cosine + apart_weight * apartness(matrix, centroids, s)
-        bonus = np.zeros(len(group))
-        if vectors and names is not None and names[s] and name_weight:
-            bonus += name_weight * np.array([float(vectors[x] @ vectors[names[s]])
-                                             for _, x in group])
+            cosine = central = np.array([-rank[p] / max(len(rank), 1) for p, _ in group])
         best = _best(central, np.array([states_want(x) for _, x in group]), want_margin, bonus)
         position, sentence = group[best]
         used.add(sentence.lower())
