@@ -34,9 +34,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _perf import TEXT, add_data_argument, clothing_sample, load_note, machine_note
+from _perf import TEXT, add_data_argument, clothing_sample, load_note, machine_note, nmi
 from sklearn.cluster import KMeans
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sklearn.metrics import adjusted_rand_score
 
 SETTINGS: dict[str, dict] = {
     "default": {},
@@ -144,11 +144,6 @@ def model_for(setting: dict, seed: int, n: int):
     return nm.SegmentModel(
         language="off", random_state=seed, progress=False, use_cache=False, **kwargs
     )
-
-
-def nmi(truth: pd.Series, labels: np.ndarray) -> float:
-    known = truth.notna().to_numpy()
-    return float(normalized_mutual_info_score(truth[known].astype(str), labels[known]))
 
 
 def summary(runs: list[np.ndarray], truth: pd.DataFrame) -> dict[str, str]:
