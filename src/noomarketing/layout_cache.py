@@ -159,12 +159,10 @@ def prune_layouts(folder: Path, keep: Path | None = None, max_bytes: int = MAX_L
     1
     """
     try:
-        files = sorted(
-            ((f.stat().st_mtime, f.stat().st_size, f) for f in folder.glob("*.npz")),
-            key=lambda entry: entry[0],
-        )
+        stats = [(f.stat(), f) for f in folder.glob("*.npz")]
     except OSError:
         return 0
+    files = sorted(((st.st_mtime, st.st_size, f) for st, f in stats), key=lambda entry: entry[0])
     total, removed = sum(size for _, size, _ in files), 0
     for _, size, file in files:
         if total <= max_bytes:
