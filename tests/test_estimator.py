@@ -106,7 +106,7 @@ def test_a_given_customer_keeps_their_segment_but_an_empty_id_is_anonymous(embed
         ({"outlier_threshold": 2}, "outlier_threshold must be a number from -1.0 to 1.0, not 2"),
         ({"min_texts": True}, "min_texts must be an integer ≥ 1, not True"),
         ({"strategy": "kmeans"}, "strategy must be 'auto', 'clusters' or 'per_customer'"),
-        ({"outliers": "drop"}, "outliers must be 'nearest' or 'keep', not 'drop'"),
+        ({"outliers": "drop"}, "outliers must be 'vote', 'nearest' or 'keep', not 'drop'"),
         ({"language": "en"}, "language must be 'auto', 'off' or None, not 'en'"),
         ({"use_cache": "yes"}, "use_cache must be True or False, not 'yes'"),
         ({"progress": 1}, "progress must be None, True or False, not 1"),

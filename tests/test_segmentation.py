@@ -66,6 +66,37 @@ def test_outlier_policy_keep_reports_more_unassigned(fitted, embedder, cache_dir
     assert keep.unassigned_share_ >= model.unassigned_share_
 
 
+class _FarAsNoise:
+    """KMeans on the layout with the 20% of points farthest from their centre called noise:
+    a clusterer whose noise is certain, unlike HDBSCAN's on a small fixture."""
+
+    def fit_predict(self, points):
+        kmeans = KMeans(3, n_init=3, random_state=0).fit(points)
+        distance = np.linalg.norm(points - kmeans.cluster_centers_[kmeans.labels_], axis=1)
+        return np.where(distance > np.quantile(distance, 0.8), -1, kmeans.labels_)
+
+
+def test_noise_joins_by_the_vote_of_its_layout_neighbours():
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 3, 300)
+    vectors = (rng.standard_normal((3, 32))[truth] + 0.6 * rng.standard_normal((300, 32)))
+    fb = nm.Feedback.from_texts([f"text {i}" for i in range(300)])
+    fits = {
+        rule: nm.SegmentModel(clusterer=_FarAsNoise(), outliers=rule, use_cache=False,
+                              language="off").fit(fb, embeddings=vectors.astype(np.float32))
+        for rule in ("vote", "nearest", "keep")
+    }
+    vote, keep = fits["vote"], fits["keep"]
+    noise = vote.cluster_labels_ < 0
+    assert noise.sum() >= 50
+    assert vote.unassigned_share_ == 0.0 and keep.unassigned_share_ == pytest.approx(noise.mean())
+    for found in fits.values():  # the clustered points keep their segment under every rule
+        assert (found.labels_[~noise] == vote.labels_[~noise]).all()
+    # the noise joins the segment of its own group, as the centroid rule places it
+    assert normalized_mutual_info_score(truth[noise], vote.labels_[noise]) > 0.8
+    assert np.mean(vote.labels_[noise] == fits["nearest"].labels_[noise]) > 0.9
+
+
 def test_predict_matches_segment_of_similar_text(fitted):
     _fb, labels, model = fitted
     pred = model.predict(["the courier brought my parcel 9 days late"])

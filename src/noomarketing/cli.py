@@ -102,8 +102,9 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-cluster-size", type=int, default=None,
                         help="smallest segment HDBSCAN keeps (default: grows with the data)")
     parser.add_argument(
-        "--outliers", choices=["nearest", "keep"], default="nearest",
-        help="noise points: put into the nearest similar segment, or keep unassigned",
+        "--outliers", choices=["vote", "nearest", "keep"], default="vote",
+        help="noise points: put into the segment of their neighbours in the layout (vote), "
+        "into the most similar segment when similar enough (nearest), or keep unassigned",
     )
     parser.add_argument(
         "--no-cache", action="store_true", help="do not cache embeddings or UMAP layouts"

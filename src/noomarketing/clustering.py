@@ -18,7 +18,7 @@ import numpy as np
 
 from noomarketing.layout_cache import layout_key, load_layout, store_layout
 from noomarketing.neighbours import cosine_knn
-from noomarketing.outliers import nearest_segments
+from noomarketing.outliers import nearest_segments, vote_noise
 from noomarketing.outliers import unit_mean as _unit_mean
 from noomarketing.progress import step
 from noomarketing.schema import UNASSIGNED
@@ -204,7 +204,9 @@ def fit_clusters(model: Any, embeddings: np.ndarray) -> None:
     labels = np.array([remap.get(c, UNASSIGNED) for c in raw], dtype=np.int64)
     model.segment_ids_ = np.arange(len(ordered), dtype=np.int64)
     model.centroids_ = np.stack([_unit_mean(embeddings[labels == s]) for s in model.segment_ids_])
-    if model.outliers == "nearest":
+    if model.outliers == "vote":
+        labels = vote_noise(labels, reduced)
+    elif model.outliers == "nearest":
         noise = labels == UNASSIGNED
         nearest, _ = nearest_segments(
             embeddings[noise], model.centroids_, model.outlier_threshold

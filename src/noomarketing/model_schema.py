@@ -53,7 +53,7 @@ class SavedParams(_Strict):
     n_components: Count = 5
     min_dist: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] = 0.0
     n_epochs: Count | None = None
-    outliers: Literal["nearest", "keep"] = "nearest"
+    outliers: Literal["vote", "nearest", "keep"] = "vote"
     outlier_threshold: Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)] = 0.3
     language: Literal["auto", "off"] | None = "auto"
     cache_dir: Name | None = None

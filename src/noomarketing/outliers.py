@@ -1,8 +1,17 @@
-"""Assigning feedback to segments by centroid: noise points, new texts, rows outside a sample.
+"""Assigning feedback to segments: HDBSCAN's noise points, new texts, rows outside a sample.
 
-One rule everywhere: a row joins the segment whose centroid (the mean unit embedding of its
-members) is most similar, when that cosine similarity reaches the model's threshold; otherwise
-it stays unassigned (-1). It needs only the centroids, so a saved model is a few arrays.
+New texts and rows outside a fit's sample join the segment whose centroid (the mean unit
+embedding of its members) is most similar, when that cosine similarity reaches the model's
+threshold; otherwise they stay unassigned (-1). It needs only the centroids, so a saved model
+is a few arrays.
+
+HDBSCAN's noise points in a fit join by default by a vote of their nearest clustered
+neighbours in the UMAP layout (:func:`vote_noise`): the layout is what HDBSCAN clustered, and
+there a noise point lies among the items of the segment it belongs with. Measured on 10,000
+clothing reviews and 2,225 news articles over 5 random states (``benchmarks/segment_knobs.py``),
+it gives segments nearer the labels and steadier across random states than the centroid rule
+(NMI vs class 0.415 → 0.420, ARI between random states 0.890 → 0.911; news themes 0.866 →
+0.877). ``outliers="nearest"`` keeps the centroid rule for them too.
 """
 
 from __future__ import annotations
@@ -68,6 +77,34 @@ def assign_noise(
     labels = labels.copy()
     noise = labels == UNASSIGNED
     labels[noise] = nearest_segments(embeddings[noise], centroids, threshold)[0]
+    return labels
+
+
+VOTE_NEIGHBOURS = 15
+"""Clustered neighbours in the layout that vote on a noise point's segment (10 and 30 gave
+the same segments within 0.001 NMI)."""
+
+
+def vote_noise(
+    labels: np.ndarray, layout: np.ndarray, neighbours: int = VOTE_NEIGHBOURS
+) -> np.ndarray:
+    """``labels`` with each unassigned row moved into the segment most of its ``neighbours``
+    nearest assigned rows in ``layout`` (UMAP's space, Euclidean) belong to; a tie goes to the
+    lower segment number, the larger segment. Every row joins, however unlike its segment.
+
+    >>> layout = np.array([[0.0], [0.1], [0.2], [5.0], [5.1], [4.8], [0.3]])
+    >>> vote_noise(np.array([0, 0, 0, 1, 1, -1, -1]), layout, neighbours=3).tolist()
+    [0, 0, 0, 1, 1, 1, 0]
+    """
+    from sklearn.neighbors import KNeighborsClassifier
+
+    labels = np.asarray(labels, dtype=np.int64).copy()
+    noise = labels == UNASSIGNED
+    if not noise.any() or noise.all():
+        return labels
+    voters = KNeighborsClassifier(min(neighbours, int((~noise).sum())))
+    voters.fit(layout[~noise], labels[~noise])
+    labels[noise] = voters.predict(layout[noise])
     return labels
 
 

@@ -115,7 +115,7 @@ def check_segment_params(model: Any) -> None:
     check_int("n_components", model.n_components, 1)
     check_number("min_dist", model.min_dist, 0.0, 1.0)
     check_int("n_epochs", model.n_epochs, 1, optional=True)
-    check_choice("outliers", model.outliers, ("nearest", "keep"))
+    check_choice("outliers", model.outliers, ("vote", "nearest", "keep"))
     check_number("outlier_threshold", model.outlier_threshold, -1.0, 1.0)
     check_choice("language", model.language, ("auto", "off", None))
     if model.cache_dir is not None and not isinstance(model.cache_dir, str | Path):

@@ -5,8 +5,8 @@ replace the reducer and any object with ``fit_predict`` the clusterer. With few 
 falls back to the method's "few clients: highlight each one's idea": one segment per customer.
 
 New feedback is assigned to the segment whose centroid (mean unit embedding of its members) is
-most similar, when that cosine similarity reaches ``outlier_threshold``. The same rule takes
-HDBSCAN's noise points into segments when ``outliers="nearest"`` (:mod:`noomarketing.outliers`).
+most similar, when that cosine similarity reaches ``outlier_threshold``; HDBSCAN's noise points
+join by a vote of their neighbours in the UMAP layout (:mod:`noomarketing.outliers`).
 A saved model is a few arrays and a JSON file, no pickle (:mod:`noomarketing.persistence`); the
 embedder is chosen in :mod:`noomarketing.embedding_choice`.
 """
@@ -47,7 +47,7 @@ from noomarketing.themes import find_themes
 logger = logging.getLogger(__name__)
 
 Strategy = Literal["auto", "clusters", "per_customer"]
-OutlierPolicy = Literal["nearest", "keep"]
+OutlierPolicy = Literal["vote", "nearest", "keep"]
 LanguagePolicy = Literal["auto", "off"]
 
 ASSIGN_BATCH = 10_000
@@ -91,11 +91,12 @@ class SegmentModel(EmbedderChoice, BaseEstimator):
         n_epochs: UMAP's optimisation epochs; ``None``: ``LARGE_N_EPOCHS`` (200) from 4,096
             distinct texts, UMAP's own choice (500) below. Fewer epochs are faster but let the
             segments move more with ``random_state``.
-        outliers: ``"nearest"`` puts noise points into the nearest segment when similar enough;
-            ``"keep"`` leaves all of them unassigned. Either way ``unassigned_share_`` says how
-            many stayed out.
-        outlier_threshold: cosine similarity to a segment centroid needed to join it (for noise
-            points and for :meth:`predict`).
+        outliers: ``"vote"`` puts each noise point into the segment of most of its 15 nearest
+            clustered neighbours in the UMAP layout; ``"nearest"`` into the segment with the
+            most similar centroid, when similar enough; ``"keep"`` leaves them unassigned.
+            ``unassigned_share_`` says how many stayed out.
+        outlier_threshold: cosine similarity to a segment centroid needed to join it (for
+            :meth:`predict`, rows outside a fit's sample, and noise points by ``"nearest"``).
         cache_dir: folder of the on-disk embedding cache (default ``~/.cache/noomarketing``),
             which also keeps UMAP layouts (:mod:`noomarketing.layout_cache`);
             ``use_cache=False`` turns both off.
@@ -159,7 +160,7 @@ class SegmentModel(EmbedderChoice, BaseEstimator):
         n_components: int = 5,
         min_dist: float = 0.0,
         n_epochs: int | None = None,
-        outliers: OutlierPolicy = "nearest",
+        outliers: OutlierPolicy = "vote",
         outlier_threshold: float = 0.3,
         language: LanguagePolicy | None = "auto",
         cache_dir: str | Path | None = None,

@@ -186,7 +186,7 @@ def update_model(
     else:
         _emerging(model, vectors, labels)
     new = labels == UNASSIGNED
-    if model.outliers == "nearest" and new.any() and len(model.segment_ids_) > n_before:
+    if model.outliers != "keep" and new.any() and len(model.segment_ids_) > n_before:
         found, _ = nearest_segments(vectors[new], model.centroids_[n_before:],
                                     model.outlier_threshold)
         labels[new] = np.where(found >= 0, found + n_before, UNASSIGNED)
