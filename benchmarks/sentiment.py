@@ -14,6 +14,11 @@ for telling 4-5 stars from 1-2 stars, all on the same reviews in one run:
 * the ceiling of a head trained on these very reviews: a logistic regression on the same
   vectors, 5-fold cross-validated (the library never sees a rating).
 
+Then the same ROC AUC for ways of reading a review sentence by sentence
+(:func:`sentence_variants`: the word list per sentence, VADER's "but" rule, every sentence
+embedded and scored), with the scorer's CPU seconds per 10,000 reviews and what embedding the
+sentences costs beside embedding the reviews whole.
+
 Then segments: ``nm.segment`` (defaults, the same cached vectors) on the whole sample, 3-star
 reviews included, as a user would run it. Per segment with something to act on, its
 ``Idea.rating_impact`` (the overall mean rating minus the mean without the segment) and whether
@@ -25,13 +30,17 @@ over those with a significant rating effect; the same for the impact each readin
 alone gives, and for the impact a score that read the stars only would give (each review scored
 as the mean score of its star rating). The difference between that and the real impact is what
 the score reads from the segment's topic rather than its stars; the significant segments that
-disagree are printed with their first quotes.
+disagree are printed with their first quotes. Last, the sign agreement of every sentence
+variant under each contrast in :data:`CONTRASTS` (means, as the library, medians, the share of
+reviews read negative), none of which reads a rating.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -43,7 +52,13 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 import noomarketing as nm
 from noomarketing.embedding import CachedEmbedder, encode_unit, resolve_embedder
-from noomarketing.sentiment import SentimentScorer, word_scores
+from noomarketing.languages import UNKNOWN, detect_languages
+from noomarketing.sentiment import SATURATION, WORD_LANGUAGES, SentimentScorer, word_scores
+from noomarketing.statements import split_sentences
+
+COST_SAMPLE = 500
+"""Reviews whose embedding cost, whole and sentence by sentence, is timed without the cache."""
+BUT = re.compile(r"(?i)\bbut\b")
 
 
 def vader(texts: list[str]) -> np.ndarray | None:
@@ -83,6 +98,134 @@ def scores(
     return found
 
 
+def _raw(score: np.ndarray) -> np.ndarray:
+    """The sum of ratings a word-list score was saturated from (the inverse of
+    ``s / sqrt(s² + SATURATION)``)."""
+    score = np.clip(score, -1 + 1e-12, 1 - 1e-12)
+    return score * np.sqrt(SATURATION) / np.sqrt(1 - score * score)
+
+
+def but_rule(texts: list[str]) -> np.ndarray:
+    """The word list's reading with VADER's "but" rule: the rated words before a text's first
+    "but" count half, those after it one and a half (VADER's own weights)."""
+    whole = _raw(word_scores(texts)[0])
+    parts = [BUT.split(t, maxsplit=1) for t in texts]
+    before = _raw(word_scores([p[0] for p in parts])[0])
+    after = _raw(word_scores([p[1] if len(p) > 1 else "" for p in parts])[0])
+    has_but = np.array([len(p) > 1 for p in parts])
+    total = np.where(has_but, 0.5 * before + 1.5 * after, whole)
+    return total / np.sqrt(total * total + SATURATION)
+
+
+def sentence_variants(
+    embedder, vectors: np.ndarray, texts: list[str], languages: list[str | None]
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Ways of reading a review sentence by sentence (``split_sentences``, the statements'
+    splitter), one score per review, beside the library's whole-text score; and the scorer's
+    CPU seconds per 10,000 reviews for each (embedding not included: see ``embedding_cost``).
+
+    The word-list variants keep the library's blend and change only the words' reading: the
+    mean over the sentences (all of them, or those with a rated word), the lowest sentence, the
+    mean of the whole text's and the lowest sentence's, VADER's "but" rule. The embedding
+    variants score every sentence's own vector (anchors + head, and the words of that
+    sentence): their mean, their lowest, the mean of the whole text's score and the lowest
+    sentence's; and the sentences' mean vector reading with the whole text's words. No
+    variant has a weight of its own: each is a plain mean, minimum or VADER's rule.
+    """
+    scorer = SentimentScorer().fit(embedder)
+    per_10k = 10_000 / len(texts)
+    cost: dict[str, float] = {}
+
+    def timed(name: str, make: Callable[[], np.ndarray]) -> np.ndarray:
+        clock = time.process_time()
+        values = make()
+        cost[name] = (time.process_time() - clock) * per_10k
+        return values
+
+    found: dict[str, np.ndarray] = {}
+    found["library: whole text"] = timed(
+        "library: whole text", lambda: scorer.score(vectors, texts, languages)
+    )
+    meaning = scorer.score(vectors)
+    whole, rated_words = word_scores(texts)
+    english = np.array([(code or UNKNOWN) in WORD_LANGUAGES for code in languages])
+    weight = scorer.word_weight
+
+    def blend(words: np.ndarray) -> np.ndarray:
+        return np.where(
+            english & (rated_words > 0), weight * words + (1 - weight) * meaning, meaning
+        )
+
+    clock = time.process_time()
+    pieces = [split_sentences(t) or [t] for t in texts]
+    flat = [s for piece in pieces for s in piece]
+    owner = np.repeat(np.arange(len(texts)), [len(piece) for piece in pieces])
+    by_sentence, by_sentence_found = word_scores(flat)
+    split_cost = (time.process_time() - clock) * per_10k
+
+    def per_review(values: np.ndarray, how: str) -> np.ndarray:
+        return getattr(pd.Series(values).groupby(owner), how)().fillna(0.0).to_numpy()
+
+    rated = np.where(by_sentence_found > 0, by_sentence, np.nan)
+    cheap = {
+        "words: mean over sentences": lambda: per_review(by_sentence, "mean"),
+        "words: mean over sentences with a rated word": lambda: per_review(rated, "mean"),
+        "words: lowest sentence": lambda: per_review(by_sentence, "min"),
+        "words: mean of whole text and lowest sentence": lambda: (
+            (whole + per_review(by_sentence, "min")) / 2
+        ),
+        "words: mean of whole text and lowest sentence with a rated word": lambda: (
+            (whole + per_review(rated, "min")) / 2
+        ),
+    }
+    for name, make in cheap.items():
+        found[name] = blend(timed(name, make))
+        cost[name] += cost["library: whole text"] + split_cost
+    found["words: VADER's 'but' rule"] = blend(
+        timed("words: VADER's 'but' rule", lambda: but_rule(texts))
+    )
+    cost["words: VADER's 'but' rule"] += cost["library: whole text"]
+
+    sentence_vectors = encode_unit(embedder, flat)
+    each = timed(
+        "sentences", lambda: scorer.score(sentence_vectors, flat, [languages[i] for i in owner])
+    )
+    mean_vector = timed("mean vector", lambda: per_review(scorer.score(sentence_vectors), "mean"))
+    embedded = {
+        "embedded sentences: mean": per_review(each, "mean"),
+        "embedded sentences: lowest": per_review(each, "min"),
+        "embedded: mean of whole text and lowest sentence": (
+            found["library: whole text"] + per_review(each, "min")
+        )
+        / 2,
+        "embedded sentences: mean of their vectors' reading, words of the whole text": np.where(
+            english & (rated_words > 0), weight * whole + (1 - weight) * mean_vector, mean_vector
+        ),
+    }
+    for name, values in embedded.items():
+        found[name] = values
+        cost[name] = split_cost + (cost["mean vector"] if "vectors'" in name else cost["sentences"])
+        if "whole text" in name:
+            cost[name] += cost["library: whole text"]
+    del cost["sentences"], cost["mean vector"]
+    return found, cost
+
+
+def embedding_cost(embedder, texts: list[str]) -> tuple[float, float]:
+    """CPU seconds per 10,000 reviews of embedding ``texts`` whole and sentence by sentence,
+    without the cache (the embedder inside ``CachedEmbedder``), one after the other, the model
+    loaded first."""
+    inner = getattr(embedder, "embedder", embedder)
+    inner.encode(texts[:8])  # loads the model: its start is not what is timed
+    sentences = [s for t in texts for s in (split_sentences(t) or [t])]
+    spent = []
+    for batch in (texts, sentences):
+        clock = time.process_time()
+        inner.encode(batch)
+        spent.append((time.process_time() - clock) * 10_000 / len(texts))
+    return spent[0], spent[1]
+
+
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg adjusted p-values (the false discovery rate of each test)."""
     order = np.argsort(p_values)
@@ -91,6 +234,51 @@ def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     out = np.empty_like(adjusted)
     out[order] = np.minimum(adjusted, 1.0)
     return out
+
+
+def segment_rows(table: pd.DataFrame, segment: int, n: int) -> np.ndarray:
+    """The rows a segment's size counts, as a mask over the ``n`` input rows (noise rows are in
+    no segment)."""
+    inside = np.zeros(n, dtype=bool)
+    inside[table.loc[table["segment"] == segment, "row"].to_numpy()] = True
+    return inside
+
+
+CONTRASTS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
+    "mean (the library's)": lambda v, inside: v.mean() - v[~inside].mean(),
+    "median": lambda v, inside: float(np.median(v) - np.median(v[~inside])),
+    "share below 0, fewer: +": lambda v, inside: (v[~inside] < 0).mean() - (v < 0).mean(),
+    "share below -0.05, fewer: +": lambda v, inside: (
+        (v[~inside] < -0.05).mean() - (v < -0.05).mean()
+    ),
+}
+"""Segment impacts a per-review score can give, none reading a rating: the library's contrast
+of means, the same contrast of medians, and how many fewer reviews read negative (below 0, the
+score's own neutral point, or below -0.05, VADER's usual cut) with the segment than without."""
+
+
+def print_variants(
+    result, frame: pd.DataFrame, variants: dict[str, np.ndarray], alpha: float
+) -> None:
+    """Sign agreement with ``rating_impact`` of every variant under every contrast: over the
+    segments with a significant rating effect, and over all of them in brackets."""
+    table, n = result.assignments, len(next(iter(variants.values())))
+    masks = [segment_rows(table, segment, n) for segment in frame["segment"]]
+    sign = np.sign(frame["rating_impact"].to_numpy())
+    significant = (frame["q"] < alpha).to_numpy()
+    print(
+        f"\nsign agreement with rating_impact per variant and contrast: segments with a "
+        f"significant rating effect (q < {alpha}), all segments in brackets\n"
+        "| variant | " + " | ".join(CONTRASTS) + " |\n|---|" + "---|" * len(CONTRASTS)
+    )
+    for name, values in variants.items():
+        cells = []
+        for contrast in CONTRASTS.values():
+            agree = np.sign([contrast(values, inside) for inside in masks]) == sign
+            cells.append(
+                f"{agree[significant].sum()} of {significant.sum()} ({agree.sum()} of {len(agree)})"
+            )
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 def segment_table(result, ratings: np.ndarray, readers: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -113,9 +301,7 @@ def segment_table(result, ratings: np.ndarray, readers: dict[str, np.ndarray]) -
     for idea in result.ideas:
         if idea.noise:
             continue
-        # the rows the segment's size counts (noise rows are in no segment)
-        inside = np.zeros(len(ratings), dtype=bool)
-        inside[table.loc[table["segment"] == idea.segment_id, "row"].to_numpy()] = True
+        inside = segment_rows(table, idea.segment_id, len(ratings))
         own, rest = ratings[inside], ratings[~inside]
         test = mannwhitneyu(own[np.isfinite(own)], rest[np.isfinite(rest)])
         row = {
@@ -250,6 +436,21 @@ def main() -> None:
     for name, values in scores(embedder, vectors[rated], rated_texts, y, args.seed).items():
         print(f"| {name} | {roc_auc_score(y, values):.3f} |")
 
+    languages = [guess.code for guess in detect_languages(texts)]
+    clock = time.process_time()
+    variants, cost = sentence_variants(embedder, vectors, texts, languages)
+    whole, by_sentence = embedding_cost(embedder, texts[:COST_SAMPLE])
+    print(
+        f"\nreading reviews sentence by sentence ({time.process_time() - clock:.0f} CPU s in all, "
+        f"sentence vectors cached after the first run); the same ROC AUC, and the scorer's CPU "
+        f"seconds per 10,000 reviews (embedding left out: {whole:.0f} CPU s per 10,000 reviews "
+        f"embedded whole, {by_sentence:.0f} sentence by sentence, timed on {COST_SAMPLE} "
+        f"reviews without the cache):\n| score | ROC AUC | scorer CPU s per 10k reviews |"
+        f"\n|---|---:|---:|"
+    )
+    for name, values in variants.items():
+        print(f"| {name} | {roc_auc_score(y, values[rated]):.3f} | {cost[name]:.2f} |")
+
     if args.no_segments:
         return
     clock, cpu = time.perf_counter(), time.process_time()
@@ -272,7 +473,9 @@ def main() -> None:
         "anchors + head (no words)": with_head.score(vectors),
         "words only": word_scores(texts)[0],
     }
-    print_segments(segment_table(result, ratings, readers), args.alpha)
+    table = segment_table(result, ratings, readers)
+    print_segments(table, args.alpha)
+    print_variants(result, table, variants, args.alpha)
     print(f"\n{load_note()}")
 
 
