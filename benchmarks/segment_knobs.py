@@ -5,12 +5,13 @@
 The same data and vectors as ``benchmarks/stability.py`` (same ``--cache``). Each seed's
 default layout (UMAP, ``SegmentModel(language="off", random_state=seed)``) is computed once;
 on it, HDBSCAN is run again at other settings (``min_cluster_size`` as a factor of the
-automatic size, ``min_samples``, ``cluster_selection_epsilon``) and its noise joins the nearest
-segment centroid at cosine ≥ 0.3, as in a fit. For the default segments, noise also joins by a
-vote of its 15 nearest clustered neighbours, in the UMAP space or in the full vectors; it also
-joins through the themes (the theme whose centroid, the mean of its clustered items, is most
-similar, then that theme's most similar segment), and at any similarity; the themes are scored
-under each rule, beside KMeans told the number of classes on the 384-d vectors. Last, on the
+automatic size, ``min_samples``, ``cluster_selection_epsilon``) and its noise joins by a vote
+of its 15 nearest clustered neighbours in the layout, as in a fit. For the default segments,
+noise also joins by other rules: the nearest segment centroid at cosine ≥ 0.3 (the rule
+before the vote), a vote in the full vectors, through the themes (the theme whose centroid, the
+mean of its clustered items, is most similar, then that theme's most similar segment), and the
+nearest centroid at any similarity; the themes are scored under each rule, beside KMeans told
+the number of classes on the 384-d vectors. Last, on the
 items HDBSCAN clustered only (noise left out): the default themes, the best themes any grouping
 of the segments could give (each segment replaced by its most common label: a ceiling, it reads
 the labels) and KMeans. Printed per corpus: NMI per label (mean ± sd over the seeds) and the
@@ -45,10 +46,10 @@ GRID = {
 
 
 def recluster(reduced: np.ndarray, vectors: np.ndarray, size: int, knob: tuple) -> np.ndarray:
-    """HDBSCAN at ``knob`` on a layout, noise joining the nearest centroid (cosine ≥ 0.3)."""
+    """HDBSCAN at ``knob`` on a layout, noise joining by the vote of its layout neighbours."""
     from hdbscan import HDBSCAN
 
-    from noomarketing.outliers import nearest_segments, unit_mean
+    from noomarketing.outliers import vote_noise
 
     factor, divisor, epsilon = knob
     cluster_size = max(2, round(factor * size))
@@ -63,10 +64,7 @@ def recluster(reduced: np.ndarray, vectors: np.ndarray, size: int, knob: tuple) 
     if not found:
         return np.zeros(len(raw), dtype=np.int64)
     labels = np.array([found.index(c) if c >= 0 else -1 for c in raw], dtype=np.int64)
-    centroids = np.stack([unit_mean(vectors[labels == s]) for s in range(len(found))])
-    noise = labels < 0
-    labels[noise], _ = nearest_segments(vectors[noise], centroids, 0.3)
-    return labels
+    return vote_noise(labels, reduced)
 
 
 def vote(space: np.ndarray, model, metric: str) -> np.ndarray:
@@ -79,8 +77,8 @@ def vote(space: np.ndarray, model, metric: str) -> np.ndarray:
 
 
 def noise_rules(model, vectors: np.ndarray) -> dict[str, np.ndarray]:
-    """Segments with HDBSCAN's noise joining by other rules than the nearest centroid at
-    cosine >= 0.3: through the nearest theme (the theme whose centroid, the mean of its
+    """Segments with HDBSCAN's noise joining by other rules than the layout vote: the nearest
+    centroid at cosine >= 0.3 (the rule before the vote), through the nearest theme (the theme whose centroid, the mean of its
     clustered items, is most similar, then that theme's most similar segment; the same items
     join as with the default rule) and at any similarity (threshold 0)."""
     from noomarketing.outliers import unit_mean
@@ -99,6 +97,7 @@ def noise_rules(model, vectors: np.ndarray) -> dict[str, np.ndarray]:
     joins = sims.max(axis=1) >= model.outlier_threshold
     rules = {}
     for name, segment, gate in (
+        ("noise by nearest centroid, cosine ≥ 0.3", sims.argmax(axis=1), joins),
         ("noise by nearest theme, then its segment", within, joins),
         ("noise at any similarity", sims.argmax(axis=1), np.ones_like(joins)),
         ("noise by nearest theme at any similarity", within, np.ones_like(joins)),
@@ -174,11 +173,6 @@ def main() -> None:
             for name, knob in grid.items():
                 runs[name].append(recluster(model.reduced_, vectors, size, knob))
             if not args.noise_only:
-                voted = vote(model.reduced_, model, "euclidean")
-                runs.setdefault("noise by 15 neighbours, UMAP space", []).append(voted)
-                themes.setdefault("themes, noise by 15 neighbours, UMAP space", []).append(
-                    themes_of(model, voted)
-                )
                 runs.setdefault("noise by 15 neighbours, 384-d vectors", []).append(
                     vote(vectors, model, "cosine")
                 )

@@ -54,6 +54,7 @@ SETTINGS: dict[str, dict] = {
     "leaf": {"selection": "leaf"},
     "size x2": {"size_factor": 2.0},
     "samples size/2": {"samples_divisor": 2},
+    "noise nearest": {"outliers": "nearest"},
 }
 """Settings compared: keyword arguments of ``SegmentModel`` (``size_factor`` multiplies the
 automatic ``min_cluster_size``; ``samples_divisor`` sets ``min_samples`` to the automatic size

@@ -95,6 +95,8 @@ def test_noise_joins_by_the_vote_of_its_layout_neighbours():
     # the noise joins the segment of its own group, as the centroid rule places it
     assert normalized_mutual_info_score(truth[noise], vote.labels_[noise]) > 0.8
     assert np.mean(vote.labels_[noise] == fits["nearest"].labels_[noise]) > 0.9
+    # the themes are found in the embedding space, the noise counted with its nearest centroid
+    assert (vote.themes_ == fits["nearest"].themes_).all()
 
 
 def test_predict_matches_segment_of_similar_text(fitted):

@@ -287,8 +287,8 @@ from 0 to 4294967295, not -1
         else:
             updating.record_batch(self, self.labels_)
         fitted_labels = self.labels_ if sample is None else self.labels_[sample]
-        self.themes_ = find_themes(fit_embeddings, fitted_labels, len(self.segment_ids_),
-                                   self.random_state)
+        self.themes_ = find_themes(fit_embeddings, clustering.theme_basis(
+            self, fit_embeddings, fitted_labels), len(self.segment_ids_), self.random_state)
         return self
 
     def update(
