@@ -78,9 +78,10 @@ def vote(space: np.ndarray, model, metric: str) -> np.ndarray:
 
 def noise_rules(model, vectors: np.ndarray) -> dict[str, np.ndarray]:
     """Segments with HDBSCAN's noise joining by other rules than the layout vote: the nearest
-    centroid at cosine >= 0.3 (the rule before the vote), through the nearest theme (the theme whose centroid, the mean of its
-    clustered items, is most similar, then that theme's most similar segment; the same items
-    join as with the default rule) and at any similarity (threshold 0)."""
+    centroid at cosine >= 0.3 (the rule before the vote), through the nearest theme (the theme
+    whose centroid, the mean of its clustered items, is most similar, then that theme's most
+    similar segment; the same items join as by the centroid rule) and the nearest centroid at
+    any similarity (threshold 0)."""
     from noomarketing.outliers import unit_mean
 
     vectors = np.asarray(vectors, dtype=np.float32)
