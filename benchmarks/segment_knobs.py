@@ -78,10 +78,10 @@ def vote(space: np.ndarray, model, metric: str) -> np.ndarray:
 
 def noise_rules(model, vectors: np.ndarray) -> dict[str, np.ndarray]:
     """Segments with HDBSCAN's noise joining by other rules than the layout vote: the nearest
-    centroid at cosine >= 0.3 (the rule before the vote), through the nearest theme (the theme
-    whose centroid, the mean of its clustered items, is most similar, then that theme's most
-    similar segment; the same items join as by the centroid rule) and the nearest centroid at
-    any similarity (threshold 0)."""
+    centroid at cosine >= 0.3 (the rule before the vote), the vote leaving unassigned what that
+    rule leaves unassigned, through the nearest theme (the theme whose centroid, the mean of
+    its clustered items, is most similar, then that theme's most similar segment; the same
+    items join as by the centroid rule) and the nearest centroid at any similarity."""
     from noomarketing.outliers import unit_mean
 
     vectors = np.asarray(vectors, dtype=np.float32)
@@ -99,6 +99,11 @@ def noise_rules(model, vectors: np.ndarray) -> dict[str, np.ndarray]:
     rules = {}
     for name, segment, gate in (
         ("noise by nearest centroid, cosine ≥ 0.3", sims.argmax(axis=1), joins),
+        (
+            "noise by the vote, below cosine 0.3 to every centroid unassigned",
+            np.asarray(model.labels_)[noise],
+            joins,
+        ),
         ("noise by nearest theme, then its segment", within, joins),
         ("noise at any similarity", sims.argmax(axis=1), np.ones_like(joins)),
         ("noise by nearest theme at any similarity", within, np.ones_like(joins)),

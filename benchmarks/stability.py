@@ -54,6 +54,7 @@ SETTINGS: dict[str, dict] = {
     "leaf": {"selection": "leaf"},
     "size x2": {"size_factor": 2.0},
     "samples size/2": {"samples_divisor": 2},
+    "samples size": {"samples_divisor": 1},
     "noise nearest": {"outliers": "nearest"},
 }
 """Settings compared: keyword arguments of ``SegmentModel`` (``size_factor`` multiplies the
