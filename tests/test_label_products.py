@@ -34,7 +34,7 @@ def test_a_joined_label_names_an_anchor_the_phrase_lacks_in_the_phrase_script():
     for group, new, anchor, score in zip(groups, found, anchors, scores, strict=True):
         assert new[: len(group)] == group  # the customers' phrases come first, unchanged
         assert len(score) == len(new)
-        added = new[len(group):]
+        added = new[len(group) :]
         assert added and all(names_product(p) for p in added)
         for label in added:
             head, phrase = label.split(": ")
@@ -70,8 +70,9 @@ def test_a_joined_label_is_taken_only_when_it_is_clearly_nearer_the_segment():
 
 
 def test_two_segments_never_share_a_label_by_joining():
-    found = LabelCandidates(*joined([["cup size"], ["cup size", "bust support"]],
-                                    [["swimsuit"], ["swimsuit"]]))
+    found = LabelCandidates(
+        *joined([["cup size"], ["cup size", "bust support"]], [["swimsuit"], ["swimsuit"]])
+    )
     embedder = WordsEmbedder(["swimsuit", "cup", "size", "bust", "support"])
     centres = np.array([[1.0, 0, 0, 0, 0], [1.0, 0, 0, 0, 0]])
     labels = choose_labels(found, centres, embedder, [0, 1])

@@ -58,8 +58,11 @@ def with_products(
                     added.append(f"{anchor}{SEPARATOR}{phrase}")
                     added_scores.append(float(value))
         kept.append(group + added)
-        scores.append(np.concatenate([np.asarray(score, dtype=np.float64),
-                                      np.array(added_scores, dtype=np.float64)]))
+        scores.append(
+            np.concatenate(
+                [np.asarray(score, dtype=np.float64), np.array(added_scores, dtype=np.float64)]
+            )
+        )
     return kept, scores
 
 

@@ -75,10 +75,46 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\S+")
 # Words of the (broad) stop-word lists that customers use as content: "love this top",
 # "runs small", "long sleeves", "late order". They may start or end a label.
 _CONTENT = frozenset(
-    ("top", "tops", "small", "large", "long", "short", "back", "side", "front", "big", "little",
-     "full", "run", "runs", "order", "ordered", "orders", "new", "old", "high", "low", "line",
-     "point", "place", "home", "work", "problem", "problems", "case", "part", "parts", "member",
-     "members", "area", "face", "clear", "open", "help")
+    (
+        "top",
+        "tops",
+        "small",
+        "large",
+        "long",
+        "short",
+        "back",
+        "side",
+        "front",
+        "big",
+        "little",
+        "full",
+        "run",
+        "runs",
+        "order",
+        "ordered",
+        "orders",
+        "new",
+        "old",
+        "high",
+        "low",
+        "line",
+        "point",
+        "place",
+        "home",
+        "work",
+        "problem",
+        "problems",
+        "case",
+        "part",
+        "parts",
+        "member",
+        "members",
+        "area",
+        "face",
+        "clear",
+        "open",
+        "help",
+    )
 )
 
 
@@ -95,8 +131,22 @@ def label_stop_words() -> frozenset[str]:
 # Words that leave a phrase open: what follows them is what the phrase is about.
 _OPEN_ENDS = frozenset(("run", "runs", "ran", "based", "online", "bit"))
 # Words that say whom a thing is for and want their noun: "blouse for curvy | women".
-_WHOM = frozenset(("curvy", "petite", "tall", "short", "busty", "slim", "thin", "larger",
-                   "bigger", "smaller", "older", "younger"))
+_WHOM = frozenset(
+    (
+        "curvy",
+        "petite",
+        "tall",
+        "short",
+        "busty",
+        "slim",
+        "thin",
+        "larger",
+        "bigger",
+        "smaller",
+        "older",
+        "younger",
+    )
+)
 # "and"/"or": a phrase that ends on the word after one, while the clause goes on with a content
 # word, stops inside a joined pair: "plastic-free packaging and organic | fabrics".
 _JOINS = frozenset(("and", "or", "и", "или", "i", "oraz", "lub", "albo"))
@@ -189,8 +239,7 @@ def label_candidates(
     for position, (texts, count) in enumerate(zip(documents, counts, strict=True)):
         support = min(2, len(texts))
         ranked = sorted(
-            ((n / len(texts) * math.log(1.0 + mean_texts / total[p]), p)
-             for p, n in count.items()),
+            ((n / len(texts) * math.log(1.0 + mean_texts / total[p]), p) for p, n in count.items()),
             key=lambda pair: (-pair[0], pair[1]),
         )
         scored = [pair for pair, n in ((q, count[q[1]]) for q in ranked) if n >= support]
@@ -198,8 +247,7 @@ def label_candidates(
         if anchors is not None and anchors[position]:
             words = set(anchors[position])
             extra = [q for q in ranked if q not in scored and words & set(q[1].split())]
-            scored = sorted(scored + extra[:per_segment],
-                            key=lambda pair: (-pair[0], pair[1]))
+            scored = sorted(scored + extra[:per_segment], key=lambda pair: (-pair[0], pair[1]))
         kept.append([p for _, p in scored])
         scores.append(np.array([s for s, _ in scored], dtype=np.float64))
     return LabelCandidates(kept, scores)
@@ -255,7 +303,9 @@ def choose_labels(
         if not group:
             continue
         score = _label_scores(
-            group, candidates.distinct[position], weights,
+            group,
+            candidates.distinct[position],
+            weights,
             word_scores[position] if word_scores is not None else None,
             anchors[position] if anchors is not None else None,
         )
@@ -278,8 +328,11 @@ def choose_labels(
 
 
 def _label_scores(
-    group: list[str], distinct: np.ndarray, weights: LabelWeights,
-    word_scores: Mapping[str, float] | None, anchors: Sequence[str] | None = None,
+    group: list[str],
+    distinct: np.ndarray,
+    weights: LabelWeights,
+    word_scores: Mapping[str, float] | None,
+    anchors: Sequence[str] | None = None,
 ) -> np.ndarray:
     """The text-only part of the candidates' scores: distinctiveness less generic words."""
     score = weights.phrase * distinct / max(float(distinct.max()), 1e-12)
@@ -290,9 +343,7 @@ def _label_scores(
     score = score - weights.generic * generic - weights.verb * verb - weights.product * joined
     if word_scores:
         best = max(max(word_scores.values()), 1e-12)
-        score = score + weights.words * np.array(
-            [word_share(p, word_scores) / best for p in plain]
-        )
+        score = score + weights.words * np.array([word_share(p, word_scores) / best for p in plain])
         ranked = anchors if anchors is not None else top_words([word_scores])[0]
         score = score + weights.top * np.array([top_share(p, ranked) for p in group])
     return score
@@ -313,12 +364,15 @@ def top_words(
     [['swimsuit', 'size']]
     """
     if keywords is not None:
-        return [[t for t in terms if " " not in t and t not in GENERIC_WORDS][:n]
-                for terms in keywords]
+        return [
+            [t for t in terms if " " not in t and t not in GENERIC_WORDS][:n] for terms in keywords
+        ]
     if word_scores is None:
         return None
-    return [sorted((w for w in scores if w not in GENERIC_WORDS),
-                   key=lambda w: (-scores[w], w))[:n] for scores in word_scores]
+    return [
+        sorted((w for w in scores if w not in GENERIC_WORDS), key=lambda w: (-scores[w], w))[:n]
+        for scores in word_scores
+    ]
 
 
 def word_share(phrase: str, word_scores: Mapping[str, float]) -> float:
@@ -371,8 +425,12 @@ class SegmentWords:
     always label candidates.
     """
 
-    def __init__(self, languages: list[str | None], phrases: list[str | None],
-                 statements: list[Statement | None]) -> None:
+    def __init__(
+        self,
+        languages: list[str | None],
+        phrases: list[str | None],
+        statements: list[Statement | None],
+    ) -> None:
         self.languages = languages
         self.phrases = phrases
         self.statements = statements
@@ -413,15 +471,21 @@ class SegmentWords:
         )
         candidates = LabelCandidates(*with_products(found.phrases, found.distinct, anchors))
         by_size = sorted(range(len(segment_ids)), key=lambda p: (-len(ranked[p]), p))
-        phrases = choose_labels(candidates, centroids, embedder, by_size, word_scores, weights,
-                                anchors)
+        phrases = choose_labels(
+            candidates, centroids, embedder, by_size, word_scores, weights, anchors
+        )
         phrases = [
             written_form(phrase, [feedback.items[i].text for i in ranked[p][:200]])
-            if phrase else phrase
+            if phrase
+            else phrase
             for p, phrase in enumerate(phrases)
         ]
         statements = choose_statements(
-            feedback, [group[:n_texts] for group in ranked], centroids, embedder, languages,
+            feedback,
+            [group[:n_texts] for group in ranked],
+            centroids,
+            embedder,
+            languages,
             names=phrases,
         )
         return cls(mains, phrases, statements)
