@@ -31,16 +31,21 @@ phrase c-TF-IDF counts in how many of the segment's texts the phrase occurs, ove
 times ``log(1 + A / occurrences in all segments)`` (A: mean texts per segment). Candidates are
 each segment's 25 most distinctive phrases found in two of its texts, and the phrases holding
 one of its three anchor words ("supportive swimsuit"): the first single words of its keywords,
-ranked by c-TF-IDF and closeness to the centroid (:func:`top_words`). ``LabelWeights.top`` can
+ranked by c-TF-IDF and closeness to the centroid (:func:`top_words`), then the one whose own
+embedding is nearest the centroid first (:func:`~noomarketing.label_products.centre_first`:
+the word that says what the segment is about, "dress" before "xs"). ``LabelWeights.top`` can
 add a bonus for holding an anchor; the tuning left it at 0. The cosines use the embedder of
 the segmentation, so they work in every language that embedder reads; all candidates of all
 segments are embedded in one batch. ``product`` is 1 for a candidate that joins an anchor to
 a phrase lacking it ("swimsuit: cup size": :mod:`noomarketing.label_products`), which no
 customer wrote, so it wins only where the product's name brings it clearly nearer the centroid.
-Segments pick their labels largest first (maximal marginal relevance across segments: a phrase
-near a label already taken loses), each the best phrase no larger segment took, so labels are
-distinct. The weights were tuned on the shared labelled reviews and news
-(``benchmarks/label_fidelity.py``).
+Once chosen, a phrase lacking the segment's first anchor gets it before a colon where customers
+who wrote the phrase wrote the anchor beside it and the joined label is nearer the centroid
+(:func:`~noomarketing.label_products.named_products`: "Dress: regular XS", where the phrase
+says what sets the segment apart and the anchor what it is about). Segments pick their labels
+largest first (maximal marginal relevance across segments: a phrase near a label already
+taken loses), each the best phrase no larger segment took, so labels are distinct. The
+weights were tuned on the shared labelled reviews and news (``benchmarks/label_fidelity.py``).
 """
 
 from __future__ import annotations
@@ -58,7 +63,9 @@ import numpy as np
 from noomarketing.embedding import apartness
 from noomarketing.label_products import (
     SEPARATOR,
+    centre_first,
     label_words,
+    named_products,
     names_product,
     top_share,
     with_products,
@@ -74,48 +81,14 @@ _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t*+=<>#~]+|\s[-�
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\S+")
 # Words of the (broad) stop-word lists that customers use as content: "love this top",
 # "runs small", "long sleeves", "late order". They may start or end a label.
+# fmt: off
 _CONTENT = frozenset(
-    (
-        "top",
-        "tops",
-        "small",
-        "large",
-        "long",
-        "short",
-        "back",
-        "side",
-        "front",
-        "big",
-        "little",
-        "full",
-        "run",
-        "runs",
-        "order",
-        "ordered",
-        "orders",
-        "new",
-        "old",
-        "high",
-        "low",
-        "line",
-        "point",
-        "place",
-        "home",
-        "work",
-        "problem",
-        "problems",
-        "case",
-        "part",
-        "parts",
-        "member",
-        "members",
-        "area",
-        "face",
-        "clear",
-        "open",
-        "help",
-    )
+    ("top", "tops", "small", "large", "long", "short", "back", "side", "front", "big", "little",
+     "full", "run", "runs", "order", "ordered", "orders", "new", "old", "high", "low", "line",
+     "point", "place", "home", "work", "problem", "problems", "case", "part", "parts", "member",
+     "members", "area", "face", "clear", "open", "help")
 )
+# fmt: on
 
 
 @cache
@@ -131,22 +104,10 @@ def label_stop_words() -> frozenset[str]:
 # Words that leave a phrase open: what follows them is what the phrase is about.
 _OPEN_ENDS = frozenset(("run", "runs", "ran", "based", "online", "bit"))
 # Words that say whom a thing is for and want their noun: "blouse for curvy | women".
-_WHOM = frozenset(
-    (
-        "curvy",
-        "petite",
-        "tall",
-        "short",
-        "busty",
-        "slim",
-        "thin",
-        "larger",
-        "bigger",
-        "smaller",
-        "older",
-        "younger",
-    )
-)
+# fmt: off
+_WHOM = frozenset(("curvy", "petite", "tall", "short", "busty", "slim", "thin", "larger",
+                   "bigger", "smaller", "older", "younger"))
+# fmt: on
 # "and"/"or": a phrase that ends on the word after one, while the clause goes on with a content
 # word, stops inside a joined pair: "plastic-free packaging and organic | fabrics".
 _JOINS = frozenset(("and", "or", "и", "или", "i", "oraz", "lub", "albo"))
@@ -422,7 +383,10 @@ class SegmentWords:
     statements are read from the texts in the segment's main language (its most common
     detected one), the statements from the ``n_texts`` nearest its centroid. ``anchors`` are
     each segment's keywords, best first: their first single words (:func:`top_words`) are
-    always label candidates.
+    always label candidates, and the one nearest the segment's centroid is joined before a
+    chosen phrase that lacks it where its customers write the two together and the joined
+    label is nearer the centroid
+    (:func:`~noomarketing.label_products.named_products`).
     """
 
     def __init__(
@@ -465,19 +429,17 @@ class SegmentWords:
             ranked.append([int(members[i]) for i in order])
         if not segment_ids:
             return cls([], [], [])
-        anchors = top_words(word_scores, anchors)
-        found = label_candidates(
-            [[feedback.items[i].text for i in group] for group in ranked], anchors=anchors
-        )
+        anchors = centre_first(top_words(word_scores, anchors), centroids, embedder)
+        texts = [[feedback.items[i].text for i in group] for group in ranked]
+        found = label_candidates(texts, anchors=anchors)
         candidates = LabelCandidates(*with_products(found.phrases, found.distinct, anchors))
         by_size = sorted(range(len(segment_ids)), key=lambda p: (-len(ranked[p]), p))
         phrases = choose_labels(
             candidates, centroids, embedder, by_size, word_scores, weights, anchors
         )
+        phrases = named_products(phrases, anchors, texts, centroids, embedder)
         phrases = [
-            written_form(phrase, [feedback.items[i].text for i in ranked[p][:200]])
-            if phrase
-            else phrase
+            written_form(phrase, texts[p][:200]) if phrase else phrase
             for p, phrase in enumerate(phrases)
         ]
         statements = choose_statements(
