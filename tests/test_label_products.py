@@ -3,7 +3,16 @@ the anchor, stays in one script and at most five words, and is taken only when i
 
 import numpy as np
 
-from noomarketing.label_products import label_words, names_product, with_products, written_form
+from noomarketing.label_products import (
+    centre_first,
+    label_words,
+    name_product,
+    named_products,
+    names_product,
+    with_products,
+    written_beside,
+    written_form,
+)
 from noomarketing.labels import LabelCandidates, choose_labels, phrases, script_of
 
 
@@ -34,7 +43,7 @@ def test_a_joined_label_names_an_anchor_the_phrase_lacks_in_the_phrase_script():
     for group, new, anchor, score in zip(groups, found, anchors, scores, strict=True):
         assert new[: len(group)] == group  # the customers' phrases come first, unchanged
         assert len(score) == len(new)
-        added = new[len(group):]
+        added = new[len(group) :]
         assert added and all(names_product(p) for p in added)
         for label in added:
             head, phrase = label.split(": ")
@@ -70,8 +79,9 @@ def test_a_joined_label_is_taken_only_when_it_is_clearly_nearer_the_segment():
 
 
 def test_two_segments_never_share_a_label_by_joining():
-    found = LabelCandidates(*joined([["cup size"], ["cup size", "bust support"]],
-                                    [["swimsuit"], ["swimsuit"]]))
+    found = LabelCandidates(
+        *joined([["cup size"], ["cup size", "bust support"]], [["swimsuit"], ["swimsuit"]])
+    )
     embedder = WordsEmbedder(["swimsuit", "cup", "size", "bust", "support"])
     centres = np.array([[1.0, 0, 0, 0, 0], [1.0, 0, 0, 0, 0]])
     labels = choose_labels(found, centres, embedder, [0, 1])
@@ -89,3 +99,56 @@ def test_a_phrase_does_not_stop_before_the_people_it_is_for():
     found = phrases("A lovely blouse for curvy women, and a dress for tall girls.")
     assert "blouse for curvy women" in found and "dress for tall girls" in found
     assert not {"blouse for curvy", "dress for tall"} & found
+
+
+def test_the_anchor_nearest_the_centre_comes_first_and_ties_keep_the_keyword_order():
+    embedder = WordsEmbedder(["dress", "xs", "size"])
+    centres = np.array([[1.0, 0.5, 0.0], [0.0, 0.0, 0.0]])
+    anchors = [["xs", "size", "dress"], ["xs", "dress"]]
+    assert centre_first(anchors, centres, embedder) == [["dress", "xs", "size"], ["xs", "dress"]]
+    assert centre_first(anchors, centres, None) == anchors
+    assert centre_first(None, centres, embedder) is None
+
+
+def test_the_product_is_named_only_where_the_label_lacks_it_within_five_words_and_one_script():
+    assert name_product("regular xs", "dress") == "dress: regular xs"
+    for label, anchor in [
+        ("maternity tops", "top"),  # the same word, inflected
+        ("dresses for work", "dress"),
+        ("swimsuit: cup size", "bra"),  # joined already
+        ("size chart is wrong", "dress"),  # four words: a fifth would be too many
+        ("cup size", "купальник"),
+        ("cup size", None),
+    ]:
+        assert name_product(label, anchor) == label
+
+
+def test_a_product_is_written_beside_a_phrase_only_in_a_text_that_holds_both():
+    texts = ["An XS petite dress.", "The lookbook emails!", "More office blazers, please."]
+    assert written_beside("xs petite", "dresses", texts)
+    assert not written_beside("lookbook emails", "blazer", texts)
+    assert not written_beside("xs pet", "dress", texts)  # a phrase is whole words
+
+
+def test_a_label_names_its_product_where_customers_write_both_and_it_nears_the_centre():
+    embedder = WordsEmbedder(["dress", "xs", "petite", "lookbook", "emails", "blazers"])
+    about_dresses = [1.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    about_emails = [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+    labels = ["xs petite", "lookbook emails", None]
+    anchors = [["dress"], ["blazers"], ["dress"]]
+    beside = [["An xs petite dress."], ["Lookbook emails and blazers."], []]
+    apart = [["An xs petite.", "A dress."], ["Lookbook emails.", "Blazers."], []]
+    centres = np.array([about_dresses, about_emails, about_dresses])
+    assert named_products(labels, anchors, beside, centres, embedder) == [
+        "dress: xs petite",
+        "blazers: lookbook emails",
+        None,
+    ]
+    # the product written in other texts than the phrase's: a segment of two topics
+    assert named_products(labels, anchors, apart, centres, embedder) == labels
+    # the product takes the label away from what the segment is about
+    about_phrases = np.array([[0, 1.0, 1.0, 0, 0, 0], [0, 0, 0, 1.0, 1.0, 0], about_dresses])
+    assert named_products(labels, anchors, beside, about_phrases, embedder) == labels
+    # without an embedder nothing says the product helps
+    assert named_products(labels, anchors, beside, centres, None) == labels
+    assert named_products(labels, None, beside, centres, embedder) == labels

@@ -9,19 +9,33 @@ single-word keywords, :func:`noomarketing.labels.top_words`), the candidate
 other candidate (cosine to the segment's centroid, c-TF-IDF of the phrase and of its words),
 less a penalty for being a label no customer wrote (``LabelWeights.product``), so it is taken
 only where naming the product makes the label clearly nearer what the segment is about.
+
+Whatever phrase wins, the label then names the segment's product: the anchor nearest the
+segment's centroid (:func:`centre_first`) is joined before a chosen phrase that lacks it
+(:func:`named_products`: "Dress: regular XS") where customers who wrote the phrase wrote the
+product beside it (:func:`written_beside`) and the joined label is nearer the centroid than
+the phrase alone. The phrase often says what sets a segment apart from its neighbours (a size,
+a strap) and the product what it is about; a reader wants both. A phrase that names the
+product already ("Denim jacket", "Tee shirt"), or a product its customers write elsewhere
+than beside the phrase (a segment that mixes "lookbook emails" and "office blazers"), leaves
+the phrase as it is.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
+from noomarketing.lexical import stem
 from noomarketing.text import script_of, surface_form
 
 SEPARATOR = ": "
 # Clothing sizes that people write in capitals.
 _SIZES = frozenset(("xxs", "xs", "xl", "xxl", "xxxl", "3xl"))
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def with_products(
@@ -58,8 +72,11 @@ def with_products(
                     added.append(f"{anchor}{SEPARATOR}{phrase}")
                     added_scores.append(float(value))
         kept.append(group + added)
-        scores.append(np.concatenate([np.asarray(score, dtype=np.float64),
-                                      np.array(added_scores, dtype=np.float64)]))
+        scores.append(
+            np.concatenate(
+                [np.asarray(score, dtype=np.float64), np.array(added_scores, dtype=np.float64)]
+            )
+        )
     return kept, scores
 
 
@@ -111,3 +128,119 @@ def top_share(phrase: str, terms: Sequence[str]) -> float:
         if term in words:
             return 1.0 - rank / len(terms)
     return 0.0
+
+
+def centre_first(
+    anchors: Sequence[Sequence[str]] | None, centroids: np.ndarray | None, embedder: Any
+) -> list[list[str]] | None:
+    """Each segment's anchors, the one nearest its centroid first (the word that says what the
+    segment is about); ties and segments without an embedder keep the keyword order.
+
+    All anchors of all segments are embedded in one batch.
+
+    >>> class Letters:  # a word is as near an axis as it holds the letter
+    ...     def encode(self, words):
+    ...         return np.array([[w.count("x"), w.count("d")] for w in words], dtype=float)
+    >>> centre_first([["xs", "size", "dress"]], np.array([[0.2, 1.0]]), Letters())
+    [['dress', 'xs', 'size']]
+    """
+    if anchors is None:
+        return None
+    if embedder is None or centroids is None:
+        return [list(words) for words in anchors]
+    unique = sorted({w for words in anchors for w in words})
+    if not unique:
+        return [list(words) for words in anchors]
+    vectors = np.asarray(embedder.encode(unique), dtype=np.float64)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    row = {word: i for i, word in enumerate(unique)}
+    ordered = []
+    for words, centroid in zip(anchors, centroids, strict=True):
+        near = {w: float(vectors[row[w]] @ centroid) for w in words}
+        ordered.append(sorted(words, key=lambda w: -near[w]))  # stable: ties keep their order
+    return ordered
+
+
+def name_product(label: str, anchor: str | None) -> str:
+    """``label`` with ``anchor`` (the segment's product) joined before it, unless the label
+    names it already (a word of the same :func:`~noomarketing.lexical.stem`: "tops" names
+    "top"), is joined already, has four words or more, or is in another script.
+
+    >>> name_product("regular xs", "dress")
+    'dress: regular xs'
+    >>> name_product("maternity tops", "top"), name_product("cup size", "купальник")
+    ('maternity tops', 'cup size')
+    """
+    if not anchor or names_product(label):
+        return label
+    words = label.split()
+    if len(words) >= 4 or script_of(anchor) != script_of(label):
+        return label
+    if stem(anchor) in {stem(word) for word in words}:
+        return label
+    return f"{anchor}{SEPARATOR}{label}"
+
+
+def written_beside(phrase: str, word: str, texts: Sequence[str]) -> bool:
+    """Whether a text that holds ``phrase`` holds ``word`` too, in any form of the same
+    :func:`~noomarketing.lexical.stem` ("dresses" for "dress").
+
+    >>> written_beside("regular xs", "dress", ["My regular XS dresses fit.", "Size XS."])
+    True
+    >>> written_beside("lookbook emails", "blazer", ["Lookbook emails!", "More blazers."])
+    False
+    """
+    pattern = re.compile(rf"(?<![^\W_]){re.escape(phrase)}(?![^\W_])")
+    target = stem(word)
+    return any(
+        target in {stem(w) for w in _LETTERS.findall(text.lower())}
+        for text in texts
+        if pattern.search(text.lower())
+    )
+
+
+def named_products(
+    labels: Sequence[str | None],
+    anchors: Sequence[Sequence[str]] | None,
+    texts: Sequence[Sequence[str]],
+    centroids: np.ndarray | None,
+    embedder: Any,
+) -> list[str | None]:
+    """Each segment's label with its product named before it: the segment's first anchor,
+    joined (:func:`name_product`) where customers who wrote the phrase wrote the product
+    beside it (:func:`written_beside` over the segment's ``texts``) and the joined label is
+    nearer the segment's centroid than the phrase alone.
+
+    Without an embedder (or anchors) the labels stay as they are: nothing says the product
+    helps. The joined candidates and their phrases are embedded in one batch.
+
+    >>> class Words:  # a label is as near an axis as it holds the word
+    ...     def encode(self, texts):
+    ...         return np.array([[t.count("dress"), t.count("xs"), t.count("mail")]
+    ...                          for t in texts], dtype=float)
+    >>> named_products(["xs petite", "lookbook mails"], [["dress"], ["dress"]],
+    ...                [["An xs petite dress."], ["Lookbook mails, and a dress."]],
+    ...                np.array([[0.6, 0.8, 0.0], [0.1, 0.0, 1.0]]), Words())
+    ['dress: xs petite', 'lookbook mails']
+    """
+    result = list(labels)
+    if anchors is None or embedder is None or centroids is None:
+        return result
+    joined = {}
+    for position, label in enumerate(labels):
+        anchor = anchors[position][0] if label and anchors[position] else None
+        if anchor is None:
+            continue
+        named = name_product(label, anchor)
+        if named != label and written_beside(label, anchor, texts[position]):
+            joined[position] = named
+    if not joined:
+        return result
+    pairs = [text for position, named in joined.items() for text in (named, labels[position])]
+    vectors = np.asarray(embedder.encode(pairs), dtype=np.float64)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    for row, (position, named) in enumerate(joined.items()):
+        near_named, near_phrase = vectors[2 * row : 2 * row + 2] @ centroids[position]
+        if near_named > near_phrase:
+            result[position] = named
+    return result

@@ -31,16 +31,21 @@ phrase c-TF-IDF counts in how many of the segment's texts the phrase occurs, ove
 times ``log(1 + A / occurrences in all segments)`` (A: mean texts per segment). Candidates are
 each segment's 25 most distinctive phrases found in two of its texts, and the phrases holding
 one of its three anchor words ("supportive swimsuit"): the first single words of its keywords,
-ranked by c-TF-IDF and closeness to the centroid (:func:`top_words`). ``LabelWeights.top`` can
+ranked by c-TF-IDF and closeness to the centroid (:func:`top_words`), then the one whose own
+embedding is nearest the centroid first (:func:`~noomarketing.label_products.centre_first`:
+the word that says what the segment is about, "dress" before "xs"). ``LabelWeights.top`` can
 add a bonus for holding an anchor; the tuning left it at 0. The cosines use the embedder of
 the segmentation, so they work in every language that embedder reads; all candidates of all
 segments are embedded in one batch. ``product`` is 1 for a candidate that joins an anchor to
 a phrase lacking it ("swimsuit: cup size": :mod:`noomarketing.label_products`), which no
 customer wrote, so it wins only where the product's name brings it clearly nearer the centroid.
-Segments pick their labels largest first (maximal marginal relevance across segments: a phrase
-near a label already taken loses), each the best phrase no larger segment took, so labels are
-distinct. The weights were tuned on the shared labelled reviews and news
-(``benchmarks/label_fidelity.py``).
+Once chosen, a phrase lacking the segment's first anchor gets it before a colon where customers
+who wrote the phrase wrote the anchor beside it and the joined label is nearer the centroid
+(:func:`~noomarketing.label_products.named_products`: "Dress: regular XS", where the phrase
+says what sets the segment apart and the anchor what it is about). Segments pick their labels
+largest first (maximal marginal relevance across segments: a phrase near a label already
+taken loses), each the best phrase no larger segment took, so labels are distinct. The
+weights were tuned on the shared labelled reviews and news (``benchmarks/label_fidelity.py``).
 """
 
 from __future__ import annotations
@@ -58,7 +63,9 @@ import numpy as np
 from noomarketing.embedding import apartness
 from noomarketing.label_products import (
     SEPARATOR,
+    centre_first,
     label_words,
+    named_products,
     names_product,
     top_share,
     with_products,
@@ -74,12 +81,14 @@ _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t*+=<>#~]+|\s[-�
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\S+")
 # Words of the (broad) stop-word lists that customers use as content: "love this top",
 # "runs small", "long sleeves", "late order". They may start or end a label.
+# fmt: off
 _CONTENT = frozenset(
     ("top", "tops", "small", "large", "long", "short", "back", "side", "front", "big", "little",
      "full", "run", "runs", "order", "ordered", "orders", "new", "old", "high", "low", "line",
      "point", "place", "home", "work", "problem", "problems", "case", "part", "parts", "member",
      "members", "area", "face", "clear", "open", "help")
 )
+# fmt: on
 
 
 @cache
@@ -95,8 +104,10 @@ def label_stop_words() -> frozenset[str]:
 # Words that leave a phrase open: what follows them is what the phrase is about.
 _OPEN_ENDS = frozenset(("run", "runs", "ran", "based", "online", "bit"))
 # Words that say whom a thing is for and want their noun: "blouse for curvy | women".
+# fmt: off
 _WHOM = frozenset(("curvy", "petite", "tall", "short", "busty", "slim", "thin", "larger",
                    "bigger", "smaller", "older", "younger"))
+# fmt: on
 # "and"/"or": a phrase that ends on the word after one, while the clause goes on with a content
 # word, stops inside a joined pair: "plastic-free packaging and organic | fabrics".
 _JOINS = frozenset(("and", "or", "и", "или", "i", "oraz", "lub", "albo"))
@@ -189,8 +200,7 @@ def label_candidates(
     for position, (texts, count) in enumerate(zip(documents, counts, strict=True)):
         support = min(2, len(texts))
         ranked = sorted(
-            ((n / len(texts) * math.log(1.0 + mean_texts / total[p]), p)
-             for p, n in count.items()),
+            ((n / len(texts) * math.log(1.0 + mean_texts / total[p]), p) for p, n in count.items()),
             key=lambda pair: (-pair[0], pair[1]),
         )
         scored = [pair for pair, n in ((q, count[q[1]]) for q in ranked) if n >= support]
@@ -198,8 +208,7 @@ def label_candidates(
         if anchors is not None and anchors[position]:
             words = set(anchors[position])
             extra = [q for q in ranked if q not in scored and words & set(q[1].split())]
-            scored = sorted(scored + extra[:per_segment],
-                            key=lambda pair: (-pair[0], pair[1]))
+            scored = sorted(scored + extra[:per_segment], key=lambda pair: (-pair[0], pair[1]))
         kept.append([p for _, p in scored])
         scores.append(np.array([s for s, _ in scored], dtype=np.float64))
     return LabelCandidates(kept, scores)
@@ -255,7 +264,9 @@ def choose_labels(
         if not group:
             continue
         score = _label_scores(
-            group, candidates.distinct[position], weights,
+            group,
+            candidates.distinct[position],
+            weights,
             word_scores[position] if word_scores is not None else None,
             anchors[position] if anchors is not None else None,
         )
@@ -278,8 +289,11 @@ def choose_labels(
 
 
 def _label_scores(
-    group: list[str], distinct: np.ndarray, weights: LabelWeights,
-    word_scores: Mapping[str, float] | None, anchors: Sequence[str] | None = None,
+    group: list[str],
+    distinct: np.ndarray,
+    weights: LabelWeights,
+    word_scores: Mapping[str, float] | None,
+    anchors: Sequence[str] | None = None,
 ) -> np.ndarray:
     """The text-only part of the candidates' scores: distinctiveness less generic words."""
     score = weights.phrase * distinct / max(float(distinct.max()), 1e-12)
@@ -290,9 +304,7 @@ def _label_scores(
     score = score - weights.generic * generic - weights.verb * verb - weights.product * joined
     if word_scores:
         best = max(max(word_scores.values()), 1e-12)
-        score = score + weights.words * np.array(
-            [word_share(p, word_scores) / best for p in plain]
-        )
+        score = score + weights.words * np.array([word_share(p, word_scores) / best for p in plain])
         ranked = anchors if anchors is not None else top_words([word_scores])[0]
         score = score + weights.top * np.array([top_share(p, ranked) for p in group])
     return score
@@ -313,12 +325,15 @@ def top_words(
     [['swimsuit', 'size']]
     """
     if keywords is not None:
-        return [[t for t in terms if " " not in t and t not in GENERIC_WORDS][:n]
-                for terms in keywords]
+        return [
+            [t for t in terms if " " not in t and t not in GENERIC_WORDS][:n] for terms in keywords
+        ]
     if word_scores is None:
         return None
-    return [sorted((w for w in scores if w not in GENERIC_WORDS),
-                   key=lambda w: (-scores[w], w))[:n] for scores in word_scores]
+    return [
+        sorted((w for w in scores if w not in GENERIC_WORDS), key=lambda w: (-scores[w], w))[:n]
+        for scores in word_scores
+    ]
 
 
 def word_share(phrase: str, word_scores: Mapping[str, float]) -> float:
@@ -368,11 +383,18 @@ class SegmentWords:
     statements are read from the texts in the segment's main language (its most common
     detected one), the statements from the ``n_texts`` nearest its centroid. ``anchors`` are
     each segment's keywords, best first: their first single words (:func:`top_words`) are
-    always label candidates.
+    always label candidates, and the one nearest the segment's centroid is joined before a
+    chosen phrase that lacks it where its customers write the two together and the joined
+    label is nearer the centroid
+    (:func:`~noomarketing.label_products.named_products`).
     """
 
-    def __init__(self, languages: list[str | None], phrases: list[str | None],
-                 statements: list[Statement | None]) -> None:
+    def __init__(
+        self,
+        languages: list[str | None],
+        phrases: list[str | None],
+        statements: list[Statement | None],
+    ) -> None:
         self.languages = languages
         self.phrases = phrases
         self.statements = statements
@@ -407,21 +429,25 @@ class SegmentWords:
             ranked.append([int(members[i]) for i in order])
         if not segment_ids:
             return cls([], [], [])
-        anchors = top_words(word_scores, anchors)
-        found = label_candidates(
-            [[feedback.items[i].text for i in group] for group in ranked], anchors=anchors
-        )
+        anchors = centre_first(top_words(word_scores, anchors), centroids, embedder)
+        texts = [[feedback.items[i].text for i in group] for group in ranked]
+        found = label_candidates(texts, anchors=anchors)
         candidates = LabelCandidates(*with_products(found.phrases, found.distinct, anchors))
         by_size = sorted(range(len(segment_ids)), key=lambda p: (-len(ranked[p]), p))
-        phrases = choose_labels(candidates, centroids, embedder, by_size, word_scores, weights,
-                                anchors)
+        phrases = choose_labels(
+            candidates, centroids, embedder, by_size, word_scores, weights, anchors
+        )
+        phrases = named_products(phrases, anchors, texts, centroids, embedder)
         phrases = [
-            written_form(phrase, [feedback.items[i].text for i in ranked[p][:200]])
-            if phrase else phrase
+            written_form(phrase, texts[p][:200]) if phrase else phrase
             for p, phrase in enumerate(phrases)
         ]
         statements = choose_statements(
-            feedback, [group[:n_texts] for group in ranked], centroids, embedder, languages,
+            feedback,
+            [group[:n_texts] for group in ranked],
+            centroids,
+            embedder,
+            languages,
             names=phrases,
         )
         return cls(mains, phrases, statements)
