@@ -228,7 +228,9 @@ def sweep(texts: list[str], vectors: np.ndarray, frame: pd.DataFrame, seed: int)
 
     first = nm.SegmentModel(language="off", random_state=seed, progress=False)
     first.fit(texts, embeddings=vectors)
-    reduced = first.reducer_.embedding_
+    # the layout of the distinct vectors, in the order the reducer gets them (np.unique's)
+    _, firsts = np.unique(first.embeddings_, axis=0, return_index=True)
+    reduced = first.reduced_[firsts]
     auto = nm.segmentation.auto_min_cluster_size(len(texts))
     lines = [f"HDBSCAN sweep on one UMAP reduction (seed {seed}); NMI class / department:",
              f"{'min_cluster_size/min_samples':>29} {'noise':>6} {'noise kept':>14} "
