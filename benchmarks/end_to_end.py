@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _perf import ROOT, TEXT, child_env, clothing_sample, load_note, nmi, run_fresh
+from _perf import ROOT, TEXT, child_env, clothing_sample, load_note, machine_note, nmi, run_fresh
 
 DATA = ROOT / "src" / "noomarketing" / "data"
 DEMO = [
@@ -213,6 +213,7 @@ def main() -> None:
 
     frame = clothing_sample(args.n, args.seed)
     truth = frame["Department Name"]
+    print(machine_note(), flush=True)
     print(f"{len(frame)} clothing reviews (seed {args.seed}); {load_note()}", flush=True)
     work = Path(tempfile.mkdtemp(prefix="nm-end-to-end-"))
     try:
