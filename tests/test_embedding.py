@@ -37,3 +37,25 @@ def test_unknown_model_name_is_a_clear_error_not_a_download():
     emb = resolve_embedder("no-such-org/no-such-model")
     with pytest.raises(NoomarketingError, match="could not load embedding model"):
         emb.encode(["x"])
+
+
+def test_cache_keeps_at_most_its_bound_and_drops_the_oldest_first(embedder, tmp_path):
+    cached = CachedEmbedder(embedder, cache_dir=tmp_path, max_vectors=3)
+    cached.encode(["first text", "second text"])
+    cached.encode(["third text", "fourth text"])  # four stored: the oldest goes
+    assert cached.removed_ == 1
+    again = CachedEmbedder(embedder, cache_dir=tmp_path, max_vectors=3)
+    again.encode(["second text", "third text", "fourth text"])
+    assert (again.hits_, again.misses_, again.removed_) == (3, 0, 0)
+    again.encode(["first text"])  # embedded anew, and the then-oldest makes room
+    assert (again.misses_, again.removed_) == (1, 1)
+
+
+def test_one_call_over_the_bound_keeps_its_own_vectors(embedder, tmp_path):
+    cached = CachedEmbedder(embedder, cache_dir=tmp_path, max_vectors=1)
+    cached.encode(["old text"])
+    cached.encode(["new one", "new two"])
+    assert cached.removed_ == 1  # the old vector only, never those just written
+    again = CachedEmbedder(embedder, cache_dir=tmp_path, max_vectors=1)
+    again.encode(["new one", "new two"])
+    assert again.hits_ == 2

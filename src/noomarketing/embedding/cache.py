@@ -2,11 +2,16 @@
 
 One SQLite file per cache folder; rows are keyed by (model name, SHA-1 of the text) and hold the
 float32 vector as bytes. SQLite gives atomic writes and safe concurrent readers for free.
+
+The cache holds :data:`MAX_CACHED_VECTORS` vectors at most: when new ones take it past that,
+those stored longest ago are removed (first in, first out; a read does not count as a use, so
+a warm re-run writes nothing). SQLite reuses the freed pages, so the file stops growing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 import sys
@@ -17,6 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from noomarketing.embedding.base import Embedder, embedder_name, normalize_rows
+
+logger = logging.getLogger(__name__)
+
+MAX_CACHED_VECTORS = 1_000_000
+"""What one cache file keeps: a million vectors is about 1.6 GB at 384 dimensions, enough for
+a warm re-run of a million rows."""
 
 
 def default_cache_dir() -> Path:
@@ -71,11 +82,18 @@ class CachedEmbedder:
         (2, 384)
     """
 
-    def __init__(self, embedder: Embedder, cache_dir: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        cache_dir: str | Path | None = None,
+        max_vectors: int = MAX_CACHED_VECTORS,
+    ) -> None:
         self.embedder = embedder
         self.cache_dir = cache_dir
+        self.max_vectors = max_vectors
         self.hits_ = 0
         self.misses_ = 0
+        self.removed_ = 0
 
     @property
     def name(self) -> str | None:
@@ -117,6 +135,7 @@ class CachedEmbedder:
             if todo:
                 fresh = normalize_rows(self.embedder.encode(todo))
                 with conn:
+                    newest = conn.execute("SELECT MAX(rowid) FROM vectors").fetchone()[0] or 0
                     conn.executemany(
                         "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)",
                         [
@@ -124,7 +143,26 @@ class CachedEmbedder:
                             for t, v in zip(todo, fresh, strict=True)
                         ],
                     )
+                    self._bound(conn, newest)
                 found.update(zip(todo, fresh, strict=True))
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
+
+    def _bound(self, conn: sqlite3.Connection, newest: int) -> None:
+        """Remove the vectors stored longest ago while the file holds over ``max_vectors``;
+        never those of this call (rowids above ``newest``)."""
+        excess = conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0] - self.max_vectors
+        if excess <= 0:
+            return
+        removed = conn.execute(
+            "DELETE FROM vectors WHERE rowid IN"
+            " (SELECT rowid FROM vectors WHERE rowid <= ? ORDER BY rowid LIMIT ?)",
+            (newest, excess),
+        ).rowcount
+        self.removed_ += removed
+        logger.info(
+            "removed %d cached vectors stored longest ago (the cache keeps %d at most)",
+            removed,
+            self.max_vectors,
+        )
