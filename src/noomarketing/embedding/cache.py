@@ -94,6 +94,7 @@ class CachedEmbedder:
         self.hits_ = 0
         self.misses_ = 0
         self.removed_ = 0
+        self._stored: int | None = None  # rows in the file, counted once, then kept up to date
 
     @property
     def name(self) -> str | None:
@@ -143,16 +144,22 @@ class CachedEmbedder:
                             for t, v in zip(todo, fresh, strict=True)
                         ],
                     )
-                    self._bound(conn, newest)
+                    self._bound(conn, newest, len(todo))
                 found.update(zip(todo, fresh, strict=True))
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
 
-    def _bound(self, conn: sqlite3.Connection, newest: int) -> None:
+    def _bound(self, conn: sqlite3.Connection, newest: int, added: int) -> None:
         """Remove the vectors stored longest ago while the file holds over ``max_vectors``;
-        never those of this call (rowids above ``newest``)."""
-        excess = conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0] - self.max_vectors
+        never those of this call (rowids above ``newest``). The rows are counted on the first
+        call only (a scan of the key index), then followed by what this object adds and
+        removes: another process writing to the same file can move the bound a little."""
+        if self._stored is None:
+            self._stored = conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        else:
+            self._stored += added
+        excess = self._stored - self.max_vectors
         if excess <= 0:
             return
         removed = conn.execute(
@@ -161,6 +168,7 @@ class CachedEmbedder:
             (newest, excess),
         ).rowcount
         self.removed_ += removed
+        self._stored -= removed
         logger.info(
             "removed %d cached vectors stored longest ago (the cache keeps %d at most)",
             removed,
