@@ -152,3 +152,32 @@ def test_a_label_names_its_product_where_customers_write_both_and_it_nears_the_c
     # without an embedder nothing says the product helps
     assert named_products(labels, anchors, beside, centres, None) == labels
     assert named_products(labels, None, beside, centres, embedder) == labels
+
+
+MEANINGS = {
+    "swimsuit": [1.0, 0.0, 0.0],
+    "bathing suits": [0.9, 0.1, 0.0],
+    "swimsuit: bathing suits": [1.0, 0.1, 0.0],
+    "cup size": [0.0, 1.0, 0.0],
+    "swimsuit: cup size": [0.7, 0.7, 0.0],
+}
+
+
+class MeaningsEmbedder:
+    """Fixed vectors for a few strings: "bathing suits" means what "swimsuit" means."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.array([MEANINGS[t] for t in texts])
+
+
+def test_a_label_that_names_its_product_in_other_words_is_not_joined_to_it():
+    labels = ["bathing suits", "cup size"]
+    anchors = [["swimsuit"], ["swimsuit"]]
+    texts = [["Bathing suits, a swimsuit."], ["Cup size of the swimsuit."]]
+    # the joined label is nearer the first centre than the phrase, yet names the same thing
+    centres = np.array([[1.0, 0.0, 0.0], [0.7, 0.7, 0.0]])
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    assert named_products(labels, anchors, texts, centres, MeaningsEmbedder()) == [
+        "bathing suits",
+        "swimsuit: cup size",
+    ]
