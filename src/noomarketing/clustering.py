@@ -207,26 +207,30 @@ def fit_clusters(model: Any, embeddings: np.ndarray) -> None:
     if model.outliers == "vote":
         labels = vote_noise(labels, reduced)
     elif model.outliers == "nearest":
-        noise = labels == UNASSIGNED
-        nearest, _ = nearest_segments(
-            embeddings[noise], model.centroids_, model.outlier_threshold
-        )
-        labels[noise] = nearest
+        labels = join_nearest(model, embeddings, labels, labels == UNASSIGNED)
     model.labels_ = labels
+
+
+def join_nearest(
+    model: Any, embeddings: np.ndarray, labels: np.ndarray, noise: np.ndarray
+) -> np.ndarray:
+    """``labels`` with the rows in ``noise`` moved to the segment with the most similar centroid,
+    or -1 below ``outlier_threshold``: ``outliers="nearest"``, and the themes' basis."""
+    joined = np.asarray(labels).copy()
+    joined[noise] = nearest_segments(
+        embeddings[noise], model.centroids_, model.outlier_threshold
+    )[0]
+    return joined
 
 
 def theme_basis(model: Any, embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """The segment of each fitted item that the themes are found from
     (:func:`noomarketing.themes.find_themes`): ``labels``, except that under
-    ``outliers="vote"`` HDBSCAN's noise counts with its most similar centroid (at
-    ``outlier_threshold``), as under ``"nearest"``. Themes are measured in the embedding space,
+    ``outliers="vote"`` HDBSCAN's noise counts with its most similar centroid
+    (:func:`join_nearest`), as under ``"nearest"``. Themes are measured in the embedding space,
     where a noise item placed by its layout neighbours can lie nearer another segment; counted
-    so, they blurred the silhouette into fewer themes (clothing reviews, 5 random states: 7
-    themes instead of 15-18 on 10,000, one random state of 5,000 two themes; NMI class 0.377
-    instead of 0.415; news themes the same, ``benchmarks/segment_knobs.py``)."""
+    so, they blurred the silhouette of the clothing reviews into far fewer themes, while the
+    news themes stayed the same."""
     if getattr(model, "strategy_", None) != "clusters" or model.outliers != "vote":
         return labels
-    basis = np.asarray(labels).copy()
-    noise = np.asarray(model.cluster_labels_) < 0
-    basis[noise] = nearest_segments(embeddings[noise], model.centroids_, model.outlier_threshold)[0]
-    return basis
+    return join_nearest(model, embeddings, labels, np.asarray(model.cluster_labels_) < 0)
