@@ -2,8 +2,8 @@
 
     PYTHONPATH=src HF_HUB_OFFLINE=1 python benchmarks/segment_knobs.py [--n 10000] [--seeds 5]
 
-The same data and vectors as ``benchmarks/stability.py`` (same ``--cache``). Each seed's
-default layout (UMAP, ``SegmentModel(language="off", random_state=seed)``) is computed once;
+The same data and vectors as ``benchmarks/stability.py`` (same ``--cache``). Each random
+state's default layout (UMAP, ``SegmentModel(language="off", random_state=seed)``) is computed once;
 on it, HDBSCAN is run again at other settings (``min_cluster_size`` as a factor of the
 automatic size, ``min_samples``, ``cluster_selection_epsilon``) and its noise joins by a vote
 of its 15 nearest clustered neighbours in the layout, as in a fit. For the default segments,
@@ -14,8 +14,9 @@ nearest centroid at any similarity; the themes are scored under each rule, besid
 the number of classes on the 384-d vectors. Last, on the
 items HDBSCAN clustered only (noise left out): the default themes, the best themes any grouping
 of the segments could give (each segment replaced by its most common label: a ceiling, it reads
-the labels) and KMeans. Printed per corpus: NMI per label (mean ± sd over the seeds) and the
-pairwise ARI between seeds. ``--noise-only`` skips the HDBSCAN settings and the votes.
+the labels) and KMeans. Printed per corpus: NMI per label (mean ± sd over the random states)
+and the pairwise ARI between the random states' segmentations. ``--noise-only`` skips the
+HDBSCAN settings and the votes.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import numpy as np
 from _perf import add_data_argument, load_note, machine_note
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
-from sklearn.neighbors import KNeighborsClassifier
 from stability import CORPORA, load_corpus, model_for, nmi, theme_labels, vectors_of
 
 GRID = {
@@ -45,7 +45,7 @@ GRID = {
 ``min_samples`` or None for 5, ``cluster_selection_epsilon``)."""
 
 
-def recluster(reduced: np.ndarray, vectors: np.ndarray, size: int, knob: tuple) -> np.ndarray:
+def recluster(reduced: np.ndarray, size: int, knob: tuple) -> np.ndarray:
     """HDBSCAN at ``knob`` on a layout, noise joining by the vote of its layout neighbours."""
     from hdbscan import HDBSCAN
 
@@ -67,13 +67,13 @@ def recluster(reduced: np.ndarray, vectors: np.ndarray, size: int, knob: tuple) 
     return vote_noise(labels, reduced)
 
 
-def vote(space: np.ndarray, model, metric: str) -> np.ndarray:
-    """The model's labels with its HDBSCAN noise joining by a vote of 15 clustered neighbours."""
-    labels = np.asarray(model.labels_).copy()
+def vote(space: np.ndarray, model) -> np.ndarray:
+    """The model's segments with its HDBSCAN noise joining by the vote of 15 clustered
+    neighbours in ``space`` (unit vectors: Euclidean neighbours are the cosine ones)."""
+    from noomarketing.outliers import vote_noise
+
     clustered = np.asarray(model.cluster_labels_) >= 0
-    knn = KNeighborsClassifier(15, metric=metric).fit(space[clustered], labels[clustered])
-    labels[~clustered] = knn.predict(space[~clustered])
-    return labels
+    return vote_noise(np.where(clustered, model.labels_, -1), space)
 
 
 def noise_rules(model, vectors: np.ndarray) -> dict[str, np.ndarray]:
@@ -177,10 +177,10 @@ def main() -> None:
             runs["default"].append(np.asarray(model.labels_))
             themes["default themes"].append(theme_labels(model))
             for name, knob in grid.items():
-                runs[name].append(recluster(model.reduced_, vectors, size, knob))
+                runs[name].append(recluster(model.reduced_, size, knob))
             if not args.noise_only:
                 runs.setdefault("noise by 15 neighbours, 384-d vectors", []).append(
-                    vote(vectors, model, "cosine")
+                    vote(vectors, model)
                 )
             for name, labels in noise_rules(model, vectors).items():
                 runs.setdefault(name, []).append(labels)
