@@ -95,6 +95,8 @@ CASES: dict[str, Case] = {
         columns={"encoding": "cp1250"}),
     "bad JSONL line": Case(_bytes(b'{"text": "late"}\n{"text": "ok"}\n{"text": oops}\n',
                                   "in.jsonl"), error="line 3: not valid JSON"),
+    "JSON that is not a table": Case(_bytes(b'{"text": "late parcel", "stars": 1}', "in.json"),
+                                     error="is not a table"),
     "emoji only": Case(_texts(["\U0001f600\U0001f600", "\U0001f621", "late parcel"]),
                        note="emoji or symbols only"),
     "stop words only": Case(_texts(["the and of it", "late parcel", "rude courier"]),

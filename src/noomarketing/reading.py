@@ -52,6 +52,8 @@ def read_table(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
             f"unsupported input format {path.name!r}: use .csv, .tsv, .jsonl, .json or .parquet"
         )
     text = _decoded(path, encoding)
+    if kind == ".json":
+        _check_json_table(text, path)
     try:
         if kind in {".jsonl", ".ndjson"}:
             return _read_jsonl(text, path)
@@ -107,6 +109,27 @@ def _open_binary(path: Path) -> Any:
             raise NoomarketingError(f"{path} must hold exactly one file, not {len(names)}")
         return archive.open(names[0])
     return open(path, "rb")
+
+
+def _check_json_table(text: str, path: Path) -> None:
+    """Refuse a JSON file that is not a table: a list of objects (one per row) or an object
+    of equally long lists (one per column)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NoomarketingError(f"{path} line {exc.lineno}: not valid JSON ({exc.msg})") from exc
+    rows = isinstance(data, list) and all(isinstance(item, dict) for item in data)
+    columns = (
+        isinstance(data, dict)
+        and bool(data)
+        and all(isinstance(v, list | dict) for v in data.values())
+        and len({len(v) for v in data.values()}) == 1
+    )
+    if not (rows or columns):
+        raise NoomarketingError(
+            f"{path} is not a table: give a JSON list of objects, one per row "
+            '([{"text": "..."}, ...]), or JSON lines (.jsonl)'
+        )
 
 
 def _read_jsonl(text: str, path: Path) -> pd.DataFrame:
