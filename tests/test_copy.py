@@ -108,7 +108,7 @@ def _texts(generated):
             yield from (copy.title, copy.text, copy.headline, copy.pitch)
 
 
-def test_no_generated_text_splices_three_keywords_in_a_row(shop_ideas, bank_ideas):
+def test_no_generated_text_splices_three_keywords_in_a_row(shop_ideas, bank_ideas, model):
     for ideas, generated in ((SHOP, shop_ideas), ([*BANK, BRANCH], bank_ideas)):
         for idea in ideas:
             terms = [k.term for k in idea.keywords] + [p.strip() for p in idea.label.split("/")]
@@ -121,6 +121,17 @@ def test_no_generated_text_splices_three_keywords_in_a_row(shop_ideas, bank_idea
         terms = [k.term for k in idea.keywords]
         for message in brief.messages:
             assert keywords_in_a_row(f"{message.subject or ''} {message.body}", terms) < 3
+    # an offer that serves none of the ideas: each is a gap, described in a sentence
+    unrelated = [{"id": "gift", "name": "Gift wrapping", "description": "Wrapping paper."}]
+    gaps = nm.match_offers(SHOP, unrelated, embedder=model, generated=shop_ideas,
+                           threshold=0.99).gaps
+    assert [gap.segment_id for gap in gaps] == [idea.segment_id for idea in SHOP]
+    for gap, idea in zip(gaps, SHOP, strict=True):
+        terms = [k.term for k in idea.keywords]
+        # the segment's label is named once, in quote marks (some of these labels are lists)
+        text = gap.suggestion_description.replace(f"“{idea.label}”", "the segment")
+        assert f"“{idea.label}”" in gap.suggestion_description
+        assert keywords_in_a_row(text, terms) < 3, gap.suggestion_description
 
 
 def test_every_segment_gets_a_development_not_only_repairs(shop_ideas, bank_ideas):

@@ -109,7 +109,8 @@ def test_each_idea_gets_its_offer_and_an_unserved_idea_is_a_gap(ideas, embedder)
     gap = result.gaps[0]
     assert gap.best_score < result.threshold and gap.best_offer_id in {"ship", "points", "stylist"}
     assert {"recycling", "planet", "organic"} <= set(gap.suggestion_tags)
-    assert "recycling" in gap.suggestion_description and gap.quote.startswith("Please start")
+    assert gap.quote.startswith("Please start") and gap.quote[:20] in gap.suggestion_description
+    assert gap.label in gap.suggestion_description
 
 
 def test_score_is_the_documented_weighted_sum(ideas, embedder):

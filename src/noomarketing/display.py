@@ -30,10 +30,18 @@ def html_table(frame: pd.DataFrame, caption: str = "", note: str = "") -> str:
 
 
 def short(text: str | None, limit: int = 80) -> str:
-    """One line of at most ``limit`` characters.
+    """One line of at most ``limit`` characters, cut after a whole word where it is too long.
 
     >>> short("a  long\\ntext", limit=8)
     'a long…'
+    >>> short("Seams came apart after a week", limit=18)
+    'Seams came apart…'
+    >>> short("Unbreakablewordwithoutspaces", limit=8)
+    'Unbreak…'
     """
     line = " ".join(str(text or "").split())
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    words = cut.rsplit(" ", 1)[0] if " " in cut and line[limit - 1] != " " else cut
+    return words.rstrip(" ,;:-–—") + "…"

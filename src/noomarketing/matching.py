@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from noomarketing.display import short
 from noomarketing.embedding import CachedEmbedder, encode_unit
 from noomarketing.embedding import default_embedder as bundled_embedder
 from noomarketing.loading import as_id, is_missing, source_frame
@@ -424,11 +425,14 @@ def _gap(idea: Idea, best_id: str, best_score: float, generated: Sequence[Any] |
     tags = list(dict.fromkeys(words))[:5]
     quote = idea.quotes[0].text if idea.quotes else None
     name = top.title if top is not None else f"New offering for “{idea.label}”"
-    description = (
-        f"Answers what {idea.size} customer(s) ask for: {', '.join(terms[:5]) or idea.label}."
+    who = (
+        f"the {len(idea.customer_ids)} customer(s)"
+        if idea.customer_ids
+        else f"the {idea.size} feedback item(s)"
     )
+    description = f"No offer in the catalogue serves {who} of “{idea.label}” yet."
     if quote:
-        description += f" In their words: “{quote[:200]}”"
+        description += f" In their words: “{short(quote, 200)}”"
     return Gap(
         segment_id=idea.segment_id,
         label=idea.label,

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from noomarketing.display import short
 from noomarketing.schema import UNASSIGNED, Feedback, Idea
 from noomarketing.themes import segment_theme
 
@@ -196,10 +197,10 @@ def summary_text(
             lines.append("        set aside as noise: no ideas, no proposals")
             continue
         if idea.statement:
-            lines.append(f"        idea: {idea.statement[:110]}")
+            lines.append(f"        idea: {short(idea.statement, 110)}")
         source = idea.statement_quote.row if idea.statement_quote else None
         if idea.quotes and (idea.quotes[0].row != source or idea.statement_source != "extractive"):
-            lines.append(f"        “{idea.quotes[0].text[:110]}”")
+            lines.append(f"        “{short(idea.quotes[0].text, 110)}”")
         if len(idea.keywords_by_language) > 1:
             lines.append(
                 "        "

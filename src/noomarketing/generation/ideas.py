@@ -54,6 +54,7 @@ from typing import Any, Protocol
 import numpy as np
 from pydantic import BaseModel, Field
 
+from noomarketing.display import short
 from noomarketing.embedding import encode_unit, resolve_embedder
 from noomarketing.generation.business import check_business
 from noomarketing.generation.catalogue import CatalogueSource, Tactic, load_catalogue
@@ -168,13 +169,6 @@ def _check_ideas(ideas: Idea | Sequence[Idea]) -> list[Idea]:
     return items
 
 
-def _cut(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + "..."
-
-
 class _Encoder:
     """Embeds each distinct string once per call of generate_ideas."""
 
@@ -236,7 +230,7 @@ def _explain(
         sims = encode([q.text for q in idea.quotes]) @ tactic_vector
         best = int(np.argmax(sims))
         quote = idea.quotes[best]
-        quote_text, quote_rows = _cut(quote.text, QUOTE_SLOT_CHARS), [quote.row]
+        quote_text, quote_rows = short(quote.text, QUOTE_SLOT_CHARS), [quote.row]
         why.append(f'quote row {quote.row}: "{quote_text}" ({sims[best]:.2f})')
     phrase = label_phrase(idea.label)
     slots = {
