@@ -103,7 +103,7 @@ def test_each_idea_gets_its_offer_and_an_unserved_idea_is_a_gap(ideas, embedder)
     assert result.matches_for(0)[0].offer_id == "ship"
     assert result.matches_for(1)[0].offer_id == "points"
     assert len(result.pairs) == len(ideas) * len(OFFERS)
-    assert all(m.score >= result.threshold for m in result.matches)
+    assert all(m.score >= result.threshold or m.rank == 1 for m in result.matches)
     # nothing in the catalogue serves the recycling idea: a gap, with an offering in its words
     assert [gap.segment_id for gap in result.gaps] == [2]
     gap = result.gaps[0]
@@ -114,10 +114,24 @@ def test_each_idea_gets_its_offer_and_an_unserved_idea_is_a_gap(ideas, embedder)
 
 
 def test_score_is_the_documented_weighted_sum(ideas, embedder):
-    result = nm.match_offers(ideas, OFFERS, embedder=embedder, tag_weight=0.4)
+    result = nm.match_offers(ideas, OFFERS, embedder=embedder, tag_weight=0.4,
+                             lexical_weight=0.3)
+    meaning = result.score_table(words=False)
     for pair in result.pairs:
-        assert pair.score == pytest.approx(0.6 * pair.similarity + 0.4 * pair.tag_overlap,
-                                           abs=2e-4)
+        assert 0.0 <= pair.words <= 1.0
+        assert pair.score == pytest.approx(
+            0.6 * pair.similarity + 0.4 * pair.tag_overlap + 0.3 * pair.words, abs=3e-4)
+        assert meaning.loc[pair.segment_id, pair.offer_id] == pytest.approx(
+            0.6 * pair.similarity + 0.4 * pair.tag_overlap, abs=3e-4)
+    # the words the idea shares with an offer: "parcel" and "courier" with the shipping offer,
+    # nothing with the stylist's
+    assert result.pairs[0].segment_id == 0
+    words = {p.offer_id: p.words for p in result.pairs if p.segment_id == 0}
+    assert words["ship"] > 0.0 and words["stylist"] == 0.0
+    without = nm.match_offers(ideas, OFFERS, embedder=embedder, tag_weight=0.4,
+                              lexical_weight=0.0)
+    assert without.score(0, "ship") == pytest.approx(meaning.loc[0, "ship"], abs=2e-4)
+    assert without.score(0, "ship") < result.score(0, "ship")
     ship = next(p for p in result.pairs if p.segment_id == 0 and p.offer_id == "ship")
     assert ship.tag_overlap == 1.0 and ship.matched_tags == ["delivery", "courier"]
     # tags break ties: the same offer without tags scores lower for the same idea
@@ -149,8 +163,28 @@ def test_write_files_and_table(ideas, embedder, tmp_path):
     assert table.shape == (3, 3) and table.loc[0, "ship"] == result.score(0, "ship")
 
 
+def test_an_offer_that_stands_out_serves_under_the_threshold(ideas, embedder):
+    result = nm.match_offers(ideas, OFFERS, embedder=embedder, margin=2.0)
+    table = result.score_table()
+    best, runner_up = sorted(table.loc[0], reverse=True)[:2]
+    # a threshold just above the delivery idea's best score, a margin just under its lead
+    lead = best - runner_up
+    assert lead > 0.05
+    strict = nm.match_offers(ideas, OFFERS, embedder=embedder, threshold=best + 0.01,
+                             margin=2.0)
+    assert 0 in {gap.segment_id for gap in strict.gaps} and not strict.matches_for(0)
+    served = nm.match_offers(ideas, OFFERS, embedder=embedder, threshold=best + 0.01,
+                             margin=lead - 0.01)
+    assert 0 not in {gap.segment_id for gap in served.gaps}
+    assert [m.offer_id for m in served.matches_for(0)] == ["ship"]
+
+
 def test_bad_settings(ideas, embedder):
     with pytest.raises(nm.NoomarketingError, match="tag_weight"):
         nm.match_offers(ideas, OFFERS, embedder=embedder, tag_weight=2)
+    with pytest.raises(nm.NoomarketingError, match="lexical_weight"):
+        nm.match_offers(ideas, OFFERS, embedder=embedder, lexical_weight=-0.1)
+    with pytest.raises(nm.NoomarketingError, match="margin"):
+        nm.match_offers(ideas, OFFERS, embedder=embedder, margin=-1)
     with pytest.raises(nm.NoomarketingError, match="no ideas"):
         nm.match_offers([], OFFERS, embedder=embedder)

@@ -96,6 +96,19 @@ def test_a_customer_at_the_edge_of_a_segment_gets_what_they_asked_for(small, mat
     assert {p.offer_id: p.score for p in only_own}["ship"] == ship.own_similarity
 
 
+def test_stage_4s_words_do_not_count_twice(cached, matches):
+    """propose weighs the idea's words itself: the stage-4 scores it reads leave them out."""
+    feedback, labels = feedback_of(ROWS)
+    plain = nm.match_offers(IDEAS, OFFERS, embedder=cached, lexical_weight=0.0)
+    assert any(p.words > 0 for p in matches.pairs)
+    scores = [
+        sorted((p.customer_id, p.offer_id, round(p.score, 3)) for p in nm.propose(
+            feedback, labels, IDEAS, given, embedder=cached).proposals)
+        for given in (matches, plain)
+    ]
+    assert scores[0] == scores[1]
+
+
 def test_every_customer_is_served_or_told_why(small):
     result = small(per_customer=2)
     assert all(len(result.for_customer(c)) <= 2 for c in ("c1", "edge", "c2"))

@@ -239,7 +239,7 @@ def propose(
         if scoring == "hybrid" else (None, {}, None)
     )
     behaviour = _Behaviour(reactions, offers, prior)
-    table = matches.score_table()
+    table = matches.score_table(words=False)  # the idea's words are weighed below
     if scoring == "hybrid":
         table = segment_meaning(table, vectors, labels, offer_vectors)
     item_sims, votes = vectors @ offer_vectors.T, None
