@@ -52,7 +52,7 @@ RULES = {  # name: match_offers' keywords
 }
 GRID = {
     f"words, {t} or margin {m}": {"threshold": t, "margin": m}
-    for t in (0.4, 0.45, 0.5, 0.55) for m in (0.1, 0.15, 0.2, 2.0)
+    for t in (0.4, 0.45, 0.5, 0.55, 0.6) for m in (0.1, 0.15, 0.2, 2.0)
 }
 
 
