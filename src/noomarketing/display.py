@@ -45,3 +45,13 @@ def short(text: str | None, limit: int = 80) -> str:
     cut = line[: limit - 1]
     words = cut.rsplit(" ", 1)[0] if " " in cut and line[limit - 1] != " " else cut
     return words.rstrip(" ,;:-–—") + "…"
+
+
+def signed(value: float, digits: int = 2) -> str:
+    """``value`` with its sign, and no sign where it rounds to zero.
+
+    >>> signed(0.0123, 3), signed(-0.0004, 3), signed(-0.2)
+    ('+0.012', '0.000', '-0.20')
+    """
+    text = f"{value:+.{digits}f}"
+    return text[1:] if float(text) == 0 else text

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from noomarketing.display import short
+from noomarketing.display import short, signed
 from noomarketing.schema import UNASSIGNED, Feedback, Idea
 from noomarketing.themes import segment_theme
 
@@ -177,9 +177,12 @@ def summary_text(
             f"({n_noise / max(total, 1):.1%}): {reasons}"
         )
     for idea in ideas:
-        mood = "" if idea.sentiment_impact is None else f" (impact {idea.sentiment_impact:+.3f})"
+        mood = (
+            "" if idea.sentiment_impact is None
+            else f" (impact {signed(idea.sentiment_impact, 3)})"
+        )
         rating = (
-            f", rating {idea.mean_rating:.2f} (impact {idea.rating_impact:+.3f})"
+            f", rating {idea.mean_rating:.2f} (impact {signed(idea.rating_impact, 3)})"
             if idea.mean_rating is not None and idea.rating_impact is not None
             else ""
         )

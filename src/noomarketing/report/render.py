@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from noomarketing.display import signed
 from noomarketing.matching import MATCH_COLUMNS
 from noomarketing.report import figures
 from noomarketing.report.data import ReportData
@@ -37,7 +38,7 @@ def _environment():
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True,
                              lstrip_blocks=True)
     env.filters["percent"] = lambda v: "–" if _missing(v) else f"{v:.0%}"
-    env.filters["signed"] = lambda v, d=2: "–" if _missing(v) else f"{v:+.{d}f}"
+    env.filters["signed"] = lambda v, d=2: "–" if _missing(v) else signed(v, d)
     env.filters["number"] = lambda v, d=2: "–" if _missing(v) else f"{v:,.{d}f}"
     return env
 
