@@ -132,6 +132,8 @@ def test_no_generated_text_splices_three_keywords_in_a_row(shop_ideas, bank_idea
         text = gap.suggestion_description.replace(f"“{idea.label}”", "the segment")
         assert f"“{idea.label}”" in gap.suggestion_description
         assert keywords_in_a_row(text, terms) < 3, gap.suggestion_description
+    # a suggested offering's tags name what it is about, not how its customers feel
+    assert "love" not in gaps[2].suggestion_tags and "organic" in gaps[2].suggestion_tags
 
 
 def test_every_segment_gets_a_development_not_only_repairs(shop_ideas, bank_ideas):

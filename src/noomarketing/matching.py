@@ -44,6 +44,7 @@ from noomarketing.display import short
 from noomarketing.embedding import CachedEmbedder, encode_unit
 from noomarketing.embedding import default_embedder as bundled_embedder
 from noomarketing.hybrid import LEXICAL_WEIGHT, idea_words, offer_document
+from noomarketing.label_rules import GENERIC_WORDS
 from noomarketing.lexical import BM25, lexical_similarity
 from noomarketing.loading import as_id, is_missing, source_frame
 from noomarketing.outputs import write_json
@@ -468,8 +469,12 @@ def _gap(idea: Idea, best_id: str, best_score: float, generated: Sequence[Any] |
     )
     top = own[0] if own else None
     terms = [k.term for k in idea.keywords]
-    # words in keyword order (not a set: its order changes with each process's hash seed)
-    words = (w for term in terms for w in re.findall(TOKEN_PATTERN, term.lower()))
+    # words in keyword order (not a set: its order changes with each process's hash seed),
+    # less those that say how the customers feel rather than what about ("love", "great")
+    words = (
+        w for term in terms for w in re.findall(TOKEN_PATTERN, term.lower())
+        if w not in GENERIC_WORDS
+    )
     tags = list(dict.fromkeys(words))[:5]
     quote = idea.quotes[0].text if idea.quotes else None
     name = top.title if top is not None else f"New offering for “{idea.label}”"
