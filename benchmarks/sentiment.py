@@ -22,8 +22,9 @@ sentences costs beside embedding the reviews whole.
 Then segments: ``nm.segment`` (defaults, the same cached vectors) on the whole sample, 3-star
 reviews included, as a user would run it. Per segment with something to act on, its
 ``Idea.rating_impact`` (the overall mean rating minus the mean without the segment) and whether
-that effect is real: Mann-Whitney U of the segment's ratings against every other row's,
-Benjamini-Hochberg across the segments (``--alpha``, the false discovery rate). Printed: the
+that effect is real: ``Idea.rating_impact_q``, the Mann-Whitney U test of the segment's
+ratings against every other row's, Benjamini-Hochberg across the segments, under ``--alpha``
+(the false discovery rate). Printed: the
 share of segments, and of their reviews, where ``Idea.sentiment`` and ``Idea.sentiment_impact``
 (the same contrast on sentiment) agree in sign with ``rating_impact``, over every segment and
 over those with a significant rating effect; the same for the impact each reading of the score
@@ -45,7 +46,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from _perf import TEXT, add_data_argument, clothing_sample, load_note, machine_note
-from scipy.stats import mannwhitneyu, spearmanr
+from scipy.stats import spearmanr
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -226,16 +227,6 @@ def embedding_cost(embedder, texts: list[str]) -> tuple[float, float]:
     return spent[0], spent[1]
 
 
-def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (the false discovery rate of each test)."""
-    order = np.argsort(p_values)
-    ranked = p_values[order] * len(p_values) / np.arange(1, len(p_values) + 1)
-    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty_like(adjusted)
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
-
-
 def segment_rows(table: pd.DataFrame, segment: int, n: int) -> np.ndarray:
     """The rows a segment's size counts, as a mask over the ``n`` input rows (noise rows are in
     no segment)."""
@@ -282,9 +273,10 @@ def print_variants(
 
 
 def segment_table(result, ratings: np.ndarray, readers: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Per segment with something to act on: the library's idea figures, a test of whether its
-    rating effect is real (Mann-Whitney U of its ratings against every other row's, the rows
-    ``rating_impact`` compares it with; Benjamini-Hochberg across the segments), and the same
+    """Per segment with something to act on: the library's idea figures, whether its rating
+    effect is real (``q``: the library's ``Idea.rating_impact_q``, the Mann-Whitney U test of
+    its ratings against every other row's, the rows ``rating_impact`` compares it with,
+    Benjamini-Hochberg across the segments: :mod:`noomarketing.effects`), and the same
     contrast on each per-review reading in ``readers`` (input order).
 
     ``from_stars`` is the sentiment impact the segment would have if the score read the stars
@@ -302,8 +294,6 @@ def segment_table(result, ratings: np.ndarray, readers: dict[str, np.ndarray]) -
         if idea.noise:
             continue
         inside = segment_rows(table, idea.segment_id, len(ratings))
-        own, rest = ratings[inside], ratings[~inside]
-        test = mannwhitneyu(own[np.isfinite(own)], rest[np.isfinite(rest)])
         row = {
             "segment": idea.segment_id,
             "label": idea.label,
@@ -313,7 +303,7 @@ def segment_table(result, ratings: np.ndarray, readers: dict[str, np.ndarray]) -
             "sentiment": idea.sentiment,
             "sentiment_impact": idea.sentiment_impact,
             "from_stars": np.nanmean(level) - np.nanmean(level[~inside]),
-            "p": test.pvalue,
+            "q": idea.rating_impact_q,
             "quotes": [q.text for q in idea.quotes[:2]],
         }
         for name, values in readers.items():
@@ -321,7 +311,6 @@ def segment_table(result, ratings: np.ndarray, readers: dict[str, np.ndarray]) -
         rows.append(row)
     frame = pd.DataFrame(rows)
     frame["from_topic"] = frame["ours"] - frame["from_stars"]
-    frame["q"] = benjamini_hochberg(frame["p"].to_numpy())
     return frame
 
 

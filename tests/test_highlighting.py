@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
+from scipy.stats import mannwhitneyu
 
 import noomarketing as nm
+from noomarketing.effects import CLEAR, chance_of_impacts, rank_test
 from noomarketing.highlighting import class_tfidf, make_label, mmr
 from noomarketing.sentiment import SentimentScorer
 
@@ -40,6 +42,36 @@ def test_sizes_shares_and_rating_impact_add_up(ideas_and_labels):
         seg, rest = stars[members], np.delete(stars, members)
         assert idea.mean_rating == pytest.approx(seg.mean(), abs=1e-3)
         assert idea.rating_impact == pytest.approx(overall - rest.mean(), abs=1e-3)
+        # the test scipy runs on the segment and the rest, adjusted across the segments
+        # (Benjamini-Hochberg never lowers a p-value, nor raises it past Bonferroni's)
+        p = mannwhitneyu(seg, rest).pvalue
+        assert p - 1e-4 <= idea.rating_impact_q <= min(p * len(ideas), 1.0) + 1e-4
+        assert idea.sentiment_impact_q is not None and 0.0 <= idea.sentiment_impact_q <= 1.0
+    # the support theme (1 star) and the price theme (3 stars) stand out from the rest;
+    # delivery's 2 stars sit between the others' 1 and 3, where the test sees no difference
+    pure = [i for i in ideas if len(set(stars[model.labels_ == i.segment_id])) == 1]
+    outer = [i for i in pure if round(i.mean_rating) in (1, 3)]
+    assert outer and all(i.rating_impact_q < CLEAR for i in outer)
+
+
+def test_an_impact_of_chance_is_told_from_a_clear_one():
+    rng = np.random.default_rng(0)
+    stars = rng.integers(1, 6, size=600).astype(float)
+    stars[:100] = rng.integers(1, 3, size=100)  # an unhappier group
+    stars[100:200] = rng.integers(4, 6, size=100)  # and a happier one: the rest stays even
+    stars[rng.random(600) < 0.05] = np.nan  # unrated rows are left out, not zeros
+    groups = [np.arange(0, 100), np.arange(300, 400), np.arange(100, 200), None]
+    sad, chance, happy, untested = chance_of_impacts(stars, groups)
+    assert sad < CLEAR and happy < CLEAR <= chance and untested is None
+    # the two-sided test of each group against the rest, as scipy's asymptotic one
+    for group in groups[:3]:
+        own, rest = stars[group], np.delete(stars, group)
+        expected = mannwhitneyu(own[np.isfinite(own)], rest[np.isfinite(rest)],
+                                method="asymptotic").pvalue
+        assert rank_test(stars, group) == pytest.approx(expected, rel=1e-9)
+    # nothing to compare: no ratings at all, or every row in the group
+    assert chance_of_impacts(np.full(10, np.nan), [np.arange(5)]) == [None]
+    assert chance_of_impacts(np.arange(10.0), [np.arange(10)]) == [None]
 
 
 def test_sentiment_separates_praise_from_complaints(embedder, cache_dir):

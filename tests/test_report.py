@@ -167,6 +167,22 @@ def test_report_is_self_contained_and_escapes_customer_text(nasty_run, tmp_path)
     assert page.count("<script>") == page.count("</script>")  # nothing closed a script early
 
 
+def test_an_impact_chance_could_explain_is_marked(nasty_run):
+    result, _ = nasty_run
+    data = ReportData.from_result(result)
+    first = data.ideas[0]
+    data.ideas = [first.model_copy(update={"rating_impact": 0.001, "rating_impact_q": 0.7})] + [
+        idea.model_copy(update={"rating_impact_q": 0.001}) for idea in data.ideas[1:]
+    ]
+    page = render_report(data)
+    assert page.count('title="could be chance"') == 1
+    assert page.count("(could be chance)") == 1
+    assert "could be chance" in result.summary() or all(
+        (i.rating_impact_q or 0) < 0.05 and (i.sentiment_impact_q or 0) < 0.05
+        for i in result.segmentation.ideas
+    )
+
+
 def _chromium() -> str | None:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None and os.environ.get("CI") == "true":

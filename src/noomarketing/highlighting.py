@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
+from noomarketing.effects import chance_of_impacts
 from noomarketing.embedding import encode_unit
 from noomarketing.labels import SegmentWords, distinct_labels
 from noomarketing.languages import UNKNOWN, detect_languages
@@ -305,7 +306,7 @@ def highlight_ideas(
     sentiment = SentimentScorer().fit(embedder).score(embeddings, texts_of.texts, text_languages)
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
 
-    ideas = []
+    ideas, rows_of, moods_of = [], [], []
     for position, segment in enumerate(segment_ids):
         members = np.flatnonzero(labels == segment)
         centroid = model.centroids_[segment]
@@ -329,6 +330,8 @@ def highlight_ideas(
         # noise ("ok", "👍") would pull the mood up: the clean texts speak when any
         moody = clean if len(clean) else text_members
         mood = round(float(sentiment[moody].mean()), 4) if len(moody) else 0.0
+        rows_of.append(None if is_noise else counted)
+        moods_of.append(None if is_noise else moody)
         statement = None if is_noise else words.statements[position]
         ideas.append(
             Idea(
@@ -351,6 +354,11 @@ def highlight_ideas(
                 theme=segment_theme(getattr(model, "themes_", None), segment),
             )
         )
+    ideas = [
+        idea.model_copy(update={"rating_impact_q": rating_q, "sentiment_impact_q": mood_q})
+        for idea, rating_q, mood_q in zip(ideas, chance_of_impacts(ratings, rows_of),
+                                          chance_of_impacts(sentiment, moods_of), strict=True)
+    ]
     ideas = _distinct(ideas)
     return _with_llm_statements(ideas, llm) if llm is not None else ideas
 

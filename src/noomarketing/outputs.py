@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from noomarketing.display import short, signed
+from noomarketing.effects import CLEAR
 from noomarketing.schema import UNASSIGNED, Feedback, Idea
 from noomarketing.themes import segment_theme
 
@@ -179,10 +180,11 @@ def summary_text(
     for idea in ideas:
         mood = (
             "" if idea.sentiment_impact is None
-            else f" (impact {signed(idea.sentiment_impact, 3)})"
+            else f" ({impact_text(idea.sentiment_impact, idea.sentiment_impact_q)})"
         )
         rating = (
-            f", rating {idea.mean_rating:.2f} (impact {signed(idea.rating_impact, 3)})"
+            f", rating {idea.mean_rating:.2f} "
+            f"({impact_text(idea.rating_impact, idea.rating_impact_q)})"
             if idea.mean_rating is not None and idea.rating_impact is not None
             else ""
         )
@@ -289,10 +291,23 @@ SEGMENT_INFO_COLUMNS = [
     "top_quote",
     "sentiment",
     "sentiment_impact",
+    "sentiment_impact_q",
     "mean_rating",
     "rating_impact",
+    "rating_impact_q",
     "languages",
 ]
+
+
+def impact_text(impact: float, q: float | None) -> str:
+    """An impact as the summary writes it, saying when chance alone could explain it
+    (:mod:`noomarketing.effects`).
+
+    >>> impact_text(-0.0241, 0.001), impact_text(0.0012, 0.62)
+    ('impact -0.024', 'impact +0.001, could be chance')
+    """
+    text = f"impact {signed(impact, 3)}"
+    return text if q is None or q < CLEAR else f"{text}, could be chance"
 
 
 def segment_info_frame(ideas: Sequence[Idea]) -> pd.DataFrame:
@@ -316,8 +331,10 @@ def segment_info_frame(ideas: Sequence[Idea]) -> pd.DataFrame:
             "top_quote": idea.quotes[0].text if idea.quotes else "",
             "sentiment": idea.sentiment,
             "sentiment_impact": idea.sentiment_impact,
+            "sentiment_impact_q": idea.sentiment_impact_q,
             "mean_rating": idea.mean_rating,
             "rating_impact": idea.rating_impact,
+            "rating_impact_q": idea.rating_impact_q,
             "languages": ", ".join(f"{code} {share:.0%}" for code, share in idea.languages.items()),
         }
         for idea in ideas

@@ -231,6 +231,15 @@ class Idea(BaseModel):
         description="the overall mean sentiment minus the mean without this "
         "segment: negative means the segment pulls the mood down (None: nothing else to compare)",
     )
+    rating_impact_q: float | None = Field(
+        default=None,
+        description="how likely chance alone gives the segment's ratings a difference this "
+        "large from the others' (Mann-Whitney U, Benjamini-Hochberg across the segments): "
+        "under 0.05 the rating impact is clear (None: no ratings to compare)",
+    )
+    sentiment_impact_q: float | None = Field(
+        default=None, description="the same for the segment's sentiment against the others'"
+    )
     customer_ids: list[str] = Field(default_factory=list)
     languages: dict[str, float] = Field(default_factory=dict)
     keywords_by_language: dict[str, list[Keyword]] = Field(default_factory=dict)
