@@ -179,6 +179,15 @@ def test_an_offer_that_stands_out_serves_under_the_threshold(ideas, embedder):
     assert [m.offer_id for m in served.matches_for(0)] == ["ship"]
 
 
+def test_a_single_offer_serves_only_at_the_threshold(ideas, embedder):
+    result = nm.match_offers(ideas, OFFERS[:1], embedder=embedder, margin=0.0)
+    for pair in result.pairs:
+        assert pair.matched == (pair.score >= result.threshold)
+    assert {gap.segment_id for gap in result.gaps} == {
+        p.segment_id for p in result.pairs if p.score < result.threshold}
+    assert 2 in {gap.segment_id for gap in result.gaps}  # shipping does not serve recycling
+
+
 def test_bad_settings(ideas, embedder):
     with pytest.raises(nm.NoomarketingError, match="tag_weight"):
         nm.match_offers(ideas, OFFERS, embedder=embedder, tag_weight=2)
