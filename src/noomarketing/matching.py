@@ -65,12 +65,13 @@ MATCH_COLUMNS = [
 OfferSource = pd.DataFrame | str | Path | Sequence[dict[str, Any]]
 
 THRESHOLD = 0.55
-"""The score at which an offer serves an idea, and :data:`MARGIN` how far above the idea's
-next best offer its best must score to serve it under that; both set once on
+"""The score at which an offer serves an idea; set once, with :data:`MARGIN`, on
 ``benchmarks/gaps.py`` (three samples of the clothing reviews with the department and class
 catalogues, and of the news with theirs)."""
 
 MARGIN = 0.15
+"""How far above an idea's next best offer its best offer must score to serve the idea when it
+is under :data:`THRESHOLD`."""
 
 
 class Offer(BaseModel):
@@ -152,7 +153,7 @@ class MatchResult(BaseModel):
     gaps: list[Gap]
     threshold: float
     tag_weight: float
-    margin: float = 0.15
+    margin: float = MARGIN
     lexical_weight: float = 0.0
 
     @property
