@@ -21,6 +21,15 @@ CLEAR = 0.05
 """An adjusted p-value under this is an effect beyond chance (a false discovery rate of 5%)."""
 
 
+def could_be_chance(q: float | None) -> bool:
+    """Whether an impact with adjusted p-value ``q`` is within chance (``None``: untested).
+
+    >>> could_be_chance(0.2), could_be_chance(0.001), could_be_chance(None)
+    (True, False, False)
+    """
+    return q is not None and q >= CLEAR
+
+
 def rank_test(values: np.ndarray, members: np.ndarray) -> float | None:
     """Two-sided p-value of the Mann-Whitney U test of ``values[members]`` against the other
     finite values; ``None`` when either side has none (a NaN is a missing value).

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from noomarketing.display import short, signed
-from noomarketing.effects import CLEAR
+from noomarketing.effects import could_be_chance
 from noomarketing.schema import UNASSIGNED, Feedback, Idea
 from noomarketing.themes import segment_theme
 
@@ -307,7 +307,7 @@ def impact_text(impact: float, q: float | None) -> str:
     ('impact -0.024', 'impact +0.001, could be chance')
     """
     text = f"impact {signed(impact, 3)}"
-    return text if q is None or q < CLEAR else f"{text}, could be chance"
+    return f"{text}, could be chance" if could_be_chance(q) else text
 
 
 def segment_info_frame(ideas: Sequence[Idea]) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from noomarketing.display import signed
-from noomarketing.effects import CLEAR
+from noomarketing.effects import could_be_chance
 from noomarketing.matching import MATCH_COLUMNS
 from noomarketing.report import figures
 from noomarketing.report.data import ReportData
@@ -40,11 +40,7 @@ def _environment():
                              lstrip_blocks=True)
     env.filters["percent"] = lambda v: "–" if _missing(v) else f"{v:.0%}"
     env.filters["signed"] = lambda v, d=2: "–" if _missing(v) else signed(v, d)
-    # an impact that chance alone could explain (noomarketing.effects)
-    env.filters["chance"] = lambda idea, what: (
-        getattr(idea, f"{what}_impact_q", None) is not None
-        and getattr(idea, f"{what}_impact_q") >= CLEAR
-    )
+    env.filters["chance"] = could_be_chance  # an impact's q: within chance (noomarketing.effects)
     env.filters["number"] = lambda v, d=2: "–" if _missing(v) else f"{v:,.{d}f}"
     return env
 
