@@ -33,13 +33,13 @@ from sklearn.metrics import adjusted_rand_score
 from stability import CORPORA, load_corpus, model_for, nmi, theme_labels, vectors_of
 
 GRID = {
-    "default (size, size/5, 0)": (1.0, 5, 0.0),
+    "default (size, size/2, 0)": (1.0, 2, 0.0),
     "min_samples 5": (1.0, None, 0.0),
-    "min_samples size/2": (1.0, 2, 0.0),
+    "min_samples size/5": (1.0, 5, 0.0),
     "min_samples size": (1.0, 1, 0.0),
-    "min_cluster_size x0.7": (0.7, 5, 0.0),
-    "min_cluster_size x1.4": (1.4, 5, 0.0),
-    "epsilon 0.2": (1.0, 5, 0.2),
+    "min_cluster_size x0.7": (0.7, 2, 0.0),
+    "min_cluster_size x1.4": (1.4, 2, 0.0),
+    "epsilon 0.2": (1.0, 2, 0.2),
 }
 """Name → (factor on the automatic ``min_cluster_size``, divisor of the size giving
 ``min_samples`` or None for 5, ``cluster_selection_epsilon``)."""

@@ -13,7 +13,7 @@ segmentation, not about who embeds faster (``end_to_end.py`` measures that). Sys
   run's HDBSCAN labels before noise joins the nearest segment (cosine ≥ 0.3);
 * ``BERTopic, same UMAP/HDBSCAN``: BERTopic given our UMAP (the object ``SegmentModel`` builds:
   exact cosine neighbours, 200 epochs from 4,096 points, same seed) and our HDBSCAN settings
-  (``min_cluster_size`` ≈ √n/2, ``min_samples`` a fifth of it); noise kept, as BERTopic does;
+  (``min_cluster_size`` ≈ √n/2, ``min_samples`` half of it); noise kept, as BERTopic does;
 * ``BERTopic, tuned``: BERTopic's own UMAP and HDBSCAN with ``min_topic_size`` chosen like ours
   (≈ √n/2), then ``reduce_outliers(strategy="embeddings", threshold=0.3)`` (our rule: nearest
   topic by cosine, at least 0.3) and ``update_topics`` with the new topics;
@@ -235,7 +235,7 @@ def sweep(texts: list[str], vectors: np.ndarray, frame: pd.DataFrame, seed: int)
     lines = [f"HDBSCAN sweep on one UMAP reduction (seed {seed}); NMI class / department:",
              f"{'min_cluster_size/min_samples':>29} {'noise':>6} {'noise kept':>14} "
              f"{'noise assigned':>15} {'segments':>9}"]
-    for size, samples in [(10, 10), (30, 6), (auto, max(2, auto // 5)), (2 * auto, 2 * auto // 5)]:
+    for size, samples in [(10, 10), (30, 6), (auto, max(2, auto // 2)), (2 * auto, auto)]:
         model = nm.SegmentModel(
             language="off", random_state=seed, progress=False, reducer=Precomputed(reduced),
             clusterer=HDBSCAN(min_cluster_size=size, min_samples=samples, core_dist_n_jobs=1),

@@ -304,6 +304,7 @@ def segment_table(result, ratings: np.ndarray, readers: dict[str, np.ndarray]) -
             "sentiment_impact": idea.sentiment_impact,
             "from_stars": np.nanmean(level) - np.nanmean(level[~inside]),
             "q": idea.rating_impact_q,
+            "sentiment_q": idea.sentiment_impact_q,
             "quotes": [q.text for q in idea.quotes[:2]],
         }
         for name, values in readers.items():

@@ -53,13 +53,14 @@ SETTINGS: dict[str, dict] = {
     "3 layouts": {"layouts": 3},
     "leaf": {"selection": "leaf"},
     "size x2": {"size_factor": 2.0},
+    "samples size/5": {"samples_divisor": 5},
     "samples size/2": {"samples_divisor": 2},
     "samples size": {"samples_divisor": 1},
     "noise nearest": {"outliers": "nearest"},
 }
 """Settings compared: keyword arguments of ``SegmentModel`` (``size_factor`` multiplies the
 automatic ``min_cluster_size``; ``samples_divisor`` sets ``min_samples`` to the automatic size
-over it instead of over 5; ``selection`` is HDBSCAN's cluster selection method;
+over it instead of over 2; ``selection`` is HDBSCAN's cluster selection method;
 ``layouts`` runs the default UMAP with that many seeds, side by side: ``LayoutEnsemble``)."""
 
 CORPORA = {"clothing": ["Class Name", "Department Name"], "bbc": ["label"]}

@@ -17,7 +17,9 @@ same samples, so it equals that script's figure on the same machine:
 * sentiment (``sentiment.py``): ROC AUC of the library's score telling 4-5 from 1-2 stars over
   all clothing reviews with text, beside VADER's; the sign of each segment's
   ``sentiment_impact`` against its ``rating_impact``, over the segments whose rating effect is
-  significant (Mann-Whitney U, Benjamini-Hochberg at 0.05) and over all. ``--cache-dir`` is the
+  significant (Mann-Whitney U, Benjamini-Hochberg at 0.05), over those whose sentiment effect
+  is significant as well (``Idea.sentiment_impact_q``: the impacts the summary does not call
+  "could be chance"), and over all. ``--cache-dir`` is the
   embedding cache of this part, as ``sentiment.py``'s: int8 vectors move slightly with the
   batch they were embedded in, so two caches can hold slightly different vectors of the same
   reviews. The Polish and Russian check is a test (``tests/test_sentiment.py``), not a figure.
@@ -123,7 +125,9 @@ def sentiment(data: Path, cache_dir: Path | None) -> list[dict]:
     result = nm.segment(frame, model, columns={"text": TEXT, "rating": "Rating"})
     score = scorer.score(vectors, texts, result.model.languages_)
     table = segment_table(result, ratings, {"ours": score})
+    clear = (table["q"] < ALPHA) & (table["sentiment_q"] < ALPHA)
     for which, part in (("with a significant rating effect", table[table["q"] < ALPHA]),
+                        ("whose rating and sentiment effects are both significant", table[clear]),
                         ("all", table)):
         agree = int((np.sign(part["sentiment_impact"]) == np.sign(part["rating_impact"])).sum())
         found.append(row(f"sentiment: segment sign = rating_impact sign, segments {which}",

@@ -53,3 +53,14 @@ def test_excess_of_mass_stays_when_it_finds_the_themes():
     assert model.clusterer_.cluster_selection_method == "eom"
     assert "leaves" not in model.strategy_reason_
     assert normalized_mutual_info_score(truth, model.labels_) > 0.8
+
+
+def test_a_fit_smooths_at_half_the_segment_size_and_an_update_at_a_fifth():
+    from noomarketing.clustering import default_clusterer
+
+    fit = default_clusterer(SegmentModel(), 10_000)
+    update = default_clusterer(SegmentModel(), 10_000, update=True)
+    assert (fit.min_cluster_size, fit.min_samples) == (50, 25)
+    assert (update.min_cluster_size, update.min_samples) == (50, 10)
+    chosen = default_clusterer(SegmentModel(min_samples=3), 10_000, update=True)
+    assert chosen.min_samples == 3

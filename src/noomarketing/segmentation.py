@@ -85,7 +85,7 @@ class SegmentModel(EmbedderChoice, BaseEstimator):
             otherwise makes one segment per customer; ``"clusters"``/``"per_customer"`` force it.
         min_texts: below this many distinct texts ``"auto"`` uses one segment per customer.
         min_cluster_size: HDBSCAN's smallest segment (default grows with the data).
-        min_samples: HDBSCAN's density smoothing (default: a fifth of ``min_cluster_size``).
+        min_samples: HDBSCAN's smoothing (default: half of ``min_cluster_size``, an update's fifth).
         n_neighbors, n_components, min_dist: UMAP's parameters; ``n_neighbors=None``: 50 from
             1,000 distinct texts (segments that move less with the seed), UMAP's 15 below.
         n_epochs: UMAP's optimisation epochs; ``None``: ``LARGE_N_EPOCHS`` (200) from 4,096
@@ -363,9 +363,9 @@ from 0 to 4294967295, not -1
         """UMAP for ``vectors`` at this model's settings (:func:`clustering.default_reducer`)."""
         return clustering.default_reducer(self, vectors, quick)
 
-    def _default_clusterer(self, n_points: int, selection: str = "eom") -> Any:
+    def _default_clusterer(self, n_points: int, **options: Any) -> Any:
         """HDBSCAN at this model's settings (:func:`clustering.default_clusterer`)."""
-        return clustering.default_clusterer(self, n_points, selection)
+        return clustering.default_clusterer(self, n_points, **options)
 
     # ------------------------------------------------------------------ using a fitted model
     @property

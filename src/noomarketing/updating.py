@@ -276,7 +276,7 @@ def _cluster(model: SegmentModel, pool: np.ndarray) -> np.ndarray:
     if model.clusterer is not None:
         clusterer = clone(model.clusterer, safe=False)
     else:  # an emerging idea is often the one dense group of what is left: it may be the root
-        clusterer = model._default_clusterer(len(reduced))
+        clusterer = model._default_clusterer(len(reduced), update=True)
         clusterer.allow_single_cluster = True
     with step("clustering new feedback (HDBSCAN)", model.progress):
         return np.asarray(clusterer.fit_predict(reduced), dtype=np.int64)
