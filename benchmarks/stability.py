@@ -52,6 +52,7 @@ SETTINGS: dict[str, dict] = {
     "min_dist 0.1": {"min_dist": 0.1},
     "3 layouts": {"layouts": 3},
     "leaf": {"selection": "leaf"},
+    "size x1.4": {"size_factor": 1.4},
     "size x2": {"size_factor": 2.0},
     "samples size/5": {"samples_divisor": 5},
     "samples size/2": {"samples_divisor": 2},
@@ -119,6 +120,7 @@ def model_for(setting: dict, seed: int, n: int):
     from hdbscan import HDBSCAN
 
     import noomarketing as nm
+    from noomarketing.clustering import auto_min_samples
     from noomarketing.consensus import LayoutEnsemble
 
     kwargs = dict(setting)
@@ -138,7 +140,7 @@ def model_for(setting: dict, seed: int, n: int):
         size = round((factor or 1.0) * nm.segmentation.auto_min_cluster_size(n))
         kwargs["clusterer"] = HDBSCAN(
             min_cluster_size=size,
-            min_samples=max(2, size // 5),
+            min_samples=auto_min_samples(size),
             cluster_selection_method=selection or "eom",
             core_dist_n_jobs=1,
         )
