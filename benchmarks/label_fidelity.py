@@ -20,13 +20,14 @@ weighted by segment size, is printed for
 Segments flagged as noise and unassigned items are left out of ours. ``--cache DIR`` (a folder
 outside the repository) keeps each sample's fitted segmentation and vectors there, so a re-run
 that changes only how segments are labelled skips embedding, UMAP and HDBSCAN (``ours_s`` then
-times highlighting alone). BERTopic is a benchmark-only
-extra: ``pip install -e .[bench]``.
+times highlighting alone); a change to the segmentation code fits again. BERTopic is a
+benchmark-only extra: ``pip install -e .[bench]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,12 +94,25 @@ def bertopic_names(
     return [names[t] if t != -1 else None for t in topics], np.asarray(topics)
 
 
+def segmentation_code() -> str:
+    """A digest of the library's segmentation code, so that a saved fit is read back only by
+    the code that made it (a change of a default refits instead of reusing stale segments)."""
+    from noomarketing import clustering, outliers, segmentation
+
+    digest = hashlib.sha256()
+    for module in (clustering, outliers, segmentation):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def fitted(
     feedback: nm.Feedback, seed: int, cache: Path | None, neighbours: int | None = None
 ) -> tuple[nm.SegmentModel, np.ndarray]:
     """The segmentation of ``feedback`` and its vectors, read from ``cache`` when saved there
     (``neighbours``: UMAP's ``n_neighbors``, ``None`` the default)."""
-    name = f"{feedback.fingerprint}-{seed}" + ("" if neighbours is None else f"-n{neighbours}")
+    name = f"{feedback.fingerprint}-{seed}-{segmentation_code()}" + (
+        "" if neighbours is None else f"-n{neighbours}"
+    )
     folder = None if cache is None else cache / name
     if folder is not None and (folder / "vectors.npy").exists():
         model = nm.SegmentModel.load(folder / "model")
