@@ -128,3 +128,14 @@ def test_the_fitted_texts_are_recognised_by_content_not_by_row_numbers(themed, e
     for idea in moved:
         rows = set(np.flatnonzero(predicted == idea.segment_id).tolist())
         assert {q.row for q in idea.quotes} <= rows
+
+
+def test_a_sentiment_scorer_can_be_chosen_and_a_wrong_one_is_one_clear_error(ideas_and_labels):
+    ideas, model, _labels = ideas_and_labels
+    texts = [quote.text for idea in ideas for quote in idea.quotes]
+    scorer = SentimentScorer(by_sentence=True)
+    chosen = nm.highlight_ideas(model, texts, sentiment_scorer=scorer)
+    assert scorer.embedder_ is model.embedder_  # fitted and used here
+    assert [i.segment_id for i in chosen] and all(-1 <= i.sentiment <= 1 for i in chosen)
+    with pytest.raises(nm.NoomarketingError, match="must be a SentimentScorer, got str"):
+        nm.highlight_ideas(model, texts, sentiment_scorer="by sentence")

@@ -174,3 +174,20 @@ def test_bad_use_is_one_clear_error(embedder):
     with pytest.raises(NoomarketingError, match="2 languages for 1 vectors"):
         scorer.score(encode_unit(embedder, ["fine"]), ["fine"], ["en", "pl"])
     assert scorer.score(np.zeros((0, 384))).shape == (0,)
+
+
+def test_by_sentence_reads_the_mean_of_the_sentences_embedded_one_by_one():
+    embedder = HashEmbedder()
+    texts = ["Soft fabric. The zip broke!", "Arrived late"]
+    whole = encode_unit(embedder, texts)
+    parts = ["Soft fabric.", "The zip broke!", "Arrived late"]
+    each = SentimentScorer(word_weight=0.0).fit(embedder).score(encode_unit(embedder, parts))
+    by_sentence = SentimentScorer(word_weight=0.0, by_sentence=True).fit(embedder)
+    assert by_sentence.score(whole, texts) == pytest.approx([each[:2].mean(), each[2]])
+    assert by_sentence.score(whole) == pytest.approx(  # no texts: the vectors are read
+        SentimentScorer(word_weight=0.0).fit(embedder).score(whole))
+
+
+def test_by_sentence_still_reads_english(embedder):
+    positive, negative = scored(embedder, "en", by_sentence=True)
+    assert_separated(positive, negative, gap=0.8)

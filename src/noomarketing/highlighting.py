@@ -1,10 +1,9 @@
 """Stage 1b: highlight the idea of each segment.
 
-For each segment: class-based TF-IDF keywords (stop words of many languages removed), kept
-diverse with maximal marginal relevance; a short label; representative quotes nearest the
-centroid with near-duplicates removed; size and share; sentiment from the texts and its impact
-on the overall mean; and, when ratings exist, the mean rating and its impact on the overall mean
-(the same contrast, so the two compare like with like).
+For each segment: class-based TF-IDF keywords (stop words of many languages removed), kept diverse
+with maximal marginal relevance; a short label; representative quotes nearest the centroid with
+near-duplicates removed; size and share; sentiment and its impact on the overall mean; and, when
+ratings exist, the mean rating and its impact (the same contrast, so the two compare alike).
 """
 
 from __future__ import annotations
@@ -239,6 +238,7 @@ def highlight_ideas(
     noise: bool | Sequence[str | None] = True,
     noise_share: float = 0.5,
     llm: Any = None,
+    sentiment_scorer: SentimentScorer | None = None,
 ) -> list[Idea]:
     """Stage 1: the idea of every segment of a fitted :class:`SegmentModel`.
 
@@ -256,7 +256,8 @@ def highlight_ideas(
     nothing to act on out of keywords, labels, quotes and statements; a segment where at least
     ``noise_share`` of the items are noise is flagged ``noise`` and labelled as such. ``llm``
     (an :class:`~noomarketing.generation.LLMClient`, opt-in) rewrites each statement from the
-    quotes; the extractive one stays in ``extractive_statement``.
+    quotes; the extractive one stays in ``extractive_statement``. ``sentiment_scorer`` (a
+    :class:`~noomarketing.sentiment.SentimentScorer`, fitted here) reads the texts' mood.
 
     Example:
         >>> import noomarketing as nm
@@ -277,14 +278,15 @@ def highlight_ideas(
     reasons = reasons_for(feedback, noise)
     if not 0.0 < noise_share <= 1.0:
         raise NoomarketingError(f"noise_share must be in (0, 1], got {noise_share}")
-    embeddings, labels, languages, sample = _fitted_inputs(
-        model, feedback, embeddings, labels, languages
-    )
+    if not isinstance(sentiment_scorer, SentimentScorer | None):
+        kind = type(sentiment_scorer).__name__
+        raise NoomarketingError(f"sentiment_scorer must be a SentimentScorer, got {kind}")
+    fitted = _fitted_inputs(model, feedback, embeddings, labels, languages)
+    embeddings, labels, languages, sample = fitted
     texts_of = feedback if sample is None else feedback.subset(sample)
     text_labels = labels if sample is None else labels[sample]
-    text_languages = (
-        languages if languages is None or sample is None else [languages[i] for i in sample]
-    )
+    text_languages = languages if sample is None or languages is None else [
+        languages[i] for i in sample]
     text_reasons = reasons if sample is None else [reasons[i] for i in sample]
 
     segment_ids = [int(s) for s in model.segment_ids_ if np.any(labels == s)]
@@ -303,7 +305,8 @@ def highlight_ideas(
     words = SegmentWords.read(texts_of, clean_labels, segment_ids, embeddings, centroids,
                               text_languages, embedder, word_scores=_word_scores(terms, scores),
                               anchors=[[k.term for k in kws] for kws in keywords_of])
-    sentiment = SentimentScorer().fit(embedder).score(embeddings, texts_of.texts, text_languages)
+    scorer = (sentiment_scorer or SentimentScorer()).fit(embedder)
+    sentiment = scorer.score(embeddings, texts_of.texts, text_languages)
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
 
     ideas, rows_of, moods_of = [], [], []
@@ -492,8 +495,7 @@ def _keywords_by_language(
             row = scores[segment_ids.index(s)]
             top = [i for i in np.argsort(-row, kind="stable")[:n_terms] if row[i] > 0]
             if top:
-                result[s][code] = [
-                    Keyword(term=str(terms[i]), score=round(float(row[i]), 6)) for i in top
-                ]
+                result[s][code] = [Keyword(term=str(terms[i]), score=round(float(row[i]), 6))
+                                   for i in top]
     # languages in the order of the segment's mix
     return {s: {c: result[s][c] for c in known[s] if c in result[s]} for s in mixed}
