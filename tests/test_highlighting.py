@@ -139,3 +139,15 @@ def test_a_sentiment_scorer_can_be_chosen_and_a_wrong_one_is_one_clear_error(ide
     assert [i.segment_id for i in chosen] and all(-1 <= i.sentiment <= 1 for i in chosen)
     with pytest.raises(nm.NoomarketingError, match="must be a SentimentScorer, got str"):
         nm.highlight_ideas(model, texts, sentiment_scorer="by sentence")
+
+
+def test_a_saved_and_loaded_model_highlights_the_feedback_it_was_fitted_on(
+    themed, embedder, cache_dir, tmp_path
+):
+    texts, _labels = themed
+    model = nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, random_state=0).fit(texts)
+    model.save(tmp_path / "model")
+    loaded = nm.SegmentModel.load(tmp_path / "model")  # labels kept, vectors not
+    before, after = nm.highlight_ideas(model, texts), nm.highlight_ideas(loaded, texts)
+    assert [(i.segment_id, i.size) for i in after] == [(i.segment_id, i.size) for i in before]
+    assert all(i.label and i.quotes for i in after)

@@ -208,10 +208,11 @@ def _fitted_inputs(
     same_data = model.fingerprint_ == feedback.fingerprint
     # A model fitted on a sample (SegmentModel.fit_sample_size) kept the sample's embeddings
     # only: keywords, quotes and sentiment are read from the sample, while sizes, ratings and
-    # customers count every row.
-    sample = model.sample_index_ if same_data and embeddings is None else None
+    # customers count every row. A saved and loaded model keeps its labels, not its vectors.
+    kept = same_data and getattr(model, "embeddings_", None) is not None
+    sample = model.sample_index_ if kept and embeddings is None else None
     if embeddings is None:
-        embeddings = model.embeddings_ if same_data else model.embed(feedback)
+        embeddings = model.embeddings_ if kept else model.embed(feedback)
     if labels is None:
         labels = model.labels_ if same_data else model.predict(feedback, embeddings=embeddings)
     if languages is None:
