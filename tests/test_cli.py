@@ -197,3 +197,25 @@ def test_stdin_json_summary_and_report(tmp_path, cache_dir):
     again = run_module("report", out)
     assert again.returncode == 0 and (out / "report.html").is_file()
     assert "What each segment wants" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_sentiment_by_sentence_reaches_the_scorer(tmp_path, themed, cache_dir, monkeypatch):
+    from noomarketing.cli import main
+    from noomarketing.sentiment import SentimentScorer
+
+    texts, _labels = themed
+    source = tmp_path / "feedback.csv"
+    pd.DataFrame({"text": texts}).to_csv(source, index=False)
+    seen = []
+    score = SentimentScorer.score
+
+    def recorded(self, *args, **kwargs):
+        seen.append(self.by_sentence)
+        return score(self, *args, **kwargs)
+
+    monkeypatch.setattr(SentimentScorer, "score", recorded)
+    common = ["segment", str(source), "--text", "text", "--cache-dir", str(cache_dir),
+              "--no-progress"]
+    assert main([*common, "--out", str(tmp_path / "a")]) == 0
+    assert main([*common, "--out", str(tmp_path / "b"), "--sentiment-by-sentence"]) == 0
+    assert seen == [False, True]

@@ -109,6 +109,11 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-cache", action="store_true", help="do not cache embeddings or UMAP layouts"
     )
+    parser.add_argument(
+        "--sentiment-by-sentence", action="store_true",
+        help="read sentiment sentence by sentence (better on reviews that praise one thing and "
+        "fault another; embeds every sentence as well)",
+    )
 
 
 def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
@@ -248,6 +253,12 @@ def _model_from_args(args: argparse.Namespace):
     )
 
 
+def _sentiment_scorer(args: argparse.Namespace):
+    from noomarketing.sentiment import SentimentScorer
+
+    return SentimentScorer(by_sentence=True) if args.sentiment_by_sentence else None
+
+
 def _columns_from_args(args: argparse.Namespace) -> dict:
     return {
         "text": args.text,
@@ -280,7 +291,7 @@ def cmd_segment(args: argparse.Namespace) -> int:
 
     check_out(args.out)  # before the work, not after it
     result = segment(_input(args), _model_from_args(args), columns=_columns_from_args(args),
-                     mask_pii=args.mask_pii)
+                     mask_pii=args.mask_pii, sentiment_scorer=_sentiment_scorer(args))
     return _segmentation_written(args, result)
 
 
@@ -343,6 +354,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         mask_pii=args.mask_pii,
         progress=False if args.no_progress else None,
         previous=args.previous,
+        sentiment_scorer=_sentiment_scorer(args),
     )
     written = result.write(args.out)
     report = _report(args, result)

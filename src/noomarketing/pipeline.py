@@ -43,6 +43,7 @@ from noomarketing.retention import (
 )
 from noomarketing.schema import Feedback
 from noomarketing.segmentation import SegmentModel
+from noomarketing.sentiment import SentimentScorer
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +154,7 @@ def run(
     mask_pii: bool = False,
     progress: bool | None = None,
     previous: str | Path | None = None,
+    sentiment_scorer: SentimentScorer | None = None,
 ) -> RunResult:
     """The whole method in one call: segment → generate → present → match → propose.
 
@@ -185,6 +187,7 @@ def run(
             instead of a new fit (``model`` then only lends its ``cache_dir``), its reaction
             log is used unless ``reactions`` names one, and the summary says what changed
             since (:mod:`noomarketing.loop`).
+        sentiment_scorer: how stage 1 reads sentiment (:func:`highlight_ideas`'s keyword).
 
     Example:
         >>> import noomarketing as nm
@@ -210,7 +213,7 @@ def run(
     table = as_activity(activity) if activity is not None else None
     log = ReactionLog(reactions) if isinstance(reactions, str | Path) else reactions
     segmentation = segment(data, model, columns=columns, mask_pii=mask_pii,
-                           update=before is not None)
+                           update=before is not None, sentiment_scorer=sentiment_scorer)
     timings.update(segmentation.timings)
     embedder = model.embedder_
     feedback, ideas, labels = segmentation.feedback, segmentation.ideas, model.labels_
