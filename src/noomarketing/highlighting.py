@@ -1,9 +1,10 @@
 """Stage 1b: highlight the idea of each segment.
 
-For each segment: class-based TF-IDF keywords (stop words of many languages removed), kept diverse
-with maximal marginal relevance; a short label; representative quotes nearest the centroid with
-near-duplicates removed; size and share; sentiment and its impact on the overall mean; and, when
-ratings exist, the mean rating and its impact (the same contrast, so the two compare alike).
+For each segment: class-based TF-IDF keywords (stop words of many languages removed), kept
+diverse with maximal marginal relevance; a short label; representative quotes nearest the
+centroid with near-duplicates removed; size and share; sentiment from the texts and its impact
+on the overall mean; and, when ratings exist, the mean rating and its impact on the overall mean
+(the same contrast, so the two compare like with like).
 """
 
 from __future__ import annotations
@@ -282,12 +283,14 @@ def highlight_ideas(
     if not isinstance(sentiment_scorer, SentimentScorer | None):
         kind = type(sentiment_scorer).__name__
         raise NoomarketingError(f"sentiment_scorer must be a SentimentScorer, got {kind}")
-    fitted = _fitted_inputs(model, feedback, embeddings, labels, languages)
-    embeddings, labels, languages, sample = fitted
+    embeddings, labels, languages, sample = _fitted_inputs(
+        model, feedback, embeddings, labels, languages
+    )
     texts_of = feedback if sample is None else feedback.subset(sample)
     text_labels = labels if sample is None else labels[sample]
-    text_languages = languages if sample is None or languages is None else [
-        languages[i] for i in sample]
+    text_languages = (
+        languages if languages is None or sample is None else [languages[i] for i in sample]
+    )
     text_reasons = reasons if sample is None else [reasons[i] for i in sample]
 
     segment_ids = [int(s) for s in model.segment_ids_ if np.any(labels == s)]
@@ -496,7 +499,8 @@ def _keywords_by_language(
             row = scores[segment_ids.index(s)]
             top = [i for i in np.argsort(-row, kind="stable")[:n_terms] if row[i] > 0]
             if top:
-                result[s][code] = [Keyword(term=str(terms[i]), score=round(float(row[i]), 6))
-                                   for i in top]
+                result[s][code] = [
+                    Keyword(term=str(terms[i]), score=round(float(row[i]), 6)) for i in top
+                ]
     # languages in the order of the segment's mix
     return {s: {c: result[s][c] for c in known[s] if c in result[s]} for s in mixed}
