@@ -59,11 +59,9 @@ GRID = {
 def matched(ideas, offers, embedder, settings: dict) -> tuple[np.ndarray, set[int]]:
     """The library's scores (segments × offers) and the segments it calls gaps."""
     result = nm.match_offers(ideas, offers, embedder=embedder, **settings)
-    row = {idea.segment_id: i for i, idea in enumerate(ideas)}
-    column = {o.id: j for j, o in enumerate(offers)}
-    scores = np.zeros((len(ideas), len(offers)))
-    for pair in result.pairs:
-        scores[row[pair.segment_id], column[pair.offer_id]] = pair.score
+    segments = [idea.segment_id for idea in ideas]
+    scores = result.score_table().loc[segments, [o.id for o in offers]].to_numpy()
+    row = {segment: i for i, segment in enumerate(segments)}
     return scores, {row[gap.segment_id] for gap in result.gaps}
 
 
