@@ -199,7 +199,9 @@ def test_stdin_json_summary_and_report(tmp_path, cache_dir):
     assert "What each segment wants" in (out / "report.html").read_text(encoding="utf-8")
 
 
-def test_sentiment_by_sentence_reaches_the_scorer(tmp_path, themed, cache_dir, monkeypatch):
+def test_sentiment_by_sentence_reaches_the_scorer_from_segment_and_update(
+    tmp_path, themed, cache_dir, monkeypatch
+):
     from noomarketing.cli import main
     from noomarketing.sentiment import SentimentScorer
 
@@ -218,4 +220,8 @@ def test_sentiment_by_sentence_reaches_the_scorer(tmp_path, themed, cache_dir, m
               "--no-progress"]
     assert main([*common, "--out", str(tmp_path / "a")]) == 0
     assert main([*common, "--out", str(tmp_path / "b"), "--sentiment-by-sentence"]) == 0
-    assert seen == [False, True]
+    update = ["update", str(tmp_path / "a" / "model"), str(source), "--text", "text",
+              "--cache-dir", str(cache_dir), "--no-progress"]
+    assert main([*update, "--out", str(tmp_path / "c")]) == 0
+    assert main([*update, "--out", str(tmp_path / "d"), "--sentiment-by-sentence"]) == 0
+    assert seen == [False, True, False, True]

@@ -72,6 +72,11 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
                         "as it is loaded, so no output holds them")
     parser.add_argument("--encoding", default="utf-8",
                         help="text encoding of a CSV/JSON input (default utf-8), e.g. cp1250")
+    parser.add_argument(
+        "--sentiment-by-sentence", action="store_true",
+        help="read sentiment sentence by sentence (better on reviews that praise one thing and "
+        "fault another; embeds every sentence as well)",
+    )
 
 
 def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -108,11 +113,6 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--no-cache", action="store_true", help="do not cache embeddings or UMAP layouts"
-    )
-    parser.add_argument(
-        "--sentiment-by-sentence", action="store_true",
-        help="read sentiment sentence by sentence (better on reviews that praise one thing and "
-        "fault another; embeds every sentence as well)",
     )
 
 
@@ -376,7 +376,8 @@ def cmd_update(args: argparse.Namespace) -> int:
     check_out(args.out)  # before the work, not after it
     result = update(args.model, _input(args), columns=_columns_from_args(args),
                     batch=args.batch, mask_pii=args.mask_pii, cache_dir=args.cache_dir,
-                    progress=False if args.no_progress else None)
+                    progress=False if args.no_progress else None,
+                    sentiment_scorer=_sentiment_scorer(args))
     return _segmentation_written(args, result)
 
 
