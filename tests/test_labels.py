@@ -20,6 +20,7 @@ OPEN = [
     "I bought this jacket based on the reviews.",
     "Saw this shirt online and ordered it.",
     "The skirt ran a bit big.",
+    "This jumpsuit feels soft and looks expensive.",
 ]
 
 
@@ -28,7 +29,8 @@ def test_no_candidate_stops_where_its_object_should_follow(text):
     found = phrases(text)
     assert found  # the text has phrases: the test can fail
     for phrase in found:
-        assert phrase.split()[-1] not in {"run", "runs", "ran", "based", "online", "bit"}, phrase
+        open_ends = {"run", "runs", "ran", "based", "online", "bit", "feels", "looks"}
+        assert phrase.split()[-1] not in open_ends, phrase
 
 
 def test_no_candidate_stops_on_an_adverb_before_its_word():
@@ -86,6 +88,13 @@ def test_a_purpose_clause_loses_to_the_topic_it_is_about():
     found = LabelCandidates([["top to wear", "summer top"]], [np.array([1.0, 0.9])])
     words = [{"top": 1.0, "wear": 1.0, "summer": 0.9}]
     assert choose_labels(found, np.zeros((1, 2)), None, [0], words) == ["summer top"]
+
+
+def test_a_unit_or_filler_word_loses_to_the_kind_it_stands_before():
+    found = LabelCandidates([["pair of jeans", "skinny jeans"]], [np.array([1.0, 0.9])])
+    words = [{"pair": 1.0, "jeans": 1.0, "skinny": 0.9}]
+    assert choose_labels(found, np.zeros((1, 2)), None, [0], words) == ["skinny jeans"]
+    assert {"pair", "actual"} <= GENERIC_WORDS
 
 
 def test_top_words_come_from_the_keywords_without_generic_or_multiword_terms():

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 # Words that say how a customer feels or how much, not what about: a label holding one names
-# the mood, not the topic ("love this top"). English, Polish and Russian forms.
+# the mood, not the topic ("love this top"); and words that stand before the thing without
+# saying which ("pair of jeans", "actual sweater"). English, Polish and Russian forms.
 _GENERIC = """love loved loves loving like liked likes lovely beautiful beautifully gorgeous great
     nice cute pretty amazing awesome wonderful fantastic excellent perfect perfectly good best
     better favorite favourite fave happy glad super stunning fabulous adorable ok okay fine
@@ -21,7 +22,7 @@ _GENERIC = """love loved loves loving like liked likes lovely beautiful beautifu
     супер классный классная лучший лучшая плохой плохая плохо ужасный ужасная ужасно
     очень day days week weeks month months year years lot bit way recommend recommended adore
     retailer awhile wonderfully nicely
-    adored"""
+    adored pair pairs actual actually"""
 GENERIC_WORDS = frozenset(_GENERIC.split())
 
 # A label that opens on a verb tells what someone did ("exchanged the jacket", "emailed

@@ -102,7 +102,7 @@ def label_stop_words() -> frozenset[str]:
 
 
 # Words that leave a phrase open: what follows them is what the phrase is about.
-_OPEN_ENDS = frozenset(("run", "runs", "ran", "based", "online", "bit"))
+_OPEN_ENDS = frozenset(("run", "runs", "ran", "based", "online", "bit", "feels", "looks", "seems"))
 # Words that say whom a thing is for and want their noun: "blouse for curvy | women".
 # fmt: off
 _WHOM = frozenset(("curvy", "petite", "tall", "short", "busty", "slim", "thin", "larger",
