@@ -1,8 +1,9 @@
 """Whether a segment's ratings or sentiment differ from the rest's more than chance would make.
 
-``Idea.rating_impact`` and ``Idea.sentiment_impact`` are contrasts of means; where segments
-are product types whose ratings differ by hundredths of a star, most are within what chance
-gives any group of that size. :func:`chance_of_impacts` says how likely chance alone is: the
+``Idea.rating_impact`` and ``Idea.sentiment_impact`` are contrasts of means (:func:`impact`:
+the overall mean less the mean without the segment); where segments are product types whose
+ratings differ by hundredths of a star, most are within what chance gives any group of that
+size. :func:`chance_of_impacts` says how likely chance alone is: the
 Mann-Whitney U test of each segment's values against every other row's (two-sided, normal
 approximation with the tie and continuity corrections, as :func:`scipy.stats.mannwhitneyu`'s
 ``method="asymptotic"``), adjusted for testing every segment at once (Benjamini-Hochberg,
@@ -86,3 +87,31 @@ def _p_values(values: np.ndarray, groups: Sequence[np.ndarray | None]) -> list[f
         z = (u - n1 * n2 / 2.0 - 0.5) / np.sqrt(variance)
         found.append(float(min(2.0 * norm.sf(z), 1.0)))
     return found
+
+
+def impact(values: np.ndarray, members: np.ndarray) -> float | None:
+    """The overall mean of ``values`` minus their mean without ``members`` (NaN: no value);
+    ``None`` when the rest has no value. Ratings and sentiment are read the same way.
+
+    >>> impact(np.array([1.0, 5.0, np.nan]), np.array([0]))
+    -2.0
+    """
+    rest = np.delete(values, members)
+    if not np.isfinite(rest).any():
+        return None
+    return round(float(np.nanmean(values)) - float(np.nanmean(rest)), 4)
+
+
+def mean_and_impact(
+    values: np.ndarray, members: np.ndarray
+) -> tuple[float | None, float | None]:
+    """The mean of ``values`` over ``members`` (a segment's ratings) and their :func:`impact`;
+    both ``None`` when the members have no value.
+
+    >>> mean_and_impact(np.array([1.0, 5.0, np.nan]), np.array([0]))
+    (1.0, -2.0)
+    """
+    own = values[members]
+    if not np.isfinite(own).any():
+        return None, None
+    return round(float(np.nanmean(own)), 4), impact(values, members)

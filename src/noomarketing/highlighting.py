@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
-from noomarketing.effects import chance_of_impacts
+from noomarketing.effects import chance_of_impacts, impact, mean_and_impact
 from noomarketing.embedding import encode_unit
 from noomarketing.labels import SegmentWords, distinct_labels
 from noomarketing.languages import UNKNOWN, detect_languages
@@ -328,7 +328,7 @@ def highlight_ideas(
             if is_noise
             else np.array([i for i in members if reasons[i] is None], dtype=np.int64)
         )
-        mean_rating, rating_impact = _rating_effect(ratings, counted)
+        mean_rating, rating_impact = mean_and_impact(ratings, counted)
         label = (
             f"Nothing to act on ({seg_reasons.most_common(1)[0][0]})"
             if is_noise
@@ -351,7 +351,7 @@ def highlight_ideas(
                 sentiment=mood,
                 mean_rating=mean_rating,
                 rating_impact=rating_impact,
-                sentiment_impact=_impact(sentiment, moody) if len(moody) else None,
+                sentiment_impact=impact(sentiment, moody) if len(moody) else None,
                 customer_ids=list(dict.fromkeys(feedback.items[i].customer_id for i in counted)),
                 languages=_language_mix(text_members, text_languages),
                 keywords_by_language=by_language.get(segment, {}),
@@ -433,31 +433,6 @@ def _with_llm_statements(ideas: list[Idea], llm: Any) -> list[Idea]:
             )
         )
     return rewritten
-
-
-def _impact(values: np.ndarray, members: np.ndarray) -> float | None:
-    """The overall mean of ``values`` minus their mean without ``members`` (NaN: no value);
-    ``None`` when the rest has no value. Ratings and sentiment are read the same way.
-
-    >>> _impact(np.array([1.0, 5.0, np.nan]), np.array([0]))
-    -2.0
-    """
-    rest = np.delete(values, members)
-    if not np.isfinite(rest).any():
-        return None
-    return round(float(np.nanmean(values)) - float(np.nanmean(rest)), 4)
-
-
-def _rating_effect(ratings: np.ndarray, members: np.ndarray) -> tuple[float | None, float | None]:
-    """A segment's mean rating and its impact (overall mean minus the mean without it).
-
-    >>> _rating_effect(np.array([1.0, 5.0, np.nan]), np.array([0]))
-    (1.0, -2.0)
-    """
-    own = ratings[members]
-    if not np.isfinite(own).any():
-        return None, None
-    return round(float(np.nanmean(own)), 4), _impact(ratings, members)
 
 
 def _language_mix(members: np.ndarray, languages: Sequence[str | None] | None) -> dict[str, float]:
