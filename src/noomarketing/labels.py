@@ -108,6 +108,8 @@ _OPEN_ENDS = frozenset(("run", "runs", "ran", "based", "online", "bit", "feels",
 _WHOM = frozenset(("curvy", "petite", "tall", "short", "busty", "slim", "thin", "larger",
                    "bigger", "smaller", "older", "younger"))
 # fmt: on
+# Asides of a review that name no topic: "jacket for comparison", "size for reference".
+_ASIDES = frozenset(("comparison", "reference"))
 # "and"/"or": a phrase that ends on the word after one, while the clause goes on with a content
 # word, stops inside a joined pair: "plastic-free packaging and organic | fabrics".
 _JOINS = frozenset(("and", "or", "и", "или", "i", "oraz", "lub", "albo"))
@@ -158,11 +160,12 @@ def _runs(words: list[str], stops: frozenset[str], max_words: int) -> set[str]:
             dangling = end < n_words and words[end] in DETERMINERS  # "shrank and lost"
             dangling = dangling or words[end - 1] in _OPEN_ENDS  # "blouse runs", "jacket based"
             dangling = dangling or (words[end - 2] == "for" and words[end - 1] in _WHOM)
+            aside = words[end - 2] == "for" and words[end - 1] in _ASIDES
             goes_on = end < n_words and content[end]
             dangling = dangling or (words[end - 2] in _JOINS and goes_on)
             # an adverb that leaves its word behind: "shirt is incredibly | soft"
             dangling = dangling or (words[end - 1].endswith("ly") and goes_on)
-            if content[end - 1] and n_content >= 2 and not dangling:
+            if content[end - 1] and n_content >= 2 and not (dangling or aside):
                 found.add(" ".join(words[start:end]))
     return found
 
