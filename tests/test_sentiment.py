@@ -150,6 +150,19 @@ def test_words_read_negation_and_skip_other_languages():
     assert np.all(np.abs(word_scores(["love " * 50, "hate " * 50])[0]) < 1.0)
 
 
+def test_praise_that_was_only_hoped_for_reads_as_a_let_down():
+    hoped = ["I wanted to love this top, but it hangs like a bag.",
+             "I expected a nice fabric, it is scratchy.",
+             "It would've been perfect with longer sleeves."]
+    had = ["I love this top.", "A nice fabric.", "It is perfect."]
+    hoped_scores, _ = word_scores(hoped)
+    had_scores, _ = word_scores(had)
+    assert (had_scores > 0).all() and (hoped_scores < 0).all()
+    # only praise turns: a complaint after a hope stays a complaint
+    assert word_scores(["I expected bad service."])[0][0] < 0
+    assert word_scores(["I wanted a refund and got a great answer."])[0][0] > 0
+
+
 def test_words_weigh_in_only_for_english_texts_with_rated_words(embedder):
     # "problem" is a rated English word, and a Polish one too: only the English text reads it
     texts = ["I love it", "The parcel came on Tuesday", "Konsultant rozwiązał mój problem"]

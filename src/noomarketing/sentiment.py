@@ -12,7 +12,8 @@ Three readings of a text, blended:
   the multilingual USE; with any other embedder the anchors alone read the vectors, and a log
   line says so. The embedding reading is the mean of the anchors' and the head's.
 * **words**: VADER's English word list (``data/sentiment_lexicon.json``, MIT licence), summed
-  with a negation flipping the words after it, for English texts only (and those too short to
+  with a negation flipping the words after it, and a hope flipping the praise after it ("I
+  wanted to love it": :data:`EXPECTATIONS`), for English texts only (and those too short to
   tell: Polish "problem" is no complaint). A text with no rated word (another language, or
   plain facts) is read from its embedding alone; one with rated words gets ``word_weight`` of
   the words' score and the rest from its embedding.
@@ -56,6 +57,15 @@ NEGATION_SCOPE = 3
 """A negation flips the rated words among the next this many words ("not very good")."""
 NEGATION_FACTOR = -0.74
 """What a negation multiplies a word's rating by (VADER's: "not good" is milder than "bad")."""
+EXPECTATIONS = frozenset({
+    "wanted", "hoped", "hoping", "expected", "expecting", "wish", "wished",
+    "would've", "should've", "could've",
+})
+"""Words that say the praise after them was hoped for, not had ("I wanted to love it", "I
+expected a soft fabric", "it would've been perfect"): a praising word among the next
+``NEGATION_SCOPE`` words counts as negated. VADER reads them as praise, so reviews that tell
+of an expectation let down ("I wanted to love this top, but it hangs like a bag") read happy.
+"""
 SATURATION = 15.0
 """The sum ``s`` of a text's ratings becomes ``s / sqrt(s² + SATURATION)`` (VADER's scale)."""
 WORD_LANGUAGES = frozenset({"en", UNKNOWN})
@@ -74,9 +84,10 @@ def _data(name: str) -> dict[str, Any]:
 def word_scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Each text's sentiment from the English word list (-1 to 1), and its rated words' count.
 
-    >>> scores, found = word_scores(["I love it", "not good at all", "ça va"])
+    >>> texts = ["I love it", "not good at all", "ça va", "I wanted to love it"]
+    >>> scores, found = word_scores(texts)
     >>> (scores > 0).tolist(), (scores < 0).tolist(), found.tolist()
-    ([True, False, False], [False, True, False], [1, 1, 0])
+    ([True, False, False, False], [False, True, False, True], [1, 1, 0, 1])
     """
     lexicon: dict[str, float] = _data("sentiment_lexicon.json").get("words", {})
     scores = np.zeros(len(texts))
@@ -88,7 +99,8 @@ def word_scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
             rating = lexicon.get(word)
             if rating is None:
                 continue
-            if NEGATIONS.intersection(words[max(0, index - NEGATION_SCOPE):index]):
+            before = words[max(0, index - NEGATION_SCOPE):index]
+            if NEGATIONS.intersection(before) or (rating > 0 and EXPECTATIONS.intersection(before)):
                 rating *= NEGATION_FACTOR
             total += rating
             found[position] += 1
