@@ -9,7 +9,9 @@ for telling 4-5 stars from 1-2 stars, all on the same reviews in one run:
 
 * ours: ``SentimentScorer`` as ``highlight_ideas`` uses it (anchors, the bundled head when one
   fits the embedder, the English word list), and each of its readings alone ("anchors only" is
-  how the library scored before the head and the word list, with today's anchors);
+  how the library scored before the head and the word list, with today's anchors), and the
+  score and the word list without the words' hope rule (``EXPECTATIONS``: "I wanted to love
+  it"), the other side of that rule in the same run;
 * VADER (``vaderSentiment``, a benchmark-only extra: ``pip install -e .[bench]``), compound;
 * the ceiling of a head trained on these very reviews: a logistic regression on the same
   vectors, 5-fold cross-validated (the library never sees a rating).
@@ -54,7 +56,13 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 import noomarketing as nm
 from noomarketing.embedding import CachedEmbedder, encode_unit, resolve_embedder
 from noomarketing.languages import UNKNOWN, detect_languages
-from noomarketing.sentiment import SATURATION, WORD_LANGUAGES, SentimentScorer, word_scores
+from noomarketing.sentiment import (
+    EXPECTATIONS,
+    SATURATION,
+    WORD_LANGUAGES,
+    SentimentScorer,
+    word_scores,
+)
 from noomarketing.statements import split_sentences
 
 COST_SAMPLE = 500
@@ -81,9 +89,11 @@ def scores(
     with_head = SentimentScorer().fit(embedder)
     found = {
         "ours (anchors + head + words)": with_head.score(vectors, texts),
+        "ours, without the words' hope rule": without_hope_rule(with_head, vectors, texts),
         "ours, anchors + head (no words)": with_head.score(vectors),
         "ours, anchors only": anchors.score(vectors),
         "ours, words only": word_scores(texts)[0],
+        "ours, words only, without the hope rule": word_scores(texts, frozenset())[0],
     }
     if with_head.head_coef_ is None:
         for name in list(found):
@@ -97,6 +107,19 @@ def scores(
         LogisticRegression(max_iter=2000), vectors, y, cv=folds, method="decision_function"
     )
     return found
+
+
+def without_hope_rule(
+    scorer: SentimentScorer, vectors: np.ndarray, texts: list[str], hopes=frozenset()
+) -> np.ndarray:
+    """The library's blend with the word list read with ``hopes`` as its hope words (none: as
+    VADER reads it), the other side of ``EXPECTATIONS`` in the same run; with the library's
+    own hope words it is the library's score (``main`` prints the largest difference)."""
+    words, rated = word_scores(texts, frozenset(hopes))
+    english = np.array([(g.code or UNKNOWN) in WORD_LANGUAGES for g in detect_languages(texts)])
+    meaning = scorer.score(vectors)
+    weight = scorer.word_weight
+    return np.where(english & (rated > 0), weight * words + (1 - weight) * meaning, meaning)
 
 
 def _raw(score: np.ndarray) -> np.ndarray:
@@ -425,6 +448,10 @@ def main() -> None:
     print("| score | ROC AUC |\n|---|---:|")
     for name, values in scores(embedder, vectors[rated], rated_texts, y, args.seed).items():
         print(f"| {name} | {roc_auc_score(y, values):.3f} |")
+    scorer = SentimentScorer().fit(embedder)
+    same = without_hope_rule(scorer, vectors[rated], rated_texts, EXPECTATIONS)
+    print(f"the blend rebuilt with the library's hope words differs from the library's score by "
+          f"at most {np.abs(same - scorer.score(vectors[rated], rated_texts)).max():.1e}")
 
     languages = [guess.code for guess in detect_languages(texts)]
     clock = time.process_time()

@@ -81,8 +81,13 @@ def _data(name: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def word_scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def word_scores(
+    texts: Sequence[str], expectations: frozenset[str] = EXPECTATIONS
+) -> tuple[np.ndarray, np.ndarray]:
     """Each text's sentiment from the English word list (-1 to 1), and its rated words' count.
+
+    ``expectations``: the words after which praise counts as negated (:data:`EXPECTATIONS`;
+    an empty set reads the words as VADER does).
 
     >>> texts = ["I love it", "not good at all", "ça va", "I wanted to love it"]
     >>> scores, found = word_scores(texts)
@@ -100,7 +105,7 @@ def word_scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
             if rating is None:
                 continue
             before = words[max(0, index - NEGATION_SCOPE):index]
-            if NEGATIONS.intersection(before) or (rating > 0 and EXPECTATIONS.intersection(before)):
+            if NEGATIONS.intersection(before) or (rating > 0 and expectations.intersection(before)):
                 rating *= NEGATION_FACTOR
             total += rating
             found[position] += 1
