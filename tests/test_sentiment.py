@@ -161,6 +161,8 @@ def test_praise_that_was_only_hoped_for_reads_as_a_let_down():
     # only praise turns: a complaint after a hope stays a complaint
     assert word_scores(["I expected bad service."])[0][0] < 0
     assert word_scores(["I wanted a refund and got a great answer."])[0][0] > 0
+    # a hope reaches the praise of its own clause only
+    assert word_scores(["Just what I wanted, love it!"])[0][0] > 0
 
 
 def test_words_weigh_in_only_for_english_texts_with_rated_words(embedder):

@@ -47,6 +47,7 @@ from noomarketing.statements import split_sentences
 logger = logging.getLogger(__name__)
 
 WORD = re.compile(r"\w+(?:['-]\w+)*")
+_WORD_OR_BREAK = re.compile(r"\w+(?:['-]\w+)*|[.,;:!?()\n]+|\s[-–—]+\s")
 NEGATIONS = frozenset({
     "not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "without", "hardly",
     "barely", "cannot", "can't", "don't", "doesn't", "didn't", "isn't", "wasn't", "aren't",
@@ -63,8 +64,9 @@ EXPECTATIONS = frozenset({
 })
 """Words that say the praise after them was hoped for, not had ("I wanted to love it", "I
 expected a soft fabric", "it would've been perfect"): a praising word among the next
-``NEGATION_SCOPE`` words counts as negated. VADER reads them as praise, so reviews that tell
-of an expectation let down ("I wanted to love this top, but it hangs like a bag") read happy.
+``NEGATION_SCOPE`` words of the same clause counts as negated ("just what I wanted, love it"
+stays praise). VADER reads them as praise, so reviews that tell of an expectation let down ("I
+wanted to love this top, but it hangs like a bag") read happy.
 """
 SATURATION = 15.0
 """The sum ``s`` of a text's ratings becomes ``s / sqrt(s² + SATURATION)`` (VADER's scale)."""
@@ -98,19 +100,43 @@ def word_scores(
     scores = np.zeros(len(texts))
     found = np.zeros(len(texts), dtype=int)
     for position, text in enumerate(texts):
-        words = WORD.findall(text.lower().replace("\u2019", "'"))
+        words, clauses = _words_and_clauses(text)
         total = 0.0
         for index, word in enumerate(words):
             rating = lexicon.get(word)
             if rating is None:
                 continue
-            before = words[max(0, index - NEGATION_SCOPE):index]
-            if NEGATIONS.intersection(before) or (rating > 0 and expectations.intersection(before)):
+            start = max(0, index - NEGATION_SCOPE)
+            before = words[start:index]
+            # a hope reaches only the praise of its own clause: "just what I wanted, love it"
+            hoped = rating > 0 and any(
+                w in expectations and clauses[start + i] == clauses[index]
+                for i, w in enumerate(before)
+            )
+            if hoped or NEGATIONS.intersection(before):
                 rating *= NEGATION_FACTOR
             total += rating
             found[position] += 1
         scores[position] = total / np.sqrt(total * total + SATURATION)
     return scores, found
+
+
+def _words_and_clauses(text: str) -> tuple[list[str], list[int]]:
+    """The words of ``text`` in lower case, and the number of the clause each is in.
+
+    >>> _words_and_clauses("Just what I wanted, love it!")
+    (['just', 'what', 'i', 'wanted', 'love', 'it'], [0, 0, 0, 0, 1, 1])
+    """
+    words: list[str] = []
+    clauses: list[int] = []
+    clause = 0
+    for token in _WORD_OR_BREAK.findall(text.lower().replace("\u2019", "'")):
+        if WORD.fullmatch(token):
+            words.append(token)
+            clauses.append(clause)
+        else:
+            clause += 1
+    return words, clauses
 
 
 def head_for(embedder: Any) -> dict[str, Any] | None:
