@@ -34,6 +34,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,7 @@ from noomarketing.statements import split_sentences
 logger = logging.getLogger(__name__)
 
 WORD = re.compile(r"\w+(?:['-]\w+)*")
-_WORD_OR_BREAK = re.compile(r"\w+(?:['-]\w+)*|[.,;:!?()\n]+|\s[-–—]+\s")
+_WORD_OR_BREAK = re.compile(r"(\w+(?:['-]\w+)*)|[.,;:!?()\n]+|\s[-–—]+\s")
 NEGATIONS = frozenset({
     "not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "without", "hardly",
     "barely", "cannot", "can't", "don't", "doesn't", "didn't", "isn't", "wasn't", "aren't",
@@ -101,6 +102,7 @@ def word_scores(
     found = np.zeros(len(texts), dtype=int)
     for position, text in enumerate(texts):
         words, clauses = _words_and_clauses(text)
+        hopeful = not expectations.isdisjoint(words)
         total = 0.0
         for index, word in enumerate(words):
             rating = lexicon.get(word)
@@ -109,7 +111,7 @@ def word_scores(
             start = max(0, index - NEGATION_SCOPE)
             before = words[start:index]
             # a hope reaches only the praise of its own clause: "just what I wanted, love it"
-            hoped = rating > 0 and any(
+            hoped = hopeful and rating > 0 and any(
                 w in expectations and clauses[start + i] == clauses[index]
                 for i, w in enumerate(before)
             )
@@ -127,16 +129,10 @@ def _words_and_clauses(text: str) -> tuple[list[str], list[int]]:
     >>> _words_and_clauses("Just what I wanted, love it!")
     (['just', 'what', 'i', 'wanted', 'love', 'it'], [0, 0, 0, 0, 1, 1])
     """
-    words: list[str] = []
-    clauses: list[int] = []
-    clause = 0
-    for token in _WORD_OR_BREAK.findall(text.lower().replace("\u2019", "'")):
-        if WORD.fullmatch(token):
-            words.append(token)
-            clauses.append(clause)
-        else:
-            clause += 1
-    return words, clauses
+    tokens = _WORD_OR_BREAK.findall(text.lower().replace("\u2019", "'"))  # "" for a break
+    breaks = list(accumulate(int(not token) for token in tokens))
+    return ([token for token in tokens if token],
+            [n for token, n in zip(tokens, breaks, strict=True) if token])
 
 
 def head_for(embedder: Any) -> dict[str, Any] | None:
