@@ -101,8 +101,9 @@ def word_scores(
     scores = np.zeros(len(texts))
     found = np.zeros(len(texts), dtype=int)
     for position, text in enumerate(texts):
-        words, clauses = _words_and_clauses(text)
-        hopeful = not expectations.isdisjoint(words)
+        words = WORD.findall(text.lower().replace("\u2019", "'"))
+        # clauses are read only where a hope word is, a few texts in a hundred
+        clauses = None if expectations.isdisjoint(words) else _words_and_clauses(text)[1]
         total = 0.0
         for index, word in enumerate(words):
             rating = lexicon.get(word)
@@ -111,7 +112,7 @@ def word_scores(
             start = max(0, index - NEGATION_SCOPE)
             before = words[start:index]
             # a hope reaches only the praise of its own clause: "just what I wanted, love it"
-            hoped = hopeful and rating > 0 and any(
+            hoped = clauses is not None and rating > 0 and any(
                 w in expectations and clauses[start + i] == clauses[index]
                 for i, w in enumerate(before)
             )
