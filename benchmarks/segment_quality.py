@@ -225,6 +225,7 @@ def sweep(texts: list[str], vectors: np.ndarray, frame: pd.DataFrame, seed: int)
     from hdbscan import HDBSCAN
 
     import noomarketing as nm
+    from noomarketing.clustering import auto_min_samples
 
     first = nm.SegmentModel(language="off", random_state=seed, progress=False)
     first.fit(texts, embeddings=vectors)
@@ -235,10 +236,10 @@ def sweep(texts: list[str], vectors: np.ndarray, frame: pd.DataFrame, seed: int)
     lines = [f"HDBSCAN sweep on one UMAP reduction (seed {seed}); NMI class / department:",
              f"{'min_cluster_size/min_samples':>29} {'noise':>6} {'noise kept':>14} "
              f"{'noise assigned':>15} {'segments':>9}"]
-    sizes = [(10, 10), (30, 6), (auto, max(2, auto // 5)), (auto, max(2, auto // 2)),
-             (2 * auto, auto)]
-    for size, samples in sizes:  # the third: min_samples at a fifth, the default before
-
+    # the third: min_samples at a fifth, the default before the library's auto_min_samples
+    sizes = [(10, 10), (30, 6), (auto, max(2, auto // 5)), (auto, auto_min_samples(auto)),
+             (2 * auto, auto_min_samples(2 * auto))]
+    for size, samples in sizes:
         model = nm.SegmentModel(
             language="off", random_state=seed, progress=False, reducer=Precomputed(reduced),
             clusterer=HDBSCAN(min_cluster_size=size, min_samples=samples, core_dist_n_jobs=1),

@@ -55,7 +55,6 @@ SETTINGS: dict[str, dict] = {
     "size x1.4": {"size_factor": 1.4},
     "size x2": {"size_factor": 2.0},
     "samples size/5": {"samples_divisor": 5},
-    "samples size/2": {"samples_divisor": 2},
     "samples size": {"samples_divisor": 1},
     "noise nearest": {"outliers": "nearest"},
 }

@@ -101,9 +101,10 @@ def word_scores(
     scores = np.zeros(len(texts))
     found = np.zeros(len(texts), dtype=int)
     for position, text in enumerate(texts):
-        words = WORD.findall(text.lower().replace("\u2019", "'"))
+        lower = text.lower().replace("\u2019", "'")
+        words = WORD.findall(lower)
         # clauses are read only where a hope word is, a few texts in a hundred
-        clauses = None if expectations.isdisjoint(words) else _words_and_clauses(text)[1]
+        clauses = None if expectations.isdisjoint(words) else _clause_numbers(lower)
         total = 0.0
         for index, word in enumerate(words):
             rating = lexicon.get(word)
@@ -124,16 +125,15 @@ def word_scores(
     return scores, found
 
 
-def _words_and_clauses(text: str) -> tuple[list[str], list[int]]:
-    """The words of ``text`` in lower case, and the number of the clause each is in.
+def _clause_numbers(text: str) -> list[int]:
+    """The number of the clause each word of ``text`` (as :data:`WORD` finds them) is in.
 
-    >>> _words_and_clauses("Just what I wanted, love it!")
-    (['just', 'what', 'i', 'wanted', 'love', 'it'], [0, 0, 0, 0, 1, 1])
+    >>> _clause_numbers("just what i wanted, love it!")
+    [0, 0, 0, 0, 1, 1]
     """
-    tokens = _WORD_OR_BREAK.findall(text.lower().replace("\u2019", "'"))  # "" for a break
-    breaks = list(accumulate(int(not token) for token in tokens))
-    return ([token for token in tokens if token],
-            [n for token, n in zip(tokens, breaks, strict=True) if token])
+    tokens = _WORD_OR_BREAK.findall(text)  # a word, or "" for a break
+    breaks = accumulate(int(not token) for token in tokens)
+    return [n for token, n in zip(tokens, breaks, strict=True) if token]
 
 
 def head_for(embedder: Any) -> dict[str, Any] | None:
