@@ -11,7 +11,8 @@ for telling 4-5 stars from 1-2 stars, all on the same reviews in one run:
   fits the embedder, the English word list), and each of its readings alone ("anchors only" is
   how the library scored before the head and the word list, with today's anchors), and the
   score and the word list without the words' hope rule (``EXPECTATIONS``: "I wanted to love
-  it"), the other side of that rule in the same run;
+  it") and with the product words read as feelings (``PRODUCT_WORDS``: "top", "fit"), the
+  other side of each rule in the same run;
 * VADER (``vaderSentiment``, a benchmark-only extra: ``pip install -e .[bench]``), compound;
 * the ceiling of a head trained on these very reviews: a logistic regression on the same
   vectors, 5-fold cross-validated (the library never sees a rating).
@@ -58,6 +59,7 @@ from noomarketing.embedding import CachedEmbedder, encode_unit, resolve_embedder
 from noomarketing.languages import UNKNOWN, detect_languages
 from noomarketing.sentiment import (
     EXPECTATIONS,
+    PRODUCT_WORDS,
     SATURATION,
     WORD_LANGUAGES,
     SentimentScorer,
@@ -89,11 +91,18 @@ def scores(
     with_head = SentimentScorer().fit(embedder)
     found = {
         "ours (anchors + head + words)": with_head.score(vectors, texts),
-        "ours, without the words' hope rule": without_hope_rule(with_head, vectors, texts),
+        "ours, without the words' hope rule": with_word_rules(
+            with_head, vectors, texts, frozenset(), PRODUCT_WORDS),
+        "ours, with the product words read as feelings": with_word_rules(
+            with_head, vectors, texts, EXPECTATIONS, frozenset()),
         "ours, anchors + head (no words)": with_head.score(vectors),
         "ours, anchors only": anchors.score(vectors),
         "ours, words only": word_scores(texts)[0],
         "ours, words only, without the hope rule": word_scores(texts, frozenset())[0],
+        "ours, words only, product words read as feelings": word_scores(
+            texts, EXPECTATIONS, frozenset())[0],
+        "ours, words only, read as VADER reads them (neither rule)": word_scores(
+            texts, frozenset(), frozenset())[0],
     }
     if with_head.head_coef_ is None:
         for name in list(found):
@@ -109,13 +118,15 @@ def scores(
     return found
 
 
-def without_hope_rule(
-    scorer: SentimentScorer, vectors: np.ndarray, texts: list[str], hopes=frozenset()
+def with_word_rules(
+    scorer: SentimentScorer, vectors: np.ndarray, texts: list[str], hopes: frozenset[str],
+    product_words: frozenset[str],
 ) -> np.ndarray:
-    """The library's blend with the word list read with ``hopes`` as its hope words (none: as
-    VADER reads it), the other side of ``EXPECTATIONS`` in the same run; with the library's
-    own hope words it is the library's score (``main`` prints the largest difference)."""
-    words, rated = word_scores(texts, frozenset(hopes))
+    """The library's blend with the word list read with ``hopes`` as its hope words and
+    ``product_words`` left unread (empty sets: as VADER reads it), the other side of
+    ``EXPECTATIONS`` and ``PRODUCT_WORDS`` in the same run; with the library's own sets it is
+    the library's score (``main`` prints the largest difference)."""
+    words, rated = word_scores(texts, hopes, product_words)
     english = np.array([(g.code or UNKNOWN) in WORD_LANGUAGES for g in detect_languages(texts)])
     meaning = scorer.score(vectors)
     weight = scorer.word_weight
@@ -449,8 +460,8 @@ def main() -> None:
     for name, values in scores(embedder, vectors[rated], rated_texts, y, args.seed).items():
         print(f"| {name} | {roc_auc_score(y, values):.3f} |")
     scorer = SentimentScorer().fit(embedder)
-    same = without_hope_rule(scorer, vectors[rated], rated_texts, EXPECTATIONS)
-    print(f"the blend rebuilt with the library's hope words differs from the library's score by "
+    same = with_word_rules(scorer, vectors[rated], rated_texts, EXPECTATIONS, PRODUCT_WORDS)
+    print(f"the blend rebuilt with the library's word rules differs from the library's score by "
           f"at most {np.abs(same - scorer.score(vectors[rated], rated_texts)).max():.1e}")
 
     languages = [guess.code for guess in detect_languages(texts)]

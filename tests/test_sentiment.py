@@ -165,6 +165,17 @@ def test_praise_that_was_only_hoped_for_reads_as_a_let_down():
     assert word_scores(["Just what I wanted, love it!"])[0][0] > 0
 
 
+def test_words_that_name_the_product_are_no_feeling():
+    # VADER rates "top" (the best), "fit" (healthy) and "cut" (a wound); here they are a garment
+    plain = ["The top has a loose fit and a low cut.", "It is kind of long.", "Size L."]
+    scores, found = word_scores(plain)
+    assert found.tolist() == [2, 0, 0]  # "loose" and "low" still count
+    assert scores[0] < 0 and (scores[1:] == 0).all()
+    as_vader, counted = word_scores(plain, frozenset(), frozenset())
+    assert counted[0] == 5 and as_vader[0] > scores[0]  # read as VADER: "top" and "fit" praise
+    assert word_scores(["Kind staff."])[0][0] > 0  # "kind" still counts where it is kindness
+
+
 def test_words_weigh_in_only_for_english_texts_with_rated_words(embedder):
     # "problem" is a rated English word, and a Polish one too: only the English text reads it
     texts = ["I love it", "The parcel came on Tuesday", "Konsultant rozwiązał mój problem"]

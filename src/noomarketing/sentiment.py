@@ -13,10 +13,11 @@ Three readings of a text, blended:
   line says so. The embedding reading is the mean of the anchors' and the head's.
 * **words**: VADER's English word list (``data/sentiment_lexicon.json``, MIT licence), summed
   with a negation flipping the words after it, and a hope flipping the praise after it ("I
-  wanted to love it": :data:`EXPECTATIONS`), for English texts only (and those too short to
-  tell: Polish "problem" is no complaint). A text with no rated word (another language, or
-  plain facts) is read from its embedding alone; one with rated words gets ``word_weight`` of
-  the words' score and the rest from its embedding.
+  wanted to love it": :data:`EXPECTATIONS`); the words that name a product rather than a
+  feeling are left unread ("this top", "the fit": :data:`PRODUCT_WORDS`). For English texts
+  only (and those too short to tell: Polish "problem" is no complaint). A text with no rated
+  word (another language, or plain facts) is read from its embedding alone; one with rated
+  words gets ``word_weight`` of the words' score and the rest from its embedding.
 
 On 2,598 English clothing reviews (``benchmarks/sentiment.py``) the blend separates 4-5 from
 1-2 stars better than each reading alone and than VADER itself: see the Sentiment section of
@@ -69,6 +70,13 @@ expected a soft fabric", "it would've been perfect"): a praising word among the 
 stays praise). VADER reads them as praise, so reviews that tell of an expectation let down ("I
 wanted to love this top, but it hangs like a bag") read happy.
 """
+PRODUCT_WORDS = frozenset({"top", "tops", "fit", "cut", "hand", "l"})
+"""Words VADER's list rates in a sense they seldom have in feedback on products, where they name
+a garment, its fit or cut, a size or a way of washing: "tops" as "the best", "fit" as healthy,
+"cut" as a wound, "l" and "hand" as chat words. Read as feelings, "this top fits, the cut is
+flattering" scores three words of praise where there is one, and every review of tops or of fit
+reads happier than its stars.
+"""
 SATURATION = 15.0
 """The sum ``s`` of a text's ratings becomes ``s / sqrt(s² + SATURATION)`` (VADER's scale)."""
 WORD_LANGUAGES = frozenset({"en", UNKNOWN})
@@ -85,17 +93,20 @@ def _data(name: str) -> dict[str, Any]:
 
 
 def word_scores(
-    texts: Sequence[str], expectations: frozenset[str] = EXPECTATIONS
+    texts: Sequence[str],
+    expectations: frozenset[str] = EXPECTATIONS,
+    product_words: frozenset[str] = PRODUCT_WORDS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each text's sentiment from the English word list (-1 to 1), and its rated words' count.
 
-    ``expectations``: the words after which praise counts as negated (:data:`EXPECTATIONS`;
-    an empty set reads the words as VADER does).
+    ``expectations``: the words after which praise counts as negated (:data:`EXPECTATIONS`);
+    ``product_words``: the list's words left unread (:data:`PRODUCT_WORDS`). With two empty
+    sets the words are read as VADER reads them. "kind of" is no kindness (VADER's own rule).
 
-    >>> texts = ["I love it", "not good at all", "ça va", "I wanted to love it"]
+    >>> texts = ["I love it", "not good at all", "ça va", "I wanted to love it", "nice top"]
     >>> scores, found = word_scores(texts)
     >>> (scores > 0).tolist(), (scores < 0).tolist(), found.tolist()
-    ([True, False, False, False], [False, True, False, True], [1, 1, 0, 1])
+    ([True, False, False, False, True], [False, True, False, True, False], [1, 1, 0, 1, 1])
     """
     lexicon: dict[str, float] = _data("sentiment_lexicon.json").get("words", {})
     scores = np.zeros(len(texts))
@@ -108,7 +119,9 @@ def word_scores(
         total = 0.0
         for index, word in enumerate(words):
             rating = lexicon.get(word)
-            if rating is None:
+            if rating is None or word in product_words or (
+                word == "kind" and words[index + 1 : index + 2] == ["of"]
+            ):
                 continue
             start = max(0, index - NEGATION_SCOPE)
             before = words[start:index]
