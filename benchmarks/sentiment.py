@@ -10,9 +10,11 @@ for telling 4-5 stars from 1-2 stars, all on the same reviews in one run:
 * ours: ``SentimentScorer`` as ``highlight_ideas`` uses it (anchors, the bundled head when one
   fits the embedder, the English word list), and each of its readings alone ("anchors only" is
   how the library scored before the head and the word list, with today's anchors), and the
-  score and the word list without the words' hope rule (``EXPECTATIONS``: "I wanted to love
-  it") and with the product words read as feelings (``PRODUCT_WORDS``: "top", "fit"), the
-  other side of each rule in the same run;
+  score without each of the word list's own rules: the hope rule (``EXPECTATIONS``: "I
+  wanted to love it"), the product words left unread (``PRODUCT_WORDS``: "top", "fit") and
+  "like" read only after someone who likes (``LIKERS``: not "looks like a sack"), and with
+  none of them (the words read as VADER reads them), the other side of each rule in the same
+  run;
 * VADER (``vaderSentiment``, a benchmark-only extra: ``pip install -e .[bench]``), compound;
 * the ceiling of a head trained on these very reviews: a logistic regression on the same
   vectors, 5-fold cross-validated (the library never sees a rating).
@@ -59,6 +61,7 @@ from noomarketing.embedding import CachedEmbedder, encode_unit, resolve_embedder
 from noomarketing.languages import UNKNOWN, detect_languages
 from noomarketing.sentiment import (
     EXPECTATIONS,
+    LIKERS,
     PRODUCT_WORDS,
     SATURATION,
     WORD_LANGUAGES,
@@ -91,18 +94,19 @@ def scores(
     with_head = SentimentScorer().fit(embedder)
     found = {
         "ours (anchors + head + words)": with_head.score(vectors, texts),
+        "ours, the words read as VADER reads them (none of the three rules)": with_word_rules(
+            with_head, vectors, texts, frozenset(), frozenset(), None),
         "ours, without the words' hope rule": with_word_rules(
-            with_head, vectors, texts, frozenset(), PRODUCT_WORDS),
+            with_head, vectors, texts, frozenset(), PRODUCT_WORDS, LIKERS),
         "ours, with the product words read as feelings": with_word_rules(
-            with_head, vectors, texts, EXPECTATIONS, frozenset()),
+            with_head, vectors, texts, EXPECTATIONS, frozenset(), LIKERS),
+        "ours, with every \"like\" read as praise": with_word_rules(
+            with_head, vectors, texts, EXPECTATIONS, PRODUCT_WORDS, None),
         "ours, anchors + head (no words)": with_head.score(vectors),
         "ours, anchors only": anchors.score(vectors),
         "ours, words only": word_scores(texts)[0],
-        "ours, words only, without the hope rule": word_scores(texts, frozenset())[0],
-        "ours, words only, product words read as feelings": word_scores(
-            texts, EXPECTATIONS, frozenset())[0],
-        "ours, words only, read as VADER reads them (neither rule)": word_scores(
-            texts, frozenset(), frozenset())[0],
+        "ours, words only, read as VADER reads them": word_scores(
+            texts, frozenset(), frozenset(), None)[0],
     }
     if with_head.head_coef_ is None:
         for name in list(found):
@@ -120,13 +124,14 @@ def scores(
 
 def with_word_rules(
     scorer: SentimentScorer, vectors: np.ndarray, texts: list[str], hopes: frozenset[str],
-    product_words: frozenset[str],
+    product_words: frozenset[str], likers: frozenset[str] | None,
 ) -> np.ndarray:
-    """The library's blend with the word list read with ``hopes`` as its hope words and
-    ``product_words`` left unread (empty sets: as VADER reads it), the other side of
-    ``EXPECTATIONS`` and ``PRODUCT_WORDS`` in the same run; with the library's own sets it is
-    the library's score (``main`` prints the largest difference)."""
-    words, rated = word_scores(texts, hopes, product_words)
+    """The library's blend with the word list read with ``hopes`` as its hope words,
+    ``product_words`` left unread and "like" read after ``likers`` only (empty sets and None:
+    as VADER reads it), the other side of ``EXPECTATIONS``, ``PRODUCT_WORDS`` and ``LIKERS`` in
+    the same run; with the library's own sets it is the library's score (``main`` prints the
+    largest difference)."""
+    words, rated = word_scores(texts, hopes, product_words, likers)
     english = np.array([(g.code or UNKNOWN) in WORD_LANGUAGES for g in detect_languages(texts)])
     meaning = scorer.score(vectors)
     weight = scorer.word_weight
@@ -460,7 +465,8 @@ def main() -> None:
     for name, values in scores(embedder, vectors[rated], rated_texts, y, args.seed).items():
         print(f"| {name} | {roc_auc_score(y, values):.3f} |")
     scorer = SentimentScorer().fit(embedder)
-    same = with_word_rules(scorer, vectors[rated], rated_texts, EXPECTATIONS, PRODUCT_WORDS)
+    same = with_word_rules(
+        scorer, vectors[rated], rated_texts, EXPECTATIONS, PRODUCT_WORDS, LIKERS)
     print(f"the blend rebuilt with the library's word rules differs from the library's score by "
           f"at most {np.abs(same - scorer.score(vectors[rated], rated_texts)).max():.1e}")
 

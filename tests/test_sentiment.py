@@ -176,6 +176,14 @@ def test_words_that_name_the_product_are_no_feeling():
     assert word_scores(["Kind staff."])[0][0] > 0  # "kind" still counts where it is kindness
 
 
+def test_like_is_praise_only_where_someone_likes():
+    liked, _ = word_scores(["I like it.", "You'll really like the colour."])
+    disliked, _ = word_scores(["I didn't like it."])
+    compared, found = word_scores(["It looks like the photo.", "Hangs like a sack."])
+    assert (liked > 0).all() and disliked[0] < 0
+    assert found.tolist() == [0, 0] and (compared == 0).all()
+
+
 def test_words_weigh_in_only_for_english_texts_with_rated_words(embedder):
     # "problem" is a rated English word, and a Polish one too: only the English text reads it
     texts = ["I love it", "The parcel came on Tuesday", "Konsultant rozwiązał mój problem"]

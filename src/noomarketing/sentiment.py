@@ -14,10 +14,11 @@ Three readings of a text, blended:
 * **words**: VADER's English word list (``data/sentiment_lexicon.json``, MIT licence), summed
   with a negation flipping the words after it, and a hope flipping the praise after it ("I
   wanted to love it": :data:`EXPECTATIONS`); the words that name a product rather than a
-  feeling are left unread ("this top", "the fit": :data:`PRODUCT_WORDS`). For English texts
-  only (and those too short to tell: Polish "problem" is no complaint). A text with no rated
-  word (another language, or plain facts) is read from its embedding alone; one with rated
-  words gets ``word_weight`` of the words' score and the rest from its embedding.
+  feeling are left unread ("this top", "the fit": :data:`PRODUCT_WORDS`), as is a "like" that
+  compares ("looks like a sack": :data:`LIKERS`). For English texts only (and those too
+  short to tell: Polish "problem" is no complaint). A text with no rated word (another
+  language, or plain facts) is read from its embedding alone; one with rated words gets
+  ``word_weight`` of the words' score and the rest from its embedding.
 
 On 2,598 English clothing reviews (``benchmarks/sentiment.py``) the blend separates 4-5 from
 1-2 stars better than each reading alone and than VADER itself: see the Sentiment section of
@@ -77,6 +78,13 @@ a garment, its fit or cut, a size or a way of washing: "tops" as "the best", "fi
 flattering" scores three words of praise where there is one, and every review of tops or of fit
 reads happier than its stars.
 """
+LIKERS: frozenset[str] = NEGATIONS | {
+    "i", "you", "we", "they", "he", "she", "i'll", "you'll", "we'll", "really",
+}
+"""The words after which "like" is liking ("I like the colour", "didn't like it"); after any
+other word it compares ("looks like a sack", "fits like a glove") and is not read. VADER reads
+every "like" as praise.
+"""
 SATURATION = 15.0
 """The sum ``s`` of a text's ratings becomes ``s / sqrt(s² + SATURATION)`` (VADER's scale)."""
 WORD_LANGUAGES = frozenset({"en", UNKNOWN})
@@ -96,12 +104,15 @@ def word_scores(
     texts: Sequence[str],
     expectations: frozenset[str] = EXPECTATIONS,
     product_words: frozenset[str] = PRODUCT_WORDS,
+    likers: frozenset[str] | None = LIKERS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each text's sentiment from the English word list (-1 to 1), and its rated words' count.
 
     ``expectations``: the words after which praise counts as negated (:data:`EXPECTATIONS`);
-    ``product_words``: the list's words left unread (:data:`PRODUCT_WORDS`). With two empty
-    sets the words are read as VADER reads them. "kind of" is no kindness (VADER's own rule).
+    ``product_words``: the list's words left unread (:data:`PRODUCT_WORDS`); ``likers``: the
+    words after which "like" is liking, read nowhere else (:data:`LIKERS`: "looks like a sack"
+    is no praise; None: every "like" is). With two empty sets and None the words are read as
+    VADER reads them; "kind of" is no kindness (VADER's own rule) either way.
 
     >>> texts = ["I love it", "not good at all", "ça va", "I wanted to love it", "nice top"]
     >>> scores, found = word_scores(texts)
@@ -119,8 +130,15 @@ def word_scores(
         total = 0.0
         for index, word in enumerate(words):
             rating = lexicon.get(word)
-            if rating is None or word in product_words or (
-                word == "kind" and words[index + 1 : index + 2] == ["of"]
+            if (
+                rating is None
+                or word in product_words
+                or (
+                    word == "like"
+                    and likers is not None
+                    and (index == 0 or words[index - 1] not in likers)
+                )
+                or (word == "kind" and words[index + 1 : index + 2] == ["of"])
             ):
                 continue
             start = max(0, index - NEGATION_SCOPE)
