@@ -33,8 +33,9 @@ ratings against every other row's, Benjamini-Hochberg across the segments, under
 share of segments, and of their reviews, where ``Idea.sentiment`` and ``Idea.sentiment_impact``
 (the same contrast on sentiment) agree in sign with ``rating_impact``, over every segment and
 over those with a significant rating effect; the same for the impact each reading of the score
-alone gives, and for the impact a score that read the stars only would give (each review scored
-as the mean score of its star rating). The difference between that and the real impact is what
+alone gives and with the words read as VADER reads them, and for the impact a score that read
+the stars only would give (each review scored as the mean score of its star rating). The
+difference between that and the real impact is what
 the score reads from the segment's topic rather than its stars; the significant segments that
 disagree are printed with their first quotes. Last, the sign agreement of every sentence
 variant under each contrast in :data:`CONTRASTS` (means, as the library, medians, the share of
@@ -384,6 +385,8 @@ def print_segments(frame: pd.DataFrame, alpha: float) -> None:
         "from_stars": "impact of the stars alone (each review read as its star's mean score)",
         "anchors + head (no words)": "impact read by anchors + head (no words)",
         "words only": "impact read by the word list only",
+        "as VADER reads the words": "impact read with the words as VADER reads them (none of "
+        "the three rules)",
     }
     print(
         "| sign = rating_impact sign (0 counts as disagreeing) | all segments | "
@@ -511,6 +514,8 @@ def main() -> None:
         "ours": with_head.score(vectors, texts, result.model.languages_),
         "anchors + head (no words)": with_head.score(vectors),
         "words only": word_scores(texts)[0],
+        "as VADER reads the words": with_word_rules(
+            with_head, vectors, texts, frozenset(), frozenset(), None),
     }
     table = segment_table(result, ratings, readers)
     print_segments(table, args.alpha)
