@@ -15,6 +15,7 @@ from noomarketing.generation import (
     infer_business,
     load_catalogue,
 )
+from noomarketing.outputs import summary_text
 from noomarketing.presentation import customer_languages, present, write_briefs
 from noomarketing.schema import Idea, Keyword, NoomarketingError, Quote
 
@@ -270,6 +271,31 @@ def test_the_brief_is_in_the_chosen_language_and_quotes_stay_as_written(
     assert f'lang="{language}"' in brief.html
     if language != "en":
         assert "mood" not in brief.markdown and "-0,70" in brief.markdown
+
+
+@pytest.mark.parametrize(
+    ("language", "warmer", "colder"),
+    [("en", "Their words read happier", "Their words read less happy"),
+     ("pl", "Ich opinie brzmią pogodniej", "Ich opinie brzmią mniej pogodnie"),
+     ("ru", "Их отзывы звучат теплее", "Их отзывы звучат менее радостно")],
+)
+def test_words_and_ratings_that_part_ways_are_told_in_the_brief_and_summary(
+    language, warmer, colder
+):
+    # words happier than the rest's, ratings lower, both beyond chance; then the reverse
+    clear = {"sentiment_impact": 0.011, "sentiment_impact_q": 0.001, "mean_rating": 4.1,
+             "rating_impact": -0.011, "rating_impact_q": 0.0001}
+    praise = SHOP[0].model_copy(update=clear)
+    complaint = SHOP[1].model_copy(
+        update={**clear, "sentiment_impact": -0.002, "rating_impact": 0.006})
+    chance = SHOP[2].model_copy(update={**clear, "rating_impact_q": 0.3})
+    briefs = present([praise, complaint, chance], [], language=language)
+    assert warmer in briefs[0].markdown and warmer in briefs[0].html
+    assert colder in briefs[1].markdown and colder in briefs[1].html
+    assert not any(text in briefs[2].markdown for text in (warmer, colder))
+    summary = summary_text([praise, complaint, chance], 0, 30, "test").splitlines()
+    parting = [line for line in summary if "words and ratings part ways" in line]
+    assert len(parting) == 2 and "happier words" in parting[0] and "sadder" in parting[1]
 
 
 def test_an_unknown_brief_language_is_one_clear_line(model):

@@ -31,6 +31,32 @@ def could_be_chance(q: float | None) -> bool:
     return q is not None and q >= CLEAR
 
 
+def words_against_stars(
+    sentiment_impact: float | None,
+    sentiment_q: float | None,
+    rating_impact: float | None,
+    rating_q: float | None,
+) -> int:
+    """+1 where a segment's words read clearly happier than the others' while its ratings are
+    clearly lower, -1 for the reverse, 0 otherwise (either impact missing, untested, within
+    chance or zero, or the two agreeing).
+
+    Customers who praise in words what they rate below the rest (or complain of what they
+    still rate above it) tell something the mean of either figure hides.
+
+    >>> words_against_stars(0.011, 0.001, -0.011, 0.0001)
+    1
+    >>> words_against_stars(0.011, 0.3, -0.011, 0.0001)  # the words' effect could be chance
+    0
+    """
+    if sentiment_impact is None or rating_impact is None:
+        return 0
+    if sentiment_q is None or rating_q is None or max(sentiment_q, rating_q) >= CLEAR:
+        return 0
+    words, stars = int(np.sign(sentiment_impact)), int(np.sign(rating_impact))
+    return words if words * stars < 0 else 0
+
+
 def rank_test(values: np.ndarray, members: np.ndarray) -> float | None:
     """Two-sided p-value of the Mann-Whitney U test of ``values[members]`` against the other
     finite values; ``None`` when either side has none (a NaN is a missing value).

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from noomarketing.display import short, signed
-from noomarketing.effects import could_be_chance
+from noomarketing.effects import could_be_chance, words_against_stars
 from noomarketing.schema import UNASSIGNED, Feedback, Idea
 from noomarketing.themes import segment_theme
 
@@ -203,6 +203,10 @@ def summary_text(
             continue
         if idea.statement:
             lines.append(f"        idea: {short(idea.statement, 110)}")
+        turn = words_against_stars(idea.sentiment_impact, idea.sentiment_impact_q,
+                                   idea.rating_impact, idea.rating_impact_q)
+        if turn:
+            lines.append(f"        words and ratings part ways: {_PARTING[turn]}")
         source = idea.statement_quote.row if idea.statement_quote else None
         if idea.quotes and (idea.quotes[0].row != source or idea.statement_source != "extractive"):
             lines.append(f"        “{short(idea.quotes[0].text, 110)}”")
@@ -297,6 +301,11 @@ SEGMENT_INFO_COLUMNS = [
     "rating_impact_q",
     "languages",
 ]
+
+
+# how a segment's words and ratings part ways (``words_against_stars``), as the summary says it
+_PARTING = {1: "happier words than the rest, lower ratings",
+            -1: "sadder words than the rest, higher ratings"}
 
 
 def impact_text(impact: float, q: float | None) -> str:

@@ -38,6 +38,7 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel
 
+from noomarketing.effects import words_against_stars
 from noomarketing.generation import GeneratedIdea, segment_mood
 from noomarketing.presentation.audience import segment_audience
 from noomarketing.presentation.sms import sms_length
@@ -232,6 +233,24 @@ def _message(
     )
 
 
+def words_and_stars(segment: Idea, words: Mapping[str, str]) -> str:
+    """A sentence in ``words``' language where the segment's words and ratings clearly part
+    ways (:func:`~noomarketing.effects.words_against_stars`), else "".
+
+    >>> from noomarketing.presentation.words import words_for
+    >>> idea = Idea(segment_id=0, label="Top fits", keywords=[], quotes=[], size=9, share=0.1,
+    ...             sentiment=0.6, sentiment_impact=0.011, sentiment_impact_q=0.001,
+    ...             mean_rating=4.1, rating_impact=-0.011, rating_impact_q=0.0001)
+    >>> words_and_stars(idea, words_for("en")).split(":")[0]
+    "Their words read happier than other customers', yet they rate lower"
+    >>> words_and_stars(idea.model_copy(update={"rating_impact_q": 0.4}), words_for("en"))
+    ''
+    """
+    turn = words_against_stars(segment.sentiment_impact, segment.sentiment_impact_q,
+                               segment.rating_impact, segment.rating_impact_q)
+    return {1: words["words_warmer"], -1: words["words_colder"]}.get(turn, "")
+
+
 def _mood_word(mood: float) -> str:
     return "unhappy" if mood < -0.2 else "happy" if mood > 0.2 else "mixed"
 
@@ -336,6 +355,7 @@ def present(
         context = {
             "segment": segment, "generated": mine, "messages": messages, "brand": brand,
             "mood": mood, "mood_word": words[f"mood_{_mood_word(mood)}"],
+            "words_and_stars": words_and_stars(segment, words),
             "titles": {g.tactic_id: g.in_language(language).title for g in mine},
             "copies": {g.tactic_id: g.in_language(language) for g in mine},
             "quotes": {q.row: q.text for q in segment.quotes},

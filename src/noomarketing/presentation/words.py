@@ -46,6 +46,10 @@ WORDS: dict[str, dict[str, str]] = {
         "closest_keywords": "closest keywords",
         "closest_quote": "closest quote",
         "no_ideas": "No ideas were generated for this segment.",
+        "words_warmer": "Their words read happier than other customers', yet they rate lower: "
+        "worth asking what keeps them from the top rating.",
+        "words_colder": "Their words read less happy than other customers', yet they rate "
+        "higher: what they complain of has not cost their ratings yet.",
         "noise": "This segment is mostly feedback with nothing to act on, so it gets no ideas.",
         "general": "The catalogue has nothing specific for this segment, so these are general "
         "steps: acknowledge the problem, fix it, follow up. A tactic written for this case "
@@ -108,6 +112,10 @@ WORDS: dict[str, dict[str, str]] = {
         "closest_keywords": "najbliższe słowa kluczowe",
         "closest_quote": "najbliższy cytat",
         "no_ideas": "Dla tego segmentu nie powstały żadne pomysły.",
+        "words_warmer": "Ich opinie brzmią pogodniej niż opinie innych klientów, a jednak "
+        "oceniają niżej: warto zapytać, czego brakuje im do najwyższej oceny.",
+        "words_colder": "Ich opinie brzmią mniej pogodnie niż opinie innych klientów, a jednak "
+        "oceniają wyżej: to, na co narzekają, nie odbiło się jeszcze na ich ocenach.",
         "noise": "Ten segment to głównie opinie, z których nie wynika nic do zrobienia, dlatego "
         "nie dostaje pomysłów.",
         "general": "Katalog nie ma nic konkretnego dla tego segmentu, dlatego proponujemy ogólne "
@@ -170,6 +178,10 @@ WORDS: dict[str, dict[str, str]] = {
         "closest_keywords": "ближайшие ключевые слова",
         "closest_quote": "ближайшая цитата",
         "no_ideas": "Для этого сегмента идей нет.",
+        "words_warmer": "Их отзывы звучат теплее, чем отзывы других клиентов, но оценки они "
+        "ставят ниже: стоит спросить, чего им не хватает до высшей оценки.",
+        "words_colder": "Их отзывы звучат менее радостно, чем отзывы других клиентов, но оценки "
+        "они ставят выше: то, на что они жалуются, пока не сказалось на их оценках.",
         "noise": "В этом сегменте в основном отзывы, из которых не следует никаких действий, "
         "поэтому идей для него нет.",
         "general": "В каталоге нет ничего конкретного для этого сегмента, поэтому здесь общие "
