@@ -183,6 +183,18 @@ def test_an_impact_chance_could_explain_is_marked(nasty_run):
     )
 
 
+def test_words_and_ratings_that_part_ways_are_told_once(nasty_run):
+    result, _ = nasty_run
+    data = ReportData.from_result(result)
+    clear = {"sentiment_impact": 0.02, "sentiment_impact_q": 0.001, "mean_rating": 3.0,
+             "rating_impact": -0.2, "rating_impact_q": 0.001}
+    data.ideas = [data.ideas[0].model_copy(update=clear)] + [
+        idea.model_copy(update={**clear, "rating_impact": 0.2}) for idea in data.ideas[1:]
+    ]
+    page = render_report(data)
+    assert page.count("Their words read happier than other customers&#39;, yet they rate") == 1
+
+
 def _chromium() -> str | None:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None and os.environ.get("CI") == "true":

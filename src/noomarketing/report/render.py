@@ -14,6 +14,8 @@ import pandas as pd
 from noomarketing.display import signed
 from noomarketing.effects import could_be_chance
 from noomarketing.matching import MATCH_COLUMNS
+from noomarketing.presentation.briefs import words_and_stars
+from noomarketing.presentation.words import words_for
 from noomarketing.report import figures
 from noomarketing.report.data import ReportData
 from noomarketing.schema import NoomarketingError
@@ -42,6 +44,8 @@ def _environment():
     env.filters["signed"] = lambda v, d=2: "–" if _missing(v) else signed(v, d)
     env.filters["chance"] = could_be_chance  # an impact's q: within chance (noomarketing.effects)
     env.filters["number"] = lambda v, d=2: "–" if _missing(v) else f"{v:,.{d}f}"
+    # where a segment's words and ratings part ways, the brief's sentence for it (English)
+    env.filters["parting"] = lambda idea: words_and_stars(idea, words_for("en"))
     return env
 
 
