@@ -35,9 +35,9 @@ share of segments, and of their reviews, where ``Idea.sentiment`` and ``Idea.sen
 over those with a significant rating effect; the same for the impact each reading of the score
 alone gives and with the words read as VADER reads them, and for the impact a score that read
 the stars only would give (each review scored as the mean score of its star rating). The
-difference between that and the real impact is what
-the score reads from the segment's topic rather than its stars; the significant segments that
-disagree are printed with their first quotes. Last, the sign agreement of every sentence
+difference between that and the real impact is what the score reads from the segment's topic
+rather than its stars; the significant segments that disagree are printed with their first
+quotes. Last, the sign agreement of every sentence
 variant under each contrast in :data:`CONTRASTS` (means, as the library, medians, the share of
 reviews read negative), none of which reads a rating.
 """

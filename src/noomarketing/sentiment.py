@@ -73,10 +73,10 @@ wanted to love this top, but it hangs like a bag") read happy.
 """
 PRODUCT_WORDS = frozenset({"top", "tops", "fit", "cut", "hand", "l"})
 """Words VADER's list rates in a sense they seldom have in feedback on products, where they name
-a garment, its fit or cut, a size or a way of washing: "tops" as "the best", "fit" as healthy,
-"cut" as a wound, "l" and "hand" as chat words. Read as feelings, "this top fits, the cut is
-flattering" scores three words of praise where there is one, and every review of tops or of fit
-reads happier than its stars.
+a garment, its fit or cut, a size or a way of washing: VADER rates "tops" as "the best", "fit"
+as healthy, "cut" as a wound, and "hand" and "l" in senses of their own, where feedback means
+hand washing and size L. Read as feelings, "this top is a good fit" scores three words of
+praise where there is one, and every review of tops or of fit reads happier than its stars.
 """
 LIKERS: frozenset[str] = NEGATIONS | {
     "i", "you", "we", "they", "he", "she", "i'll", "you'll", "we'll", "really",
