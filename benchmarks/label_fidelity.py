@@ -17,7 +17,10 @@ weighted by segment size, is printed for
 * ``bertopic``: BERTopic's default topic names (``0_dress_the_fabric_and`` without the number)
   for BERTopic's own topics, fitted on the same vectors (its outlier topic left out).
 
-Segments flagged as noise and unassigned items are left out of ours. ``--cache DIR`` (a folder
+``--show`` prints the first 12 segments (majority department, label, keyword label, statement)
+and, for each class column, the segments whose label and keyword label differ in fidelity, with
+the shares of their two largest classes. Segments flagged as noise and unassigned items are
+left out of ours. ``--cache DIR`` (a folder
 outside the repository) keeps each sample's fitted segmentation and vectors there, so a re-run
 that changes only how segments are labelled skips embedding, UMAP and HDBSCAN (``ours_s`` then
 times highlighting alone); a change to the segmentation code fits again. BERTopic is a
@@ -67,6 +70,21 @@ def faithful(names: list[str], majority: list[str], classes: list[str], embedder
     return np.array([
         int(np.argmax(row)) == index[m] for row, m in zip(sims, majority, strict=True)
     ])
+
+
+def print_parted(ideas, values: np.ndarray, labels: np.ndarray, hits: dict[str, np.ndarray],
+                 column: str) -> None:
+    """The segments whose label and keyword label differ in fidelity to ``column``, with the
+    shares of their two largest classes (a segment split near evenly is a coin toss)."""
+    for position, idea in enumerate(ideas):
+        if hits["label"][position] == hits["keywords"][position]:
+            continue
+        top = pd.Series(values[labels == idea.segment_id]).value_counts(normalize=True)[:2]
+        print(f"  {column}: #{idea.segment_id} ({idea.size}) "
+              + ", ".join(f"{name} {part:.0%}" for name, part in top.items())
+              + f"; faithful: label {idea.label!r} {bool(hits['label'][position])}, keywords "
+              f"{make_label([k.term for k in idea.keywords])!r} "
+              f"{bool(hits['keywords'][position])}")
 
 
 def share(hits: np.ndarray, sizes: np.ndarray) -> float:
@@ -149,12 +167,16 @@ def run(
         sizes = np.array([i.size for i in ideas], dtype=float)
         row = {"classes": column, "n_classes": len(names), "segments": len(ideas),
                "covered": round(sizes.sum() / len(texts), 3), "ours_s": round(elapsed, 1)}
+        hits = {}
         for kind, strings in (
             ("label", [i.label for i in ideas]),
             ("statement", [i.statement or i.label for i in ideas]),
             ("keywords", [make_label([k.term for k in i.keywords]) for i in ideas]),
         ):
-            row[kind] = round(share(faithful(strings, majority, names, embedder), sizes), 3)
+            hits[kind] = faithful(strings, majority, names, embedder)
+            row[kind] = round(share(hits[kind], sizes), 3)
+        if show:
+            print_parted(ideas, values_arr, model.labels_, hits, column)
         rows.append(row)
     topic_names, topics = bertopic_names(texts, vectors, seed)
     for row, values in zip(rows, classes.values(), strict=True):
@@ -175,7 +197,9 @@ def main() -> None:
     parser.add_argument("--clothing", type=int, default=3000, help="reviews sampled (0: skip)")
     parser.add_argument("--bbc", type=int, default=1000, help="articles sampled (0: skip)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--show", action="store_true", help="print the first 12 segments")
+    parser.add_argument("--show", action="store_true",
+                        help="print the first 12 segments, and those whose label and keyword "
+                        "label differ in fidelity")
     parser.add_argument("--cache", type=Path, default=None,
                         help="folder (outside the repo) for fitted segmentations and vectors")
     parser.add_argument("--neighbours", type=int, default=None,
