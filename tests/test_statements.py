@@ -12,6 +12,7 @@ from noomarketing.statements import (
     KINDS,
     Statement,
     _best,
+    against_kind,
     choose_statements,
     segment_kind,
     want_template,
@@ -102,3 +103,38 @@ def test_a_sentence_that_could_stand_for_another_segment_loses_to_one_that_sets_
     # the test can fail: by closeness to the centre alone, the sentence for anything wins
     plain = choose_statements(fb, [[0, 1], [2]], centroids, embedder, apart_weight=0.0)[0]
     assert plain.text == anywhere
+
+
+def _tone_of(scores):
+    """A sentiment reader that knows each sentence's score by heart."""
+    return lambda vectors, sentences, languages: np.array([scores[s] for s in sentences])
+
+
+def test_a_praise_segment_is_not_stated_by_a_sentence_that_reads_as_a_complaint():
+    sorry = "I wanted to love this dress, but the fit was so poor."
+    glad = "This dress fits me perfectly."
+    fb = Feedback.from_texts([sorry, glad])
+    centroid = np.array([[1.0, 0.0]])
+    embedder = TableEmbedder({sorry: [0.95, 0.31], glad: [0.9, 0.44]})
+    tone = _tone_of({sorry: -0.3, glad: 0.6})
+    plain = choose_statements(fb, [[0, 1]], centroid, embedder)[0]
+    assert plain.text == sorry  # the test can fail: by closeness alone the complaint wins
+    praise = choose_statements(fb, [[0, 1]], centroid, embedder, kinds=["praise"], tone=tone)[0]
+    assert praise.text == glad and praise.quote.row == fb.rows[1]
+    # a complaint, or a segment of nothing but complaints, keeps what it has
+    for kinds, texts in ((["complaint"], [0, 1]), (["praise"], [0])):
+        kept = choose_statements(fb, [texts], centroid, embedder, kinds=kinds, tone=tone)[0]
+        assert kept.text == sorry
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_sentence_reads_against_its_segment_only_by_the_segments_own_margin(kind):
+    scores = np.linspace(-1, 1, 41)
+    wants = np.zeros(len(scores), dtype=bool)
+    against = against_kind(scores, wants, kind)
+    if kind == "neutral":
+        assert not against.any()
+    else:
+        assert list(against) == [segment_kind(float(x)) != kind for x in scores]
+        assert against.any() and not against.all()
+    assert not against_kind(scores, ~wants, kind).any()  # a wish never reads against

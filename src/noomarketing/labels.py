@@ -74,7 +74,7 @@ from noomarketing.label_products import (
 from noomarketing.label_rules import DETERMINERS, GENERIC_WORDS, narrates
 from noomarketing.languages import UNKNOWN
 from noomarketing.schema import Feedback, Keyword
-from noomarketing.statements import Statement, choose_statements
+from noomarketing.statements import Statement, Tone, choose_statements
 from noomarketing.text import script_of, stop_words, strip_redactions
 
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t*+=<>#~]+|\s[-–—]+\s")
@@ -389,7 +389,9 @@ class SegmentWords:
     always label candidates, and the one nearest the segment's centroid is joined before a
     chosen phrase that lacks it where its customers write the two together and the joined
     label is nearer the centroid
-    (:func:`~noomarketing.label_products.named_products`).
+    (:func:`~noomarketing.label_products.named_products`). ``kinds`` (each segment's
+    :func:`~noomarketing.statements.segment_kind`) and ``tone`` (a sentiment reader) keep a
+    statement from reading against its segment (:func:`~noomarketing.statements.choose_statements`).
     """
 
     def __init__(
@@ -416,6 +418,8 @@ class SegmentWords:
         n_texts: int = 40,
         weights: LabelWeights | None = None,
         anchors: Sequence[Sequence[str]] | None = None,
+        kinds: Sequence[str] | None = None,
+        tone: Tone | None = None,
     ) -> SegmentWords:
         mains: list[str | None] = []
         ranked: list[list[int]] = []
@@ -452,6 +456,8 @@ class SegmentWords:
             embedder,
             languages,
             names=phrases,
+            kinds=kinds,
+            tone=tone,
         )
         return cls(mains, phrases, statements)
 

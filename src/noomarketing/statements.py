@@ -19,6 +19,9 @@ sentence built from the label asks for a fix, for a neutral segment (questions, 
 facts) to have it looked into, in the segment's language (:func:`want_template`: 'They want
 this put right: “Late deliveries”.', 'They want this looked into: “Economic growth”.'; English
 for a language without a template); praise keeps its sentence, which says what they value.
+In a segment of praise (or of complaints) a sentence that does not read as its segment does,
+by its own sentiment, is passed over while others are left, unless it states a want
+(:func:`against_kind`).
 Sentences that are noise (:mod:`noomarketing.noise`) or are under 3 or over 40 words are not
 candidates; those holding redaction marks only when nothing else is left, with the marks
 taken out.
@@ -30,7 +33,7 @@ the sentence from the quotes, sent as data only; the offline statement is kept b
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,6 +139,11 @@ def _candidates(feedback: Feedback, positions: Sequence[int]) -> list[tuple[int,
     return clean or masked
 
 
+Tone = Callable[[np.ndarray, list[str], list[str | None]], np.ndarray]
+"""A sentiment reader of sentences: their unit vectors, texts and language codes in, one
+score in [-1, 1] each out (:meth:`noomarketing.sentiment.SentimentScorer.score`)."""
+
+
 @dataclass(frozen=True)
 class Statement:
     """A segment's chosen sentence, the feedback it came from, and whether it states a want."""
@@ -155,6 +163,8 @@ def choose_statements(
     names: Sequence[str | None] | None = None,
     name_weight: float = NAME_WEIGHT,
     apart_weight: float = APART_WEIGHT,
+    kinds: Sequence[str] | None = None,
+    tone: Tone | None = None,
 ) -> list[Statement | None]:
     """The statement of each segment and the feedback it came from (``None``: no sentence).
 
@@ -170,6 +180,11 @@ def choose_statements(
     about. All sentences are embedded in one batch; without an embedder the order of
     ``positions`` stands in for the cosine. The quote keeps its plain cosine. Segments do not
     share a statement.
+
+    With ``kinds`` (each segment's :func:`segment_kind`) and ``tone``, a sentence that does
+    not read as its segment does (:func:`against_kind`: "I wanted so much to love this dress,
+    but the fit was so poor" in a segment of praise for dresses) is left out while the segment
+    has other sentences: it is one customer's story, not what the segment says.
     """
     groups = [_candidates(feedback, group) for group in positions]
     unique = sorted({sentence for group in groups for _, sentence in group}
@@ -187,6 +202,14 @@ def choose_statements(
             chosen.append(None)
             continue
         bonus = np.zeros(len(group))
+        if vectors and tone is not None and kinds is not None and kinds[s] != "neutral":
+            sentences = [x for _, x in group]
+            scores = tone(np.stack([vectors[x] for x in sentences]), sentences,
+                          [languages[p] if languages is not None else None for p, _ in group])
+            against = against_kind(scores, np.array([states_want(x) for x in sentences]),
+                                   kinds[s])
+            if not against.all():
+                group = [pair for pair, out in zip(group, against, strict=True) if not out]
         if vectors:  # one matrix of the sentences for every cosine below
             matrix = np.stack([vectors[x] for _, x in group])
             cosine = matrix @ centroids[s]
@@ -259,6 +282,23 @@ def segment_kind(sentiment: float, margin: float = KIND_MARGIN) -> str:
     if sentiment <= -margin:
         return "complaint"
     return "praise" if sentiment >= margin else "neutral"
+
+
+def against_kind(scores: np.ndarray, wants: np.ndarray, kind: str) -> np.ndarray:
+    """Which sentences do not read as their segment does: in a segment of praise (or of
+    complaints), the sentences that :func:`segment_kind` would not call praise (complaints)
+    by their own score. A want never counts against: a complaint's wish reads hopeful ("I
+    would stay if there were a loyalty discount"). A neutral segment takes any sentence.
+
+    >>> against_kind(np.array([0.6, 0.05, -0.4, -0.2]), np.array([False, False, False, True]),
+    ...              "praise")
+    array([False,  True,  True, False])
+    >>> against_kind(np.array([0.6, -0.4]), np.array([False, False]), "neutral")
+    array([False, False])
+    """
+    if kind not in ("praise", "complaint"):
+        return np.zeros(len(scores), dtype=bool)
+    return np.array([segment_kind(float(x)) != kind for x in scores]) & ~wants
 
 
 def want_template(label: str, language: str | None, kind: str = "complaint") -> str:
