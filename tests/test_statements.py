@@ -113,16 +113,21 @@ def _tone_of(scores):
 def test_a_praise_segment_is_not_stated_by_a_sentence_that_reads_as_a_complaint():
     sorry = "I wanted to love this dress, but the fit was so poor."
     glad = "This dress fits me perfectly."
-    fb = Feedback.from_texts([sorry, glad])
+    plain_dress = "I bought this dress in blue."
+    fb = Feedback.from_texts([sorry, glad, plain_dress])
     centroid = np.array([[1.0, 0.0]])
-    embedder = TableEmbedder({sorry: [0.95, 0.31], glad: [0.9, 0.44]})
-    tone = _tone_of({sorry: -0.3, glad: 0.6})
-    plain = choose_statements(fb, [[0, 1]], centroid, embedder)[0]
+    embedder = TableEmbedder({sorry: [0.95, 0.31], glad: [0.9, 0.44], plain_dress: [0.8, 0.6],
+                              "dress": [0.95, 0.31]})
+    tone = _tone_of({sorry: -0.3, glad: 0.6, plain_dress: 0.3})
+    every = [[0, 1, 2]]
+    plain = choose_statements(fb, every, centroid, embedder, names=["dress"])[0]
     assert plain.text == sorry  # the test can fail: by closeness alone the complaint wins
-    praise = choose_statements(fb, [[0, 1]], centroid, embedder, kinds=["praise"], tone=tone)[0]
-    assert praise.text == glad and praise.quote.row == fb.rows[1]
+    for names in (["dress"], None):
+        praise = choose_statements(fb, every, centroid, embedder, names=names, kinds=["praise"],
+                                   tone=tone)[0]
+        assert praise.text == glad and praise.quote.row == fb.rows[1]
     # a complaint, or a segment of nothing but complaints, keeps what it has
-    for kinds, texts in ((["complaint"], [0, 1]), (["praise"], [0])):
+    for kinds, texts in ((["complaint"], [0, 1, 2]), (["praise"], [0])):
         kept = choose_statements(fb, [texts], centroid, embedder, kinds=kinds, tone=tone)[0]
         assert kept.text == sorry
 

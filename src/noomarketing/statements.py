@@ -139,9 +139,10 @@ def _candidates(feedback: Feedback, positions: Sequence[int]) -> list[tuple[int,
     return clean or masked
 
 
-Tone = Callable[[np.ndarray, list[str], list[str | None]], np.ndarray]
-"""A sentiment reader of sentences: their unit vectors, texts and language codes in, one
-score in [-1, 1] each out (:meth:`noomarketing.sentiment.SentimentScorer.score`)."""
+Tone = Callable[[np.ndarray, list[str], list[str | None] | None], np.ndarray]
+"""A sentiment reader of sentences: their unit vectors, texts and language codes (``None``:
+unknown, to detect) in, one score in [-1, 1] each out
+(:meth:`noomarketing.sentiment.SentimentScorer.score`)."""
 
 
 @dataclass(frozen=True)
@@ -201,15 +202,15 @@ def choose_statements(
         if not group:
             chosen.append(None)
             continue
-        bonus = np.zeros(len(group))
         if vectors and tone is not None and kinds is not None and kinds[s] != "neutral":
             sentences = [x for _, x in group]
-            scores = tone(np.stack([vectors[x] for x in sentences]), sentences,
-                          [languages[p] if languages is not None else None for p, _ in group])
+            codes = None if languages is None else [languages[p] for p, _ in group]
+            scores = tone(np.stack([vectors[x] for x in sentences]), sentences, codes)
             against = against_kind(scores, np.array([states_want(x) for x in sentences]),
                                    kinds[s])
             if not against.all():
                 group = [pair for pair, out in zip(group, against, strict=True) if not out]
+        bonus = np.zeros(len(group))
         if vectors:  # one matrix of the sentences for every cosine below
             matrix = np.stack([vectors[x] for _, x in group])
             cosine = matrix @ centroids[s]
