@@ -317,7 +317,7 @@ def highlight_ideas(
     words = SegmentWords.read(texts_of, clean_labels, segment_ids, embeddings, centroids,
                               text_languages, embedder, word_scores=_word_scores(terms, scores),
                               anchors=[[k.term for k in kws] for kws in keywords_of],
-                              kinds=[segment_kind(mood) for mood in moods], tone=scorer.score)
+                              moods=moods, tone=scorer.score)
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
 
     ideas, rows_of, moods_of = [], [], []

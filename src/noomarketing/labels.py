@@ -389,9 +389,9 @@ class SegmentWords:
     always label candidates, and the one nearest the segment's centroid is joined before a
     chosen phrase that lacks it where its customers write the two together and the joined
     label is nearer the centroid
-    (:func:`~noomarketing.label_products.named_products`). ``kinds`` (each segment's
-    :func:`~noomarketing.statements.segment_kind`) and ``tone`` (a sentiment reader) keep a
-    statement from reading against its segment (:func:`~noomarketing.statements.choose_statements`).
+    (:func:`~noomarketing.label_products.named_products`). ``moods`` (each segment's
+    mean sentiment) and ``tone`` (a sentiment reader) keep a statement from reading against
+    its segment's mood (:func:`~noomarketing.statements.choose_statements`).
     """
 
     def __init__(
@@ -418,7 +418,7 @@ class SegmentWords:
         n_texts: int = 40,
         weights: LabelWeights | None = None,
         anchors: Sequence[Sequence[str]] | None = None,
-        kinds: Sequence[str] | None = None,
+        moods: Sequence[float] | None = None,
         tone: Tone | None = None,
     ) -> SegmentWords:
         mains: list[str | None] = []
@@ -456,7 +456,7 @@ class SegmentWords:
             embedder,
             languages,
             names=phrases,
-            kinds=kinds,
+            moods=moods,
             tone=tone,
         )
         return cls(mains, phrases, statements)
