@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from noomarketing.label_rules import GENERIC_WORDS, opens_on_verb
 from noomarketing.lexical import stem
 from noomarketing.text import script_of, surface_form
 
@@ -42,6 +43,17 @@ _SIZES = frozenset(("xxs", "xs", "xl", "xxl", "xxxl", "3xl"))
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
+def products(anchors: Sequence[str]) -> list[str]:
+    """The anchors that may name what a segment is about: neither a verb that narrates
+    ("wear", "bought": :func:`~noomarketing.label_rules.opens_on_verb`) nor a generic word
+    ("love"), so no label reads "Wear: maternity top".
+
+    >>> products(["wear", "top", "love", "zamówiłam", "sukienka"])
+    ['top', 'sukienka']
+    """
+    return [a for a in anchors if a not in GENERIC_WORDS and not opens_on_verb(a)]
+
+
 def with_products(
     phrases: Sequence[Sequence[str]],
     distinct: Sequence[np.ndarray],
@@ -52,7 +64,8 @@ def with_products(
     """Each segment's candidates with "<anchor>: <phrase>" added after them.
 
     The first ``n_phrases`` phrases (most distinctive first) are each joined to each of the
-    first ``n_anchors`` anchors that the phrase lacks and that is in the phrase's script; the
+    first ``n_anchors`` anchors that may name a product (:func:`products`), that the phrase
+    lacks and that is in the phrase's script; the
     joined candidate keeps the phrase's c-TF-IDF score. A phrase of four words or more stays
     as it is, so a label has at most five words.
 
@@ -66,7 +79,7 @@ def with_products(
     kept, scores = [], []
     for position, (group, score) in enumerate(zip(phrases, distinct, strict=True)):
         group, added, added_scores = list(group), [], []
-        words = list(anchors[position])[:n_anchors] if anchors is not None else []
+        words = products(anchors[position][:n_anchors]) if anchors is not None else []
         for phrase, value in list(zip(group, score, strict=True))[:n_phrases]:
             own = phrase.split()
             if len(own) >= 4:
@@ -210,12 +223,12 @@ def named_products(
     centroids: np.ndarray | None,
     embedder: Any,
 ) -> list[str | None]:
-    """Each segment's label with its product named before it: the segment's first anchor,
-    joined (:func:`name_product`) where customers who wrote the phrase wrote the product
-    beside it (:func:`written_beside` over the segment's ``texts``), the joined label is
-    nearer the segment's centroid than the phrase alone, and the phrase does not already name
-    the product in other words (cosine to the anchor below :data:`SAME_MEANING`: no
-    "swimsuit: bathing suits").
+    """Each segment's label with its product named before it: the segment's first anchor, unless
+    it is a verb or a generic word (:func:`products`), joined (:func:`name_product`) where
+    customers who wrote the phrase wrote the product beside it (:func:`written_beside` over the
+    segment's ``texts``), the joined label is nearer the segment's centroid than the phrase
+    alone, and the phrase does not already name the product in other words (cosine to the anchor
+    below :data:`SAME_MEANING`: no "swimsuit: bathing suits").
 
     Without an embedder (or anchors) the labels stay as they are: nothing says the product
     helps. The joined candidates, their phrases and anchors are embedded in one batch.
@@ -234,7 +247,8 @@ def named_products(
         return result
     joined = {}
     for position, label in enumerate(labels):
-        anchor = anchors[position][0] if label and anchors[position] else None
+        first = products(anchors[position][:1]) if label else []
+        anchor = first[0] if first else None
         if anchor is None:
             continue
         named = name_product(label, anchor)
