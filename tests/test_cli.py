@@ -208,20 +208,20 @@ def test_sentiment_by_sentence_reaches_the_scorer_from_segment_and_update(
     texts, _labels = themed
     source = tmp_path / "feedback.csv"
     pd.DataFrame({"text": texts}).to_csv(source, index=False)
-    seen: list[set[bool]] = []  # per command, the scorers' settings (texts, then sentences)
+    seen = []
     score = SentimentScorer.score
 
     def recorded(self, *args, **kwargs):
-        seen[-1].add(self.by_sentence)
+        seen.append(self.by_sentence)
         return score(self, *args, **kwargs)
 
     monkeypatch.setattr(SentimentScorer, "score", recorded)
     common = ["segment", str(source), "--text", "text", "--cache-dir", str(cache_dir),
               "--no-progress"]
+    assert main([*common, "--out", str(tmp_path / "a")]) == 0
+    assert main([*common, "--out", str(tmp_path / "b"), "--sentiment-by-sentence"]) == 0
     update = ["update", str(tmp_path / "a" / "model"), str(source), "--text", "text",
               "--cache-dir", str(cache_dir), "--no-progress"]
-    for command, out, flag in ((common, "a", []), (common, "b", ["--sentiment-by-sentence"]),
-                               (update, "c", []), (update, "d", ["--sentiment-by-sentence"])):
-        seen.append(set())
-        assert main([*command, "--out", str(tmp_path / out), *flag]) == 0
-    assert seen == [{False}, {True}, {False}, {True}]
+    assert main([*update, "--out", str(tmp_path / "c")]) == 0
+    assert main([*update, "--out", str(tmp_path / "d"), "--sentiment-by-sentence"]) == 0
+    assert seen == [False, True, False, True]

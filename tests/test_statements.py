@@ -12,7 +12,6 @@ from noomarketing.statements import (
     KINDS,
     Statement,
     _best,
-    against_mood,
     choose_statements,
     segment_kind,
     want_template,
@@ -103,49 +102,3 @@ def test_a_sentence_that_could_stand_for_another_segment_loses_to_one_that_sets_
     # the test can fail: by closeness to the centre alone, the sentence for anything wins
     plain = choose_statements(fb, [[0, 1], [2]], centroids, embedder, apart_weight=0.0)[0]
     assert plain.text == anywhere
-
-
-def _tone_of(scores):
-    """A sentiment reader that knows each sentence's score by heart."""
-    return lambda vectors, sentences, languages: np.array([scores[s] for s in sentences])
-
-
-def test_a_segment_of_praise_is_stated_by_a_sentence_as_warm_as_it_reads():
-    sorry = "I wanted to love this dress, but the fit was so poor."
-    lukewarm = "I bought this dress online."
-    glad = "This dress fits me perfectly."
-    happy = "Such a happy dress."
-    fb = Feedback.from_texts([sorry, lukewarm, glad, happy])
-    centroid = np.array([[1.0, 0.0]])
-    embedder = TableEmbedder({sorry: [0.95, 0.31], lukewarm: [0.93, 0.37], glad: [0.9, 0.44],
-                              happy: [0.8, 0.6], "dress": [0.95, 0.31]})
-    tone = _tone_of({sorry: -0.3, lukewarm: 0.3, glad: 0.6, happy: 0.7})
-    every = [[0, 1, 2, 3]]
-    plain = choose_statements(fb, every, centroid, embedder, names=["dress"])[0]
-    assert plain.text == sorry  # the test can fail: by closeness alone the complaint wins
-    for names in (["dress"], None):
-        praise = choose_statements(fb, every, centroid, embedder, names=names, moods=[0.45],
-                                   tone=tone)[0]
-        assert praise.text == glad and praise.quote.row == fb.rows[2]
-    # a lukewarm segment takes the lukewarm sentence; one of complaints, the complaint
-    warm = choose_statements(fb, every, centroid, embedder, moods=[0.2], tone=tone)[0]
-    assert warm.text == lukewarm
-    cold = choose_statements(fb, every, centroid, embedder, moods=[-0.2], tone=tone)[0]
-    assert cold.text == sorry
-    # a segment whose every sentence reads against it keeps them all
-    alone = choose_statements(fb, [[0]], centroid, embedder, moods=[0.45], tone=tone)[0]
-    assert alone.text == sorry
-
-
-@pytest.mark.parametrize("mood", np.linspace(-0.9, 0.9, 19))
-def test_a_sentence_reads_against_its_segment_only_when_it_is_further_from_its_kind(mood):
-    scores = np.linspace(-1, 1, 41)
-    wants = np.zeros(len(scores), dtype=bool)
-    against = against_mood(scores, wants, float(mood))
-    kind = segment_kind(float(mood))
-    if kind == "neutral":
-        assert not against.any()
-    else:
-        assert list(against) == [x < mood if kind == "praise" else x > mood for x in scores]
-        assert against.any() and not against.all()
-    assert not against_mood(scores, ~wants, float(mood)).any()  # a wish never reads against

@@ -306,18 +306,11 @@ def highlight_ideas(
     centroids = np.stack([model.centroids_[s] for s in segment_ids]) if segment_ids else None
     keywords_of = [_keywords(terms, scores[position], embedder, model.centroids_[segment],
                              n_keywords, diversity) for position, segment in enumerate(segment_ids)]
-    scorer = (sentiment_scorer or SentimentScorer()).fit(embedder)
-    sentiment = scorer.score(embeddings, texts_of.texts, text_languages)
-    # noise ("ok", "👍") would pull the mood up: the clean texts speak when any
-    moody_of = []
-    for segment in segment_ids:
-        clean = np.flatnonzero(clean_labels == segment)
-        moody_of.append(clean if len(clean) else np.flatnonzero(text_labels == segment))
-    moods = [round(float(sentiment[m].mean()), 4) if len(m) else 0.0 for m in moody_of]
     words = SegmentWords.read(texts_of, clean_labels, segment_ids, embeddings, centroids,
                               text_languages, embedder, word_scores=_word_scores(terms, scores),
-                              anchors=[[k.term for k in kws] for kws in keywords_of],
-                              moods=moods, tone=scorer.score)
+                              anchors=[[k.term for k in kws] for kws in keywords_of])
+    scorer = (sentiment_scorer or SentimentScorer()).fit(embedder)
+    sentiment = scorer.score(embeddings, texts_of.texts, text_languages)
     ratings = np.array([np.nan if r is None else r for r in feedback.ratings], dtype=float)
 
     ideas, rows_of, moods_of = [], [], []
@@ -341,7 +334,9 @@ def highlight_ideas(
             if is_noise
             else words.label(position, keywords, by_language.get(segment, {}))
         )
-        moody, mood = moody_of[position], moods[position]
+        # noise ("ok", "👍") would pull the mood up: the clean texts speak when any
+        moody = clean if len(clean) else text_members
+        mood = round(float(sentiment[moody].mean()), 4) if len(moody) else 0.0
         rows_of.append(None if is_noise else counted)
         moods_of.append(None if is_noise else moody)
         statement = None if is_noise else words.statements[position]

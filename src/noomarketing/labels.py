@@ -74,7 +74,7 @@ from noomarketing.label_products import (
 from noomarketing.label_rules import DETERMINERS, GENERIC_WORDS, narrates
 from noomarketing.languages import UNKNOWN
 from noomarketing.schema import Feedback, Keyword
-from noomarketing.statements import Statement, Tone, choose_statements
+from noomarketing.statements import Statement, choose_statements
 from noomarketing.text import script_of, stop_words, strip_redactions
 
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t*+=<>#~]+|\s[-–—]+\s")
@@ -389,9 +389,7 @@ class SegmentWords:
     always label candidates, and the one nearest the segment's centroid is joined before a
     chosen phrase that lacks it where its customers write the two together and the joined
     label is nearer the centroid
-    (:func:`~noomarketing.label_products.named_products`). ``moods`` (each segment's
-    mean sentiment) and ``tone`` (a sentiment reader) keep a statement from reading against
-    its segment's mood (:func:`~noomarketing.statements.choose_statements`).
+    (:func:`~noomarketing.label_products.named_products`).
     """
 
     def __init__(
@@ -418,8 +416,6 @@ class SegmentWords:
         n_texts: int = 40,
         weights: LabelWeights | None = None,
         anchors: Sequence[Sequence[str]] | None = None,
-        moods: Sequence[float] | None = None,
-        tone: Tone | None = None,
     ) -> SegmentWords:
         mains: list[str | None] = []
         ranked: list[list[int]] = []
@@ -456,8 +452,6 @@ class SegmentWords:
             embedder,
             languages,
             names=phrases,
-            moods=moods,
-            tone=tone,
         )
         return cls(mains, phrases, statements)
 

@@ -19,9 +19,6 @@ sentence built from the label asks for a fix, for a neutral segment (questions, 
 facts) to have it looked into, in the segment's language (:func:`want_template`: 'They want
 this put right: “Late deliveries”.', 'They want this looked into: “Economic growth”.'; English
 for a language without a template); praise keeps its sentence, which says what they value.
-In a segment of praise (or of complaints) a sentence that reads less warm (less cold) than the
-segment does on average is passed over while others are left, unless it states a want
-(:func:`against_mood`): the statement speaks in the segment's mood.
 Sentences that are noise (:mod:`noomarketing.noise`) or are under 3 or over 40 words are not
 candidates; those holding redaction marks only when nothing else is left, with the marks
 taken out.
@@ -33,7 +30,7 @@ the sentence from the quotes, sent as data only; the offline statement is kept b
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,12 +136,6 @@ def _candidates(feedback: Feedback, positions: Sequence[int]) -> list[tuple[int,
     return clean or masked
 
 
-Tone = Callable[[np.ndarray, list[str], list[str | None] | None], np.ndarray]
-"""A sentiment reader of sentences: their unit vectors, texts and language codes (``None``:
-unknown, to detect) in, one score in [-1, 1] each out
-(:meth:`noomarketing.sentiment.SentimentScorer.score`)."""
-
-
 @dataclass(frozen=True)
 class Statement:
     """A segment's chosen sentence, the feedback it came from, and whether it states a want."""
@@ -164,8 +155,6 @@ def choose_statements(
     names: Sequence[str | None] | None = None,
     name_weight: float = NAME_WEIGHT,
     apart_weight: float = APART_WEIGHT,
-    moods: Sequence[float] | None = None,
-    tone: Tone | None = None,
 ) -> list[Statement | None]:
     """The statement of each segment and the feedback it came from (``None``: no sentence).
 
@@ -181,12 +170,6 @@ def choose_statements(
     about. All sentences are embedded in one batch; without an embedder the order of
     ``positions`` stands in for the cosine. The quote keeps its plain cosine. Segments do not
     share a statement.
-
-    With ``moods`` (each segment's mean sentiment) and ``tone``, a sentence that reads against
-    its segment's mood (:func:`against_mood`: less warm than a segment of praise reads on
-    average, such as "I wanted so much to love this dress, but the fit was so poor" or "I bought
-    the blue/green color.") is left out while the segment has other sentences: it is one
-    customer's story, not what the segment says.
     """
     groups = [_candidates(feedback, group) for group in positions]
     unique = sorted({sentence for group in groups for _, sentence in group}
@@ -203,14 +186,6 @@ def choose_statements(
         if not group:
             chosen.append(None)
             continue
-        mood = None if moods is None else moods[s]
-        if vectors and tone is not None and mood is not None and segment_kind(mood) != "neutral":
-            sentences = [x for _, x in group]
-            codes = None if languages is None else [languages[p] for p, _ in group]
-            scores = tone(np.stack([vectors[x] for x in sentences]), sentences, codes)
-            against = against_mood(scores, np.array([states_want(x) for x in sentences]), mood)
-            if not against.all():
-                group = [pair for pair, out in zip(group, against, strict=True) if not out]
         bonus = np.zeros(len(group))
         if vectors:  # one matrix of the sentences for every cosine below
             matrix = np.stack([vectors[x] for _, x in group])
@@ -284,27 +259,6 @@ def segment_kind(sentiment: float, margin: float = KIND_MARGIN) -> str:
     if sentiment <= -margin:
         return "complaint"
     return "praise" if sentiment >= margin else "neutral"
-
-
-def against_mood(scores: np.ndarray, wants: np.ndarray, mood: float) -> np.ndarray:
-    """Which sentences read against their segment's mood (its mean sentiment, ``mood``): in
-    a segment of praise (:func:`segment_kind`), those less warm than the segment reads on
-    average; in a segment of complaints, those less cold. A want never counts against: a
-    complaint's wish reads hopeful ("I would stay if there were a loyalty discount"). A
-    neutral segment takes any sentence.
-
-    >>> against_mood(np.array([0.6, 0.3, -0.4, -0.2]), np.array([False, False, False, True]),
-    ...              0.45)
-    array([False,  True,  True, False])
-    >>> against_mood(np.array([0.6, -0.4]), np.array([False, False]), 0.05)
-    array([False, False])
-    """
-    kind = segment_kind(mood)
-    if kind == "praise":
-        return (scores < mood) & ~wants
-    if kind == "complaint":
-        return (scores > mood) & ~wants
-    return np.zeros(len(scores), dtype=bool)
 
 
 def want_template(label: str, language: str | None, kind: str = "complaint") -> str:
