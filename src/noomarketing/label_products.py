@@ -65,9 +65,8 @@ def with_products(
 
     The first ``n_phrases`` phrases (most distinctive first) are each joined to each of the
     first ``n_anchors`` anchors that may name a product (:func:`products`), that the phrase
-    lacks and that is in the phrase's script; the
-    joined candidate keeps the phrase's c-TF-IDF score. A phrase of four words or more stays
-    as it is, so a label has at most five words.
+    lacks and that is in the phrase's script; the joined candidate keeps the phrase's c-TF-IDF
+    score. A phrase of four words or more stays as it is, so a label has at most five words.
 
     >>> found, scores = with_products([["cup size", "swimsuit straps"]],
     ...                               [np.array([2.0, 1.0])], [["swimsuit", "size"]])
@@ -247,8 +246,7 @@ def named_products(
         return result
     joined = {}
     for position, label in enumerate(labels):
-        first = products(anchors[position][:1]) if label else []
-        anchor = first[0] if first else None
+        anchor = next(iter(products(anchors[position][:1])), None) if label else None
         if anchor is None:
             continue
         named = name_product(label, anchor)
