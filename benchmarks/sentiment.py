@@ -255,10 +255,13 @@ def sentence_variants(
 def embedding_cost(embedder, texts: list[str]) -> tuple[float, float]:
     """CPU seconds per 10,000 reviews of embedding ``texts`` whole and sentence by sentence,
     without the cache (the embedder inside ``CachedEmbedder``), one after the other, the model
-    loaded first."""
+    loaded first. Sentence by sentence embeds what ``SentimentScorer(by_sentence=True)`` does:
+    the sentences of the texts that have more than one (a text of one sentence is read from
+    its own vector)."""
     inner = getattr(embedder, "embedder", embedder)
     inner.encode(texts[:8])  # loads the model: its start is not what is timed
-    sentences = [s for t in texts for s in (split_sentences(t) or [t])]
+    pieces = [split_sentences(t) for t in texts]
+    sentences = [s for piece in pieces if len(piece) > 1 for s in piece]
     spent = []
     for batch in (texts, sentences):
         clock = time.process_time()

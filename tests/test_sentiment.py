@@ -222,6 +222,21 @@ def test_by_sentence_reads_the_mean_of_the_sentences_embedded_one_by_one():
         SentimentScorer(word_weight=0.0).fit(embedder).score(whole))
 
 
+def test_by_sentence_embeds_only_the_texts_of_several_sentences():
+    embedder = HashEmbedder()
+    texts = ["Soft fabric. The zip broke!", "Arrived late", "", "Great."]
+    whole = encode_unit(embedder, texts)
+    scorer = SentimentScorer(word_weight=0.0, by_sentence=True).fit(embedder)
+    asked: list[str] = []
+    original = embedder.encode
+    embedder.encode = lambda batch: asked.extend(batch) or original(batch)  # type: ignore[method-assign]
+    read = scorer.score(whole, texts)
+    assert asked == ["Soft fabric.", "The zip broke!"]
+    plain = SentimentScorer(word_weight=0.0).fit(HashEmbedder()).score(whole)
+    assert read[1:] == pytest.approx(plain[1:])  # one sentence (or none): its own vector
+    assert read[0] != pytest.approx(plain[0])
+
+
 def test_by_sentence_still_reads_english(embedder):
     positive, negative = scored(embedder, "en", by_sentence=True)
     assert_separated(positive, negative, gap=0.8)

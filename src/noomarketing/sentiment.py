@@ -25,7 +25,7 @@ On 2,598 English clothing reviews (``benchmarks/sentiment.py``) the blend separa
 ``benchmarks/README.md``. ``SentimentScorer(by_sentence=True)`` (opt-in) reads the embedding
 of each sentence instead of the whole text's and takes their mean (a review that praises the
 colour and then says the size runs large is read half and half): better on reviews, for a
-second embedding pass over the sentences.
+second embedding pass over the sentences of the texts that have more than one.
 """
 
 from __future__ import annotations
@@ -199,7 +199,8 @@ class SentimentScorer:
         word_weight: the word list's share of the score of a text with rated words.
         by_sentence: read the mean of the text's sentences' embeddings (embedded by the
             fitted embedder when ``score`` gets the texts) instead of the whole text's vector;
-            the word list still reads the whole text.
+            a text of one sentence is read from its own vector, so only longer texts are
+            embedded again. The word list still reads the whole text.
 
     Example:
         >>> from noomarketing.embedding import SentenceTransformerEmbedder
@@ -266,14 +267,16 @@ class SentimentScorer:
         for given, what in ((texts, "texts"), (languages, "languages")):
             if given is not None and len(given) != len(vectors):
                 raise NoomarketingError(f"got {len(given)} {what} for {len(vectors)} vectors")
+        meaning = self._meaning(vectors)
         if self.by_sentence and texts is not None:
-            pieces = [split_sentences(text) or [text] for text in texts]
-            owner = np.repeat(np.arange(len(texts)), [len(piece) for piece in pieces])
-            flat = [sentence for piece in pieces for sentence in piece]
-            read = self._meaning(encode_unit(self.embedder_, flat))
-            meaning = np.bincount(owner, read, len(texts)) / np.bincount(owner, None, len(texts))
-        else:
-            meaning = self._meaning(vectors)
+            # a text of one sentence is read from its own vector: only longer ones are embedded
+            pieces = [split_sentences(text) for text in texts]
+            several = [i for i, piece in enumerate(pieces) if len(piece) > 1]
+            if several:
+                owner = np.repeat(np.arange(len(several)), [len(pieces[i]) for i in several])
+                flat = [sentence for i in several for sentence in pieces[i]]
+                read = self._meaning(encode_unit(self.embedder_, flat))
+                meaning[several] = np.bincount(owner, read) / np.bincount(owner)
         if texts is None or self.word_weight == 0.0:
             return meaning
         if languages is None:
