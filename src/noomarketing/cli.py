@@ -75,7 +75,7 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sentiment-by-sentence", action="store_true",
         help="read sentiment sentence by sentence (better on reviews that praise one thing and "
-        "fault another; embeds every sentence as well)",
+        "fault another; embeds the sentences of texts of more than one as well)",
     )
 
 
