@@ -299,6 +299,19 @@ def test_labels_that_narrate_an_action_lose_to_the_topic():
     assert choose_labels(found, np.zeros((1, 2)), None, [0], words) == ["poor stitching"]
 
 
+def test_a_segment_of_two_word_notes_is_stated_by_the_template_of_its_kind(embedder, cache_dir):
+    notes = ["Rude support", "Slow refunds", "Lovely fabric"]  # no sentence of three words
+    seg = nm.segment(Feedback.from_texts(notes),
+                     nm.SegmentModel(embedding=embedder, cache_dir=cache_dir, random_state=0))
+    assert len(seg.ideas) == len(notes)  # few customers: each is its own segment
+    for idea in seg.ideas:
+        assert idea.statement_source == "template" and idea.statement_quote is None
+        kind = segment_kind(idea.sentiment)
+        assert idea.statement == want_template(idea.label, idea.language or "en", kind)
+    kinds = {segment_kind(idea.sentiment) for idea in seg.ideas}
+    assert {"complaint", "praise"} <= kinds, kinds  # "Lovely fabric" is no complaint
+
+
 def test_a_want_sentence_is_preferred_over_an_equally_central_complaint():
     complaint, wish = "The parcel came two weeks late again.", "Please send parcels on time."
     far_wish = "I would like a pink box."

@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from noomarketing.effects import chance_of_impacts, impact, mean_and_impact
 from noomarketing.embedding import encode_unit
-from noomarketing.labels import SegmentWords, distinct_labels
+from noomarketing.labels import NO_LABEL, SegmentWords, distinct_labels
 from noomarketing.languages import UNKNOWN, detect_languages
 from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.noise import reasons_for
@@ -112,7 +112,7 @@ def make_label(terms: Sequence[str], n_terms: int = 3) -> str:
         if len(picked) == n_terms:
             break
     if not picked:
-        return "(no keywords)"
+        return NO_LABEL
     label = " / ".join(picked)
     return label[0].upper() + label[1:]
 
@@ -355,7 +355,8 @@ def highlight_ideas(
                 customer_ids=list(dict.fromkeys(feedback.items[i].customer_id for i in counted)),
                 languages=_language_mix(text_members, text_languages),
                 keywords_by_language=by_language.get(segment, {}),
-                **_statement_fields(statement, label, words.languages[position], mood),
+                **({} if is_noise else _statement_fields(
+                    statement, label, words.languages[position], mood)),
                 language=words.languages[position],
                 noise=is_noise,
                 theme=segment_theme(getattr(model, "themes_", None), segment),
@@ -377,17 +378,23 @@ def _statement_fields(
     the segment states no wish near its centre, a fixed sentence from the label chosen by what
     the segment is (:func:`~noomarketing.statements.segment_kind`): a complaint wants it put
     right, a neutral segment looked into; praise keeps its most central sentence, which says
-    what they value.
+    what they value. A segment with no sentence to quote (its feedback is all two-word notes,
+    "Rude support") gets the fixed sentence of its kind, praise too, without a quote.
 
     >>> from noomarketing.schema import Quote
     >>> quote = Quote(row=1, customer_id="a", text="Parcel late again.", similarity=0.9)
     >>> _statement_fields(Statement("Parcel late again.", quote, False), "Late parcels", "en",
     ...                   -0.5)["statement"]
     'They want this put right: “Late parcels”.'
+    >>> _statement_fields(None, "Rude support", "en", -0.3)["statement"]
+    'They want this put right: “Rude support”.'
     """
-    if statement is None:
-        return {"statement": "", "statement_quote": None}
     kind = segment_kind(sentiment)
+    if statement is None:
+        if label == NO_LABEL:
+            return {"statement": "", "statement_quote": None}
+        return {"statement": want_template(label, language, kind), "statement_quote": None,
+                "statement_source": "template"}
     if statement.wants or kind not in TEMPLATE_KINDS:
         return {"statement": statement.text, "statement_quote": statement.quote}
     return {"statement": want_template(label, language, kind),

@@ -114,6 +114,8 @@ _ASIDES = frozenset(("comparison", "reference"))
 # word, stops inside a joined pair: "plastic-free packaging and organic | fabrics".
 _JOINS = frozenset(("and", "or", "и", "или", "i", "oraz", "lub", "albo"))
 _LETTERS = re.compile(r"^[^\W\d_]+(?:[-'’][^\W\d_]+)*$")
+NO_LABEL = "(no keywords)"
+"""The label of a segment whose feedback has no word to name it by (emoji, numbers)."""
 
 
 def phrases(text: str, max_words: int = 4) -> set[str]:
@@ -467,4 +469,4 @@ class SegmentWords:
             script = script_of(terms[0])
             same = [t for t in terms if script_of(t) == script]
             return tidy_label(", ".join(same[:2]))
-        return "(no keywords)"
+        return NO_LABEL

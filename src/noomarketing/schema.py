@@ -254,7 +254,8 @@ class Idea(BaseModel):
         default="extractive",
         description="'extractive' (one of the segment's sentences stating a want), 'template' "
         "(the segment states no wish near its centre: a fixed sentence from the label, the "
-        "most central sentence kept as statement_quote) or 'llm' (opt-in)",
+        "most central sentence kept as statement_quote, none when the segment has no sentence "
+        "of three words or more) or 'llm' (opt-in)",
     )
     extractive_statement: str | None = Field(
         default=None, description="the extractive statement, kept when an LLM wrote statement"
