@@ -9,6 +9,7 @@ from noomarketing.label_products import (
     name_product,
     named_products,
     names_product,
+    products,
     with_products,
     written_beside,
     written_form,
@@ -197,3 +198,11 @@ def test_a_verb_or_a_word_of_feeling_never_names_the_product():
     assert found == [["maternity top"]]  # no "wear: maternity top"; "top" it holds already
     found, _ = with_products([["maternity"]], [np.array([1.0])], [["wear", "top"]])
     assert found == [["maternity", "top: maternity"]]
+
+
+def test_polish_and_russian_verbs_of_buying_or_recommending_never_name_the_product():
+    # "Świetna jakość, kupię znowu!" once read "Kupię: świetna jakość" ("I'll buy: great quality")
+    assert products(["kupię", "polecam", "sukienka", "закажу", "рекомендую", "платье"]) == [
+        "sukienka", "платье"]
+    found, _ = with_products([["świetna jakość"]], [np.array([1.0])], [["kupię", "jakość"]])
+    assert found == [["świetna jakość"]]

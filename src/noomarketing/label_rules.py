@@ -22,17 +22,20 @@ _GENERIC = """love loved loves loving like liked likes lovely beautiful beautifu
     супер классный классная лучший лучшая плохой плохая плохо ужасный ужасная ужасно
     очень day days week weeks month months year years lot bit way recommend recommended adore
     retailer awhile wonderfully nicely
-    adored pair pairs actual actually"""
+    adored pair pairs actual actually polecam polecamy rekomenduję рекомендую советую"""
 GENERIC_WORDS = frozenset(_GENERIC.split())
 
 # A label that opens on a verb tells what someone did ("exchanged the jacket", "emailed
 # support", "zamknął zgłoszenie"), not what the segment is about. Past tenses of Polish and
 # Russian by their endings (less nouns that end alike), English by frequent narrative verbs and
-# "-ed" before a determiner.
+# "-ed" before a determiner, and the Polish and Russian forms of the same verbs that say what
+# someone does or will do ("kupię znowu", "закажу ещё").
 _NARRATIVE_TEXT = """
     bought buy called choose chose contacted emailed exchanged feel felt gave get got keep kept
     messaged ordered paid phoned purchased received returned return sent tried waited wear went
     wore wrote
+    kupię kupuję kupujemy zamówię zamawiam zwrócę zwracam oddam wrócę noszę
+    куплю покупаю закажу заказываю верну возвращаю вернусь ношу
 """
 _NARRATIVE = frozenset(_NARRATIVE_TEXT.split())
 # The past forms among them, and two more: a phrase that ends on one stops after its verb.
@@ -66,8 +69,9 @@ def opens_on_verb(phrase: str) -> bool:
     """Whether a phrase starts with a verb that narrates what someone did.
 
     >>> [opens_on_verb(p) for p in ("exchanged the jacket", "recycled packaging",
-    ...                             "zamknął zgłoszenie", "закрыл обращение", "материал тонкий")]
-    [True, False, True, True, False]
+    ...                             "zamknął zgłoszenie", "закрыл обращение", "материал тонкий",
+    ...                             "kupię znowu", "закажу ещё")]
+    [True, False, True, True, False, True, True]
     """
     words = phrase.lower().split()
     first = words[0] if words else ""
