@@ -14,13 +14,15 @@ STOPWORD_LANGUAGES = ("en", "pl", "ru", "de", "fr", "es", "it", "uk", "pt", "nl"
 _NOISE = {"http", "https", "www", "com", "html", "amp", "nbsp", "quot"}
 
 # Inflected possessive and personal pronouns that the Polish and Russian lists lack ("moją
-# paczkę", "мою посылку"): without them they rank as keywords of Polish/Russian segments.
+# paczkę", "мою посылку"), and the Polish "so that"/"if" with a person ending ("żebyście
+# dodali"): without them they rank as keywords of Polish/Russian segments and open labels.
 _SLAVIC_PRONOUNS = """
 moją mojej mojego mojemu moim moimi moich twoją twojej twojego twoim twoich swoją swojej swojego
 swojemu swoim swoimi swoich naszą naszej naszego naszym naszych waszą waszej waszego waszym
 waszych mną tobą sobą
 мою моей моего моему моим моими моих твою твоей твоего твоим твоих свою своей своего своему
 своим своими своих нашу нашей нашего нашим наших вашу вашей вашего вашим ваших мной тобой собой
+żebym żebyś żebyśmy żebyście abym abyś abyśmy abyście gdybym gdybyś gdybyśmy gdybyście
 """
 
 # Marks that stand in for removed personal details: XXXX and xx/xx/xxxx, ***, [redacted] or
@@ -44,7 +46,7 @@ brackets is not one: the placeholders of :func:`noomarketing.privacy.mask_pii` (
 def stop_words(languages: tuple[str, ...] = STOPWORD_LANGUAGES) -> frozenset[str]:
     """The union of stop-word lists (stopwordsiso) for ``languages``, lower-case.
 
-    >>> {"the", "się", "это"} <= stop_words()
+    >>> {"the", "się", "это", "żebyście"} <= stop_words()
     True
     """
     import stopwordsiso
