@@ -206,3 +206,20 @@ def test_polish_and_russian_verbs_of_buying_or_recommending_never_name_the_produ
         "sukienka", "платье"]
     found, _ = with_products([["świetna jakość"]], [np.array([1.0])], [["kupię", "jakość"]])
     assert found == [["świetna jakość"]]
+
+
+def test_one_customers_text_is_labelled_by_its_phrase_with_no_product_joined():
+    from noomarketing.labels import SegmentWords
+    from noomarketing.schema import Feedback
+
+    text = "Cup size of the swimsuit."
+    feedback = Feedback.from_texts([text, text, text])  # one customer, then two who agree
+    embedder = WordsEmbedder(["swimsuit", "cup", "size"])
+    centres = np.array([[0.8, 0.4, 0.4], [0.8, 0.4, 0.4]])
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    vectors = embedder.encode([text] * 3)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    words = SegmentWords.read(feedback, np.array([0, 1, 1]), [0, 1], vectors, centres, None,
+                              embedder, anchors=[["swimsuit", "size"], ["swimsuit", "size"]])
+    # the test can fail: where two customers share the words, the product is joined
+    assert words.phrases == ["cup size", "swimsuit: cup size"]

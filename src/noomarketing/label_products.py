@@ -18,7 +18,9 @@ the phrase alone. The phrase often says what sets a segment apart from its neigh
 a strap) and the product what it is about; a reader wants both. A phrase that names the
 product already ("Denim jacket", "Tee shirt"), or a product its customers write elsewhere
 than beside the phrase (a segment that mixes "lookbook emails" and "office blazers"), leaves
-the phrase as it is.
+the phrase as it is, and so does a segment of one text: a product is a word its customers
+share, and one customer's words are labelled by their phrase ("Operator was rude", not
+"Phone: operator was rude").
 """
 
 from __future__ import annotations

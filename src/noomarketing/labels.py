@@ -437,12 +437,16 @@ class SegmentWords:
         anchors = centre_first(top_words(word_scores, anchors), centroids, embedder)
         texts = [[feedback.items[i].text for i in group] for group in ranked]
         found = label_candidates(texts, anchors=anchors)
-        candidates = LabelCandidates(*with_products(found.phrases, found.distinct, anchors))
+        # a product is a word customers share: one customer's text is labelled by its phrase
+        shared = None if anchors is None else [
+            words if len(group) > 1 else [] for words, group in zip(anchors, texts, strict=True)
+        ]
+        candidates = LabelCandidates(*with_products(found.phrases, found.distinct, shared))
         by_size = sorted(range(len(segment_ids)), key=lambda p: (-len(ranked[p]), p))
         phrases = choose_labels(
             candidates, centroids, embedder, by_size, word_scores, weights, anchors
         )
-        phrases = named_products(phrases, anchors, texts, centroids, embedder)
+        phrases = named_products(phrases, shared, texts, centroids, embedder)
         phrases = [
             written_form(phrase, texts[p][:200]) if phrase else phrase
             for p, phrase in enumerate(phrases)
