@@ -38,9 +38,12 @@ _NARRATIVE_TEXT = """
     куплю покупаю закажу заказываю верну возвращаю вернусь ношу
 """
 _NARRATIVE = frozenset(_NARRATIVE_TEXT.split())
-# The past forms among them, and two more: a phrase that ends on one stops after its verb.
+# The past forms among them, and a few more: a phrase that ends on one stops after its verb
+# ("vest looked", "parcel arrived": how it looked, when it arrived, is cut off).
 _NARRATED = frozenset(w for w in _NARRATIVE if w.endswith("ed")) | frozenset(
     (
+        "arrived",
+        "came",
         "bought",
         "chose",
         "felt",
@@ -95,8 +98,9 @@ def narrates(phrase: str) -> bool:
 
     >>> [narrates(p) for p in ("exchanged the jacket", "top to wear", "fits true to size",
     ...                        "summer top", "buying the shirt", "vest looked",
-    ...                        "description that vest", "blouse for curvy women")]
-    [True, True, False, False, True, True, True, False]
+    ...                        "description that vest", "blouse for curvy women",
+    ...                        "parcel arrived")]
+    [True, True, False, False, True, True, True, False, True]
     """
     words = phrase.lower().split()
     to_verb = len(words) > 2 and words[-2] == "to" and words[-1] in _INFINITIVES
