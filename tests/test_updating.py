@@ -182,10 +182,13 @@ def test_per_customer_models_give_new_customers_new_segments():
     january = feedback([("ann", "late parcel"), ("bob", "too expensive"), ("cy", "rude support")])
     model = fake_model().fit(nm.load_feedback(january, **columns))
     assert model.strategy_ == "per_customer"
-    model.update(nm.load_feedback(feedback([("ann", "still late"), ("dee", "new here")]),
-                                  **columns))
+    model.update(nm.load_feedback(feedback([("ann", "still late"), ("dee", "new here"),
+                                            ("eve", "late parcel")]), **columns))
     assert model.labels_[0] == model.customer_segments_["ann"]
     assert model.labels_[1] == 3 == model.customer_segments_["dee"]
+    # a new customer writing what a known one wrote is still a customer of their own
+    assert model.labels_[2] == 4 == model.customer_segments_["eve"]
+    assert len(model.segment_ids_) == 5
 
 
 @pytest.mark.parametrize("call, message", [

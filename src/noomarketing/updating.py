@@ -285,7 +285,14 @@ def _cluster(model: SegmentModel, pool: np.ndarray) -> np.ndarray:
 def _new_customers(
     model: SegmentModel, feedback: Feedback, vectors: np.ndarray, labels: np.ndarray
 ) -> None:
-    """One segment per customer: each customer the model does not know gets a new segment."""
+    """One segment per customer: each customer the model does not know gets a new segment,
+    however near their text is to a known customer's (an anonymous text is a customer of its
+    own, as in the fit)."""
+    known_rows = [
+        not item.anonymous and item.customer_id in model.customer_segments_
+        for item in feedback.items
+    ]
+    labels[~np.array(known_rows, dtype=bool)] = UNASSIGNED
     rows = np.flatnonzero(labels == UNASSIGNED)
     if len(rows) == 0:
         return
