@@ -299,7 +299,8 @@ from 0 to 4294967295, not -1
         batch: str | None = None,
     ) -> SegmentModel:
         """Take in a new batch: rows join their segment, dense new groups become segments
-        with new ids; old ids keep their meaning (:mod:`noomarketing.updating`). Afterwards
+        with new ids (one segment per customer: each customer the model does not know gets
+        one); old ids keep their meaning (:mod:`noomarketing.updating`). Afterwards
         ``labels_``, ``similarities_`` and ``embeddings_`` describe the batch, named ``batch``
         (default: its number) in ``batches_``.
 
