@@ -77,7 +77,13 @@ from noomarketing.schema import Feedback, Keyword
 from noomarketing.statements import Statement, choose_statements
 from noomarketing.text import script_of, stop_words, strip_redactions
 
-_CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t*+=<>#~]+|\s[-–—]+\s")
+# A clause ends at a punctuation mark, a dash, or a word that turns to another clause ("jumpsuit
+# but poor design", "design but jacket" are no names).
+_CLAUSE = re.compile(
+    r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t*+=<>#~]+|\s[-–—]+\s"
+    r"|(?<![^\W_])(?:but|however|although|though|whereas|ale|lecz|jednak|chociaż|choć|но|однако"
+    r"|хотя)(?![^\W_])"
+)
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\S+")
 # Words of the (broad) stop-word lists that customers use as content: "love this top",
 # "runs small", "long sleeves", "late order". They may start or end a label.
@@ -128,6 +134,8 @@ def phrases(text: str, max_words: int = 4) -> set[str]:
     ['chart is wrong', 'size chart', 'size chart is wrong']
     >>> sorted(phrases("Recycled packaging and organic fabrics, please"))[:3]
     ['organic fabrics', 'packaging and organic fabrics', 'recycled packaging']
+    >>> sorted(phrases("Cute jumpsuit but poor design"))
+    ['cute jumpsuit', 'poor design']
     """
     stops = label_stop_words()
     found: set[str] = set()
