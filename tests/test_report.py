@@ -14,8 +14,8 @@ import pytest
 import noomarketing as nm
 from noomarketing.outputs import MAP_COLUMNS, map_coordinates, map_frame
 from noomarketing.report import ReportData, render_report, write_report
-from noomarketing.report.figures import share_over_time_figure
-from noomarketing.schema import Quote
+from noomarketing.report.figures import map_figure, share_over_time_figure
+from noomarketing.schema import Idea, Quote
 
 SCRIPT = "</script><script>document.body.setAttribute('data-pwned', 'script')</script>"
 IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned', 'img')\">"
@@ -243,3 +243,15 @@ def test_report_renders_in_headless_chromium(nasty_run, tmp_path):
     shot = tmp_path / "report.png"  # kept by pytest as a test artefact
     taken = _browse(chromium, page, f"--screenshot={shot}")
     assert taken.returncode == 0 and shot.stat().st_size > 20_000, taken.stderr[-2000:]
+
+
+def test_each_of_fourteen_segments_has_its_own_colour_on_the_map():
+    ideas = [Idea(segment_id=s, label=f"topic {s}", keywords=[], quotes=[], size=1, share=0.07,
+                  sentiment=0.0) for s in range(14)]
+    items = pd.DataFrame({"x": np.arange(15.0), "y": np.zeros(15), "text": ["t"] * 15,
+                          "segment": [*range(14), None]})
+    figure = map_figure(items, ideas)
+    segments = [t for t in figure["data"] if "color" not in t["marker"]]  # unassigned: grey
+    assert len(segments) == 14
+    colours = figure["layout"]["colorway"][: len(segments)]
+    assert len(set(colours)) == 14  # plotly.js's own cycle has ten: #10 took #0's colour

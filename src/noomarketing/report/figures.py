@@ -42,6 +42,19 @@ def _template() -> dict[str, Any]:
     return pio.templates["plotly_white"].to_plotly_json()
 
 
+def segment_colours() -> list[str]:
+    """One colour per segment on the map, 34 before any repeats: plotly's ten and its Dark24
+    (plotly.js's default cycle has ten, so an eleventh segment took the first one's colour).
+
+    >>> colours = segment_colours()
+    >>> len(colours), len(set(colours))
+    (34, 34)
+    """
+    from plotly.colors import qualitative
+
+    return [*qualitative.Plotly, *qualitative.Dark24]
+
+
 def _colorscale(name: str) -> list[list[Any]]:
     """A named colour scale as plotly.js draws it (``RdYlGn`` is known to plotly's Python only)."""
     from plotly.colors import get_colorscale
@@ -118,7 +131,8 @@ def map_figure(items: pd.DataFrame, ideas: Sequence[Idea], random_state: int = 0
         )
     axis = {"showticklabels": False, "zeroline": False}
     return _figure(
-        traces, "Feedback map (similar feedback is close)", height=520, xaxis=axis, yaxis=axis
+        traces, "Feedback map (similar feedback is close)", height=520, xaxis=axis, yaxis=axis,
+        colorway=segment_colours(),
     )
 
 
