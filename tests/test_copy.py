@@ -186,6 +186,11 @@ def test_the_kind_of_business_is_inferred_from_the_offers(model, caplog):
     assert "finance" in caplog.text
     shop = nm.load_offers(nm.example_offers_path())
     assert infer_business([o.text for o in shop], model)[0] == "retail"
+    # a shop's offers around its goods, none naming a product: once read as a subscription's
+    books = ["Reading club discount. 10% off for club members on every book",
+             "Gift wrapping. Books wrapped by hand at no charge",
+             "Next-day delivery. Order by 6 pm, read tomorrow"]
+    assert infer_business(books, model)[0] == "retail"
     assert check_business(" Retail") == "retail"
     with pytest.raises(NoomarketingError, match="unknown business kind 'bakery'"):
         check_business("bakery")

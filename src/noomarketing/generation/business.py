@@ -23,15 +23,24 @@ logger = logging.getLogger(__name__)
 
 BUSINESS_DESCRIPTIONS = {
     "retail": "A shop selling clothes, shoes, cosmetics, home goods and other products online "
-    "or in stores: orders, parcels, delivery, sizes, returns, exchanges and discounts.",
+    "or in stores: orders, parcels, delivery, sizes, returns, exchanges and discounts. Offers "
+    "such as free shipping, loyalty points, gift cards, a new collection, a size guide or a "
+    "discount on the next order.",
     "subscription": "A subscription service paid every month: plans and tariffs for mobile, "
-    "internet, streaming, software or memberships, with renewals, upgrades and cancellations.",
+    "internet, streaming, software or memberships, with renewals, upgrades and cancellations. "
+    "Offers such as a cheaper plan, more data, a free month, a family plan or cancelling "
+    "without a fee.",
     "finance": "A bank, lender or insurer: current accounts, cards, loans, credit, mortgages, "
-    "payments, transfers, fees, interest, debt collection, insurance claims.",
+    "payments, transfers, fees, interest, debt collection, insurance claims. Offers such as "
+    "lower interest, no annual fee, cashback on the card or fee-free transfers.",
     "services": "A service business working by appointment: restaurants, hairdressers, beauty "
-    "salons, clinics, repairs, cleaning, travel, bookings and visits.",
+    "salons, clinics, repairs, cleaning, travel, bookings and visits. Offers such as a free "
+    "visit, priority booking or a discount on the next appointment.",
 }
-"""What each bundled kind of business is, in the words its offers would use."""
+"""What each bundled kind of business is and what it offers, in the words its offers would
+use: an offer reads like the offers of its kind more than like a description of the kind, so
+without the second sentence a shop's "Free shipping over 50" read as a subscription's
+(``benchmarks/business.py``)."""
 
 
 def check_business(business: str | None, known: Sequence[str] = BUSINESSES) -> str | None:
