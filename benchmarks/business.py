@@ -18,6 +18,7 @@ description alone (what the kind is, without what it offers), in the same run.
 
 from __future__ import annotations
 
+import argparse
 import time
 from pathlib import Path
 
@@ -99,6 +100,7 @@ def catalogues() -> dict[str, tuple[str, list[str]]]:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     print(machine_note(), flush=True)
     started = time.perf_counter()
     embedder = resolve_embedder(None)
