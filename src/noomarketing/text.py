@@ -13,10 +13,11 @@ STOPWORD_LANGUAGES = ("en", "pl", "ru", "de", "fr", "es", "it", "uk", "pt", "nl"
 # Web noise that shows up in scraped feedback and is never a customer's idea.
 _NOISE = {"http", "https", "www", "com", "html", "amp", "nbsp", "quot"}
 
-# Inflected possessive and personal pronouns that the Polish and Russian lists lack ("moją
-# paczkę", "мою посылку"), and the Polish "so that"/"if" with a person ending ("żebyście
-# dodali"): without them they rank as keywords of Polish/Russian segments and open labels.
-_SLAVIC_PRONOUNS = """
+# Forms the Polish and Russian stop-word lists lack: inflected possessive and personal pronouns
+# ("moją paczkę", "мою посылку") and the Polish "so that"/"if" with a person ending
+# ("żebyście dodali"). Without them they rank as keywords of Polish/Russian segments and open
+# labels.
+_SLAVIC_FORMS = """
 moją mojej mojego mojemu moim moimi moich twoją twojej twojego twoim twoich swoją swojej swojego
 swojemu swoim swoimi swoich naszą naszej naszego naszym naszych waszą waszej waszego waszym
 waszych mną tobą sobą
@@ -51,7 +52,7 @@ def stop_words(languages: tuple[str, ...] = STOPWORD_LANGUAGES) -> frozenset[str
     """
     import stopwordsiso
 
-    words: set[str] = set(_NOISE) | set(_SLAVIC_PRONOUNS.split())
+    words: set[str] = set(_NOISE) | set(_SLAVIC_FORMS.split())
     for lang in languages:
         if stopwordsiso.has_lang(lang):
             words |= {w.lower() for w in stopwordsiso.stopwords(lang)}
