@@ -38,6 +38,7 @@ from noomarketing.persistence import FORMAT_VERSION, load_model, save_model
 from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
 from noomarketing.strategies import (
     choose_strategy,
+    known_segments,
     per_customer_segments,
     per_text_segments,
     seeded_sample,
@@ -443,9 +444,8 @@ from 0 to 4294967295, not -1
         labels, _ = nearest_segments(vectors, self.centroids_, self.outlier_threshold)
         labels = labels.astype(np.int64)
         if self.customer_segments_:
-            for i, item in enumerate(feedback.items):
-                if not item.anonymous and item.customer_id in self.customer_segments_:
-                    labels[i] = self.customer_segments_[item.customer_id]
+            known = known_segments(feedback, self.customer_segments_)
+            labels = np.where(known == UNASSIGNED, labels, known)
         return per_input_row(given, feedback, labels, UNASSIGNED)
 
     def predict_batches(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from noomarketing.schema import Feedback, NoomarketingError
+from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
 
 
 def seeded_sample(n_rows: int, size: int | None, random_state: int | None) -> np.ndarray | None:
@@ -91,3 +91,21 @@ def per_customer_segments(feedback: Feedback) -> tuple[np.ndarray, dict[str, int
     labels = np.array([segment_of[key] for key in keys], dtype=np.int64)
     known = {key[1]: segment for key, segment in segment_of.items() if not key[0]}
     return labels, known
+
+
+def known_segments(feedback: Feedback, customer_segments: dict[str, int]) -> np.ndarray:
+    """Each item's segment when its customer is known by an id the user gave, else -1:
+    anonymous items never are (their made-up ids belong to no one).
+
+    >>> from noomarketing.schema import FeedbackItem
+    >>> fb = Feedback(items=[FeedbackItem(row=0, text="a", customer_id="ann"),
+    ...                      FeedbackItem(row=1, text="b", customer_id="row-1", anonymous=True),
+    ...                      FeedbackItem(row=2, text="c", customer_id="bob")])
+    >>> known_segments(fb, {"ann": 0, "row-1": 1}).tolist()
+    [0, -1, -1]
+    """
+    return np.array(
+        [UNASSIGNED if item.anonymous else customer_segments.get(item.customer_id, UNASSIGNED)
+         for item in feedback.items],
+        dtype=np.int64,
+    )

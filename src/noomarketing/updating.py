@@ -40,7 +40,7 @@ from noomarketing.loading import FeedbackSource, as_feedback
 from noomarketing.outliers import nearest_segments, own_similarity, unit_mean
 from noomarketing.progress import step
 from noomarketing.schema import UNASSIGNED, Feedback, NoomarketingError
-from noomarketing.strategies import per_customer_segments
+from noomarketing.strategies import known_segments, per_customer_segments
 from noomarketing.themes import extend_themes
 
 if TYPE_CHECKING:
@@ -179,11 +179,13 @@ def update_model(
     if model.language == "auto":
         model._detect(feedback)
     vectors = model._vectors(feedback, given)
-    labels = np.asarray(model.predict(feedback, embeddings=vectors), dtype=np.int64)
     n_before = len(model.segment_ids_)
     if model.strategy_ == "per_customer":
+        # a known customer keeps their segment; any other is new, however near a known one
+        labels = known_segments(feedback, model.customer_segments_)
         _new_customers(model, feedback, vectors, labels)
     else:
+        labels = np.asarray(model.predict(feedback, embeddings=vectors), dtype=np.int64)
         _emerging(model, vectors, labels)
     new = labels == UNASSIGNED
     if model.outliers != "keep" and new.any() and len(model.segment_ids_) > n_before:
@@ -285,14 +287,8 @@ def _cluster(model: SegmentModel, pool: np.ndarray) -> np.ndarray:
 def _new_customers(
     model: SegmentModel, feedback: Feedback, vectors: np.ndarray, labels: np.ndarray
 ) -> None:
-    """One segment per customer: each customer the model does not know gets a new segment,
-    however near their text is to a known customer's (an anonymous text is a customer of its
-    own, as in the fit)."""
-    known_rows = [
-        not item.anonymous and item.customer_id in model.customer_segments_
-        for item in feedback.items
-    ]
-    labels[~np.array(known_rows, dtype=bool)] = UNASSIGNED
+    """One segment per customer: each customer the model does not know (``labels`` -1) gets a
+    new segment (an anonymous text is a customer of its own, as in the fit)."""
     rows = np.flatnonzero(labels == UNASSIGNED)
     if len(rows) == 0:
         return
