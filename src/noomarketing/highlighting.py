@@ -339,7 +339,6 @@ def highlight_ideas(
         mood = round(float(sentiment[moody].mean()), 4) if len(moody) else 0.0
         rows_of.append(None if is_noise else counted)
         moods_of.append(None if is_noise else moody)
-        statement = None if is_noise else words.statements[position]
         ideas.append(
             Idea(
                 segment_id=segment,
@@ -356,7 +355,7 @@ def highlight_ideas(
                 languages=_language_mix(text_members, text_languages),
                 keywords_by_language=by_language.get(segment, {}),
                 **({} if is_noise else _statement_fields(
-                    statement, label, words.languages[position], mood)),
+                    words.statements[position], label, words.languages[position], mood)),
                 language=words.languages[position],
                 noise=is_noise,
                 theme=segment_theme(getattr(model, "themes_", None), segment),
