@@ -15,7 +15,7 @@ from noomarketing.generation import (
     load_catalogue,
     segment_mood,
 )
-from noomarketing.generation.ideas import label_phrase
+from noomarketing.generation.ideas import TEXT_NEUTRAL, label_phrase
 from noomarketing.reactions import ReactionLog
 from noomarketing.schema import Idea, Keyword, NoomarketingError, Quote
 
@@ -214,20 +214,42 @@ def test_mood_rule_lifts_recovery_for_unhappy_and_upsell_for_happy(model):
     assert ranks["unhappy"]["apology-goodwill-credit"].rank < ranks["happy"][
         "apology-goodwill-credit"].rank
     assert ranks["happy"]["upsell-premium"].rank < ranks["unhappy"]["upsell-premium"].rank
-    assert ranks["unhappy"]["upsell-premium"].mood == pytest.approx(-0.08)
-    assert ranks["unhappy"]["apology-goodwill-credit"].mood == pytest.approx(0.08)
+    # the mood read from text: the sentiment less the score's neutral point, times 0.2
+    assert ranks["unhappy"]["upsell-premium"].mood == pytest.approx(-0.2 * (0.8 + TEXT_NEUTRAL))
+    assert ranks["unhappy"]["apology-goodwill-credit"].mood == pytest.approx(
+        0.2 * (0.8 + TEXT_NEUTRAL))
     assert ranks["happy"]["loyalty-programme"].mood == 0.0
     # the fit itself does not depend on the mood
     assert ranks["happy"]["upsell-premium"].fit == ranks["unhappy"]["upsell-premium"].fit
 
 
-def test_segment_mood_blends_sentiment_and_rating():
-    assert segment_mood(DELIVERY) == pytest.approx((-0.7 + (-0.6)) / 2)
-    assert segment_mood(DELIVERY, rating_range=None) == -0.7
-    assert segment_mood(FANS, rating_range=(0, 10)) == pytest.approx((0.8 - 0.04) / 2)
+def test_segment_mood_reads_the_stars_before_the_text():
+    assert segment_mood(DELIVERY) == pytest.approx(-0.6)
+    assert segment_mood(DELIVERY, rating_range=None) == pytest.approx(-0.7 - TEXT_NEUTRAL)
+    assert segment_mood(FANS, rating_range=(0, 10)) == pytest.approx(-0.04)
     tens = make_idea(9, "x", ["x"], ["x"], 0.0, rating=8.0)
     with pytest.raises(NoomarketingError, match=r"outside rating_range \(1.0, 5.0\)"):
         segment_mood(tens)
+
+
+def test_low_rated_praise_and_complaint_gets_no_upsell_first(model):
+    # 1-2 star reviews that praise as they complain read mildly positive as text; their
+    # stars say they are unhappy, so no tactic for happy customers reaches their top 3
+    jeans = make_idea(0, "Jeans that rip", ["pants", "jeans", "pair", "fit", "wear"], [
+        "Cute jeans, but after three washes they ripped at the seam, so disappointed.",
+        "Thin fabric with no stretch, tight on the legs and huge at the waist; they are going "
+        "back.",
+        "These pants fit well at first, then the fabric wore through in a month."], 0.19, 1.6)
+    dress = make_idea(1, "Disappointing dress", ["dress", "fabric", "pretty", "received"], [
+        "I was disappointed with the style and quality of this dress, it looks unflattering "
+        "and I am sending it back.",
+        "The dress looked pretty in the photos, but the one I received was thin and the "
+        "colours were dull.",
+        "Such a pretty design, but the waist is huge and it went back."], 0.15, 1.6)
+    top = generate_ideas([jeans, dress], n=3, embedder=model, business="retail")
+    moods = {t.id: t.mood for t in load_catalogue()}
+    assert len(top) == 6
+    assert "happy" not in [moods[g.tactic_id] for g in top], [g.tactic_id for g in top]
 
 
 def test_diversity_spreads_the_picks(model):

@@ -14,9 +14,10 @@ a candidate. Each candidate gets one relevance number, made of visible parts:
     ``mood_weight × segment mood × direction``, where direction is +1 for ``happy`` tactics
     (upsell, referral: ask more of satisfied customers), -1 for ``unhappy`` tactics (service
     recovery, fixes: answer a problem) and 0 for ``any``. The segment mood is
-    :func:`segment_mood`: its text sentiment, averaged with its mean rating when there is one.
-    So service recovery climbs for an unhappy segment and sinks for a happy one, and upsell
-    the other way round.
+    :func:`segment_mood`: its mean rating when there is one, else its text sentiment. So
+    service recovery climbs for an unhappy segment and sinks for a happy one, and upsell the
+    other way round (``benchmarks/tactic_mood.py`` measures how often each kind lands on the
+    wrong customers).
 ``specificity``
     when several segments are ranked together: ``specificity_weight × (fit − the tactic's
     mean fit over all those segments)``. A tactic that fits every segment about equally (a
@@ -128,20 +129,29 @@ class IdeaSource(Protocol):
     def tactics(self, idea: Idea, n: int) -> list[Tactic]: ...
 
 
-def segment_mood(idea: Idea, rating_range: tuple[float, float] | None = (1.0, 5.0)) -> float:
-    """How happy a segment is, from -1 to 1: the mean of its text sentiment and its rating.
+# The text sentiment at which people-graded negative and positive tweets part best, the tweets
+# the sentiment head was trained on (benchmarks/sentiment_zero.py): a mood read from text is
+# its sentiment less this, so mildly positive text counts as neither happy nor unhappy.
+TEXT_NEUTRAL = 0.16
 
-    The rating is mapped linearly from ``rating_range`` to -1..1; without a rating (or with
-    ``rating_range=None``) the mood is the sentiment alone.
+
+def segment_mood(idea: Idea, rating_range: tuple[float, float] | None = (1.0, 5.0)) -> float:
+    """How happy a segment is, from -1 to 1: its mean rating, else its text sentiment.
+
+    The rating, the customers' own verdict, is mapped linearly from ``rating_range`` to -1..1.
+    Without a rating (or with ``rating_range=None``) the mood is the text sentiment less
+    :data:`TEXT_NEUTRAL`: the score reads text kindly, and shop reviews more so (segments of 1-2
+    star clothing reviews score +0.07 to +0.27, because such reviews praise as they complain:
+    "beautiful, but poor fit").
 
     >>> from noomarketing.schema import Idea
     >>> idea = Idea(segment_id=0, label="late", keywords=[], quotes=[], size=3, share=1.0,
-    ...             sentiment=-0.6, mean_rating=2.0)
-    >>> segment_mood(idea)
-    -0.55
+    ...             sentiment=0.2, mean_rating=2.0)
+    >>> segment_mood(idea), segment_mood(idea, rating_range=None)
+    (-0.5, 0.04)
     """
     if rating_range is None or idea.mean_rating is None:
-        return float(idea.sentiment)
+        return round(float(np.clip(idea.sentiment - TEXT_NEUTRAL, -1.0, 1.0)), 6)
     low, high = (float(v) for v in rating_range)
     if not low < high:
         raise NoomarketingError(f"rating_range must be (low, high) with low < high: {rating_range}")
@@ -150,8 +160,7 @@ def segment_mood(idea: Idea, rating_range: tuple[float, float] | None = (1.0, 5.
             f"segment {idea.segment_id} has mean rating {idea.mean_rating}, outside rating_range "
             f"{rating_range}: pass the scale of your ratings, e.g. rating_range=(0, 10)"
         )
-    rating = 2.0 * (idea.mean_rating - low) / (high - low) - 1.0
-    return round((float(idea.sentiment) + rating) / 2.0, 6)
+    return round(2.0 * (idea.mean_rating - low) / (high - low) - 1.0, 6)
 
 
 def _check_ideas(ideas: Idea | Sequence[Idea]) -> list[Idea]:
@@ -389,7 +398,7 @@ def generate_ideas(
     llm: IdeaSource | None = None,
     min_fit: float = MIN_FIT,
     lexical_weight: float = 0.2,
-    mood_weight: float = 0.1,
+    mood_weight: float = 0.2,
     reaction_weight: float = 0.5,
     specificity_weight: float = 1.0,
     prior: tuple[float, float] = (1.0, 1.0),
