@@ -110,6 +110,13 @@ CASES: dict[str, Case] = {
                             columns={"time": "when"}, note="day or month first"),
     "ratings out of range": Case(_texts(REVIEWS[:6], stars=[1, 5, 4, 3, 1000, -3]),
                                  columns={"rating": "stars"}, note="rating outside 0..5"),
+    "ratings out of 10": Case(_texts(REVIEWS[:6], stars=[0, 3, 7, 10, 9, 2]),
+                              columns={"rating": "stars"}),
+    "ratings beyond the scale given": Case(
+        _texts(REVIEWS[:6], stars=[0, 3, 7, 10, 9, 2]), columns={"rating": "stars"},
+        settings={"rating_range": (1, 5)}, error="outside the scale 1 to 5"),
+    "a scale upside down": Case(_texts(REVIEWS), settings={"rating_range": (5, 1)},
+                                error="rating_range must be (low, high) with low < high"),
     "non-finite ratings": Case(_texts(REVIEWS[:5], stars=["inf", "1e309", "-inf", "4", "2"]),
                                columns={"rating": "stars"}, note="rating is infinite"),
     "offers without descriptions": Case(
@@ -127,7 +134,8 @@ CASES: dict[str, Case] = {
 }
 
 CLI_FLAGS = {"random_state": "--seed", "budget": "--budget", "control": "--control",
-             "per_customer": "--per-customer", "mask_pii": "--mask-pii"}
+             "per_customer": "--per-customer", "mask_pii": "--mask-pii",
+             "rating_range": "--rating-range"}
 
 
 def _columns(case: Case) -> dict:
@@ -198,7 +206,8 @@ def test_matrix_through_the_cli(name, tmp_path, monkeypatch, capsys):
     for key, column in _columns(case).items():
         argv += [f"--{key}", column]
     for key, value in case.settings.items():
-        argv += [CLI_FLAGS[key]] if value is True else [CLI_FLAGS[key], str(value)]
+        values = [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
+        argv += [CLI_FLAGS[key]] if value is True else [CLI_FLAGS[key], *values]
     code = main(argv)
     stderr = capsys.readouterr().err
     if case.error:

@@ -228,7 +228,7 @@ def test_segment_mood_reads_the_stars_before_the_text():
     assert segment_mood(DELIVERY, rating_range=None) == pytest.approx(-0.7 - TEXT_NEUTRAL)
     assert segment_mood(FANS, rating_range=(0, 10)) == pytest.approx(-0.04)
     tens = make_idea(9, "x", ["x"], ["x"], 0.0, rating=8.0)
-    with pytest.raises(NoomarketingError, match=r"outside rating_range \(1.0, 5.0\)"):
+    with pytest.raises(NoomarketingError, match=r"the rating 8 lies outside the scale 1 to 5"):
         segment_mood(tens)
 
 

@@ -169,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="kind of business: retail, subscription, finance, services (or a "
                      "word your catalogue uses); only tactics that suit it are proposed "
                      "(default: inferred from the offer catalogue; any: every tactic)")
+    run.add_argument("--rating-range", type=float, nargs=2, default=None,
+                     metavar=("LOW", "HIGH"),
+                     help="the scale of the --rating column: a segment's mood, which tactics "
+                     "for happy or unhappy customers follow, is its mean rating on it "
+                     "(default: 1 5 when the ratings fit, else 0 to 5, 10 or 100)")
     run.add_argument("--brief-language", default="en", choices=["en", "pl", "ru"],
                      help="language of the briefs (default en); messages go out in the "
                      "language each customer wrote in")
@@ -355,6 +360,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress=False if args.no_progress else None,
         previous=args.previous,
         sentiment_scorer=_sentiment_scorer(args),
+        rating_range="auto" if args.rating_range is None else tuple(args.rating_range),
     )
     written = result.write(args.out)
     report = _report(args, result)

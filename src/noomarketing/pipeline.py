@@ -18,6 +18,7 @@ from noomarketing.generation import (
     infer_business,
     load_catalogue,
 )
+from noomarketing.generation.ideas import check_rating_range, rating_scale
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.limits import check_fits, check_run_settings
 from noomarketing.loading import FeedbackSource, as_feedback
@@ -155,6 +156,7 @@ def run(
     progress: bool | None = None,
     previous: str | Path | None = None,
     sentiment_scorer: SentimentScorer | None = None,
+    rating_range: tuple[float, float] | str | None = "auto",
 ) -> RunResult:
     """The whole method in one call: segment → generate → present → match → propose.
 
@@ -188,6 +190,11 @@ def run(
             log is used unless ``reactions`` names one, and the summary says what changed
             since (:mod:`noomarketing.loop`).
         sentiment_scorer: how stage 1 reads sentiment (:func:`highlight_ideas`'s keyword).
+        rating_range: the scale of the ratings, ``(low, high)``: a segment's mood is its mean
+            rating on it (:func:`noomarketing.generation.segment_mood`); ratings outside it
+            are refused before any embedding. ``"auto"``: 1 to 5 stars when the ratings fit,
+            else 0 to 5, 10 or 100 (:func:`~noomarketing.generation.ideas.rating_scale`,
+            logged). ``None``: the mood is read from the text alone.
 
     Example:
         >>> import noomarketing as nm
@@ -212,8 +219,15 @@ def run(
     words_for(brief_language)
     table = as_activity(activity) if activity is not None else None
     log = ReactionLog(reactions) if isinstance(reactions, str | Path) else reactions
-    segmentation = segment(data, model, columns=columns, mask_pii=mask_pii,
-                           update=before is not None, sentiment_scorer=sentiment_scorer)
+    feedback = as_feedback(data, **(columns or {}), **({"mask_pii": True} if mask_pii else {}))
+    if rating_range == "auto":
+        rating_range = rating_scale(feedback.ratings)
+        if rating_range is not None:
+            logger.info("ratings read on a scale of %g to %g", *rating_range)
+    elif rating_range is not None:
+        rating_range = check_rating_range(rating_range, feedback.ratings)
+    segmentation = segment(feedback, model, update=before is not None,
+                           sentiment_scorer=sentiment_scorer)
     timings.update(segmentation.timings)
     embedder = model.embedder_
     feedback, ideas, labels = segmentation.feedback, segmentation.ideas, model.labels_
@@ -228,7 +242,8 @@ def run(
     if business is None:
         business, _scores = infer_business([o.text for o in catalogue_offers], embedder)
     generated = generate_ideas(ideas, n=n_ideas, embedder=embedder, catalogue=tactics,
-                               business=business, reactions=log, random_state=random_state)
+                               business=business, reactions=log, random_state=random_state,
+                               rating_range=rating_range)
     timings["generate"] = time.perf_counter() - clock
     stages.update(1)
     stages.set_description_str("stage 3: presenting")
@@ -236,7 +251,8 @@ def run(
     languages = (None if feedback.languages is None
                  else customer_languages(feedback.customer_ids, feedback.languages))
     briefs = present(actionable, generated, templates_dir=templates_dir, brand=brand,
-                     language=brief_language, customer_languages=languages, business=business)
+                     language=brief_language, customer_languages=languages, business=business,
+                     rating_range=rating_range)
     timings["present"] = time.perf_counter() - clock
     stages.update(1)
     stages.set_description_str("stage 4: matching offers")

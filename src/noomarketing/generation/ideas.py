@@ -152,15 +152,60 @@ def segment_mood(idea: Idea, rating_range: tuple[float, float] | None = (1.0, 5.
     """
     if rating_range is None or idea.mean_rating is None:
         return round(float(np.clip(idea.sentiment - TEXT_NEUTRAL, -1.0, 1.0)), 6)
-    low, high = (float(v) for v in rating_range)
-    if not low < high:
-        raise NoomarketingError(f"rating_range must be (low, high) with low < high: {rating_range}")
-    if not low <= idea.mean_rating <= high:
-        raise NoomarketingError(
-            f"segment {idea.segment_id} has mean rating {idea.mean_rating}, outside rating_range "
-            f"{rating_range}: pass the scale of your ratings, e.g. rating_range=(0, 10)"
-        )
+    low, high = check_rating_range(rating_range, [idea.mean_rating])
     return round(2.0 * (idea.mean_rating - low) / (high - low) - 1.0, 6)
+
+
+def rating_scale(ratings: Sequence[float | None]) -> tuple[float, float] | None:
+    """The scale ratings were most likely given on: 1 to 5 stars, else 0 to 5, 10 or 100.
+
+    The smallest that holds them all (``load_feedback`` has already left empty the ratings
+    outside the scale it guessed); their own range when none does, None without ratings.
+
+    >>> rating_scale([1, 4, 5, None]), rating_scale([0, 7, 10]), rating_scale([None])
+    ((1.0, 5.0), (0.0, 10.0), None)
+    """
+    given = np.array([r for r in ratings if r is not None], dtype=float)
+    if not len(given):
+        return None
+    low, high = float(given.min()), float(given.max())
+    if low >= 1.0 and high <= 5.0:
+        return (1.0, 5.0)
+    for top in (5.0, 10.0, 100.0):
+        if low >= 0.0 and high <= top:
+            return (0.0, top)
+    return (low, high) if low < high else None
+
+
+def check_rating_range(
+    rating_range: tuple[float, float], ratings: Sequence[float | None]
+) -> tuple[float, float]:
+    """``(low, high)`` of the rating scale, refused in one line when ``ratings`` leave it.
+
+    >>> check_rating_range((1, 5), [4, None, 5])
+    (1.0, 5.0)
+    >>> check_rating_range((1, 5), [2, 9, 10])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    noomarketing.schema.NoomarketingError: the ratings run from 2 to 10, outside the scale 1 to 5...
+    """
+    try:
+        low, high = (float(v) for v in rating_range)
+    except (TypeError, ValueError):
+        raise NoomarketingError(
+            f"rating_range must be (low, high), two numbers, not {rating_range!r}") from None
+    if not (np.isfinite([low, high]).all() and low < high):
+        raise NoomarketingError(f"rating_range must be (low, high) with low < high: {rating_range}")
+    given = [float(r) for r in ratings if r is not None]
+    if given and not low <= min(given) <= max(given) <= high:
+        ratings_are = (f"the rating {given[0]:g} lies" if min(given) == max(given)
+                       else f"the ratings run from {min(given):g} to {max(given):g},")
+        raise NoomarketingError(
+            f"{ratings_are} outside the scale {low:g} to {high:g} that the mood reads "
+            f"them on: give their scale, e.g. --rating-range 0 10 (rating_range=(0, 10) in "
+            f"Python)"
+        )
+    return low, high
 
 
 def _check_ideas(ideas: Idea | Sequence[Idea]) -> list[Idea]:
