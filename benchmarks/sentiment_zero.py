@@ -11,7 +11,7 @@ selection: positive and negative, panel confidence at least 0.6, the same number
 prints each class's mean score and the score at which they part best (the threshold of highest
 balanced accuracy, on a grid of 0.01). No review is read: the clothing reviews the other
 benchmarks measure on never set it. The library subtracts it where a segment's mood is read
-from its text (:data:`noomarketing.generation.ideas.TEXT_NEUTRAL`).
+from its text (:data:`noomarketing.generation.mood.TEXT_NEUTRAL`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 from _perf import load_note, machine_note
 
 from noomarketing.embedding import CachedEmbedder, OnnxEmbedder, encode_unit
-from noomarketing.generation.ideas import TEXT_NEUTRAL
+from noomarketing.generation.mood import TEXT_NEUTRAL
 from noomarketing.sentiment import SentimentScorer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))

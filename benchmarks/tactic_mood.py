@@ -31,7 +31,7 @@ The rules (``mood_weight`` and what the segment's mood is read from, see
   rating, at weight 0.1;
 * ``text only``: the defaults without the ratings (``rating_range=None``), what a shop gets
   whose feedback has no stars: the mood is the text sentiment less its neutral point
-  (:data:`~noomarketing.generation.ideas.TEXT_NEUTRAL`, ``sentiment_zero.py``);
+  (:data:`~noomarketing.generation.mood.TEXT_NEUTRAL`, ``sentiment_zero.py``);
 * ``text only, weight 0.1``: the same at weight 0.1;
 * ``text only, sentiment as it is``: the mood is the text sentiment, 0 as its neutral point.
 """
@@ -47,7 +47,7 @@ import pandas as pd
 from _perf import DATA_DIR, TEXT, clothing_sample, load_note, machine_note, markdown
 
 import noomarketing as nm
-from noomarketing.generation.ideas import TEXT_NEUTRAL
+from noomarketing.generation.mood import TEXT_NEUTRAL
 
 RULES: dict[str, dict] = {
     "fit alone": {"mood_weight": 0.0},

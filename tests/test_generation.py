@@ -15,7 +15,8 @@ from noomarketing.generation import (
     load_catalogue,
     segment_mood,
 )
-from noomarketing.generation.ideas import TEXT_NEUTRAL, label_phrase
+from noomarketing.generation.ideas import label_phrase
+from noomarketing.generation.mood import TEXT_NEUTRAL
 from noomarketing.reactions import ReactionLog
 from noomarketing.schema import Idea, Keyword, NoomarketingError, Quote
 

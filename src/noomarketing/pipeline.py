@@ -18,7 +18,7 @@ from noomarketing.generation import (
     infer_business,
     load_catalogue,
 )
-from noomarketing.generation.ideas import check_rating_range, rating_scale
+from noomarketing.generation.mood import check_rating_range, rating_scale
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.limits import check_fits, check_run_settings
 from noomarketing.loading import FeedbackSource, as_feedback
@@ -193,7 +193,7 @@ def run(
         rating_range: the scale of the ratings, ``(low, high)``: a segment's mood is its mean
             rating on it (:func:`noomarketing.generation.segment_mood`); ratings outside it
             are refused before any embedding. ``"auto"``: 1 to 5 stars when the ratings fit,
-            else 0 to 5, 10 or 100 (:func:`~noomarketing.generation.ideas.rating_scale`,
+            else 0 to 5, 10 or 100 (:func:`~noomarketing.generation.mood.rating_scale`,
             logged). ``None``: the mood is read from the text alone.
 
     Example:
