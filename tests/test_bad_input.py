@@ -99,6 +99,8 @@ CASES: dict[str, Case] = {
                                      error="is not a table"),
     "emoji only": Case(_texts(["\U0001f600\U0001f600", "\U0001f621", "late parcel"]),
                        note="emoji or symbols only"),
+    "nothing but noise": Case(_texts(["ok", "good", "asdf", "\U0001f44d"]),
+                              error="nothing to act on: all 4 feedback items are noise"),
     "stop words only": Case(_texts(["the and of it", "late parcel", "rude courier"]),
                             note="only stop words"),
     "duplicated ids": Case(_texts(REVIEWS[:3], id=["a", "a", "b"]), columns={"id": "id"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ from noomarketing.retention import (
     last_period,
     retention_rates,
 )
-from noomarketing.schema import Feedback
+from noomarketing.schema import Feedback, NoomarketingError
 from noomarketing.segmentation import SegmentModel
 from noomarketing.sentiment import SentimentScorer
 
@@ -220,14 +221,22 @@ def run(
     table = as_activity(activity) if activity is not None else None
     log = ReactionLog(reactions) if isinstance(reactions, str | Path) else reactions
     feedback = as_feedback(data, **(columns or {}), **({"mask_pii": True} if mask_pii else {}))
-    if rating_range == "auto":
+    if isinstance(rating_range, str) and rating_range == "auto":
         rating_range = rating_scale(feedback.ratings)
         if rating_range is not None:
             logger.info("ratings read on a scale of %g to %g", *rating_range)
     elif rating_range is not None:
         rating_range = check_rating_range(rating_range, feedback.ratings)
+    reasons = reasons_for(feedback, True)
+    if all(reason is not None for reason in reasons):
+        counts = ", ".join(f"{reason} {n}" for reason, n in Counter(reasons).most_common())
+        raise NoomarketingError(
+            f"nothing to act on: all {len(reasons)} feedback items are noise ({counts}), so no "
+            f"segment has an idea to offer anything for (noomarketing segment writes each item "
+            f"with its reason)"
+        )
     segmentation = segment(feedback, model, update=before is not None,
-                           sentiment_scorer=sentiment_scorer)
+                           sentiment_scorer=sentiment_scorer, noise=reasons)
     timings.update(segmentation.timings)
     embedder = model.embedder_
     feedback, ideas, labels = segmentation.feedback, segmentation.ideas, model.labels_

@@ -14,10 +14,10 @@ import numpy as np
 
 from noomarketing.schema import Idea, NoomarketingError
 
-# The text sentiment at which people-graded negative and positive tweets part best, the tweets
-# the sentiment head was trained on (benchmarks/sentiment_zero.py): a mood read from text is
-# its sentiment less this, so mildly positive text counts as neither happy nor unhappy.
 TEXT_NEUTRAL = 0.16
+"""The text sentiment at which people-graded negative and positive tweets part best, on the
+tweets the sentiment head was trained on (``benchmarks/sentiment_zero.py``): a mood read from
+text is its sentiment less this, so mildly positive text counts as neither happy nor unhappy."""
 
 
 def segment_mood(idea: Idea, rating_range: tuple[float, float] | None = (1.0, 5.0)) -> float:
