@@ -83,3 +83,23 @@ def test_unknown_format_and_missing_file(tmp_path):
         nm.load_feedback(tmp_path / "in.xlsx")
     with pytest.raises(NoomarketingError, match="input file not found"):
         nm.load_feedback(tmp_path / "nope.csv")
+
+
+def test_a_spreadsheet_export_with_semicolons_and_decimal_commas(tmp_path):
+    # spreadsheets in much of Europe write ";" between fields, as the comma marks decimals
+    feedback = tmp_path / "opinie.csv"
+    feedback.write_text(
+        'tekst;klient;ocena\n"Paczka przyszła po dwóch tygodniach; kurier milczał.";k1;1,5\n'
+        "Sukienka piękna, ale rozmiar za mały.;k2;4\nŚwietna jakość;k3;1,000\n",
+        encoding="utf-8")
+    loaded = nm.load_feedback(feedback, text="tekst", customer="klient", rating="ocena")
+    assert loaded.texts[:2] == ["Paczka przyszła po dwóch tygodniach; kurier milczał.",
+                                "Sukienka piękna, ale rozmiar za mały."]
+    assert loaded.customer_ids == ["k1", "k2", "k3"]
+    # "1,000" may be a thousand or one: left empty with a note, not guessed
+    assert loaded.ratings == [1.5, 4.0, None]
+    assert [n.row for n in loaded.report.notes if "rating" in n.note] == [2]
+    offers = tmp_path / "oferty.csv"
+    offers.write_text("id;name;description;cost\nship;Darmowa dostawa;Dostawa gratis;4,50\n",
+                      encoding="utf-8")
+    assert nm.load_offers(offers)[0].cost == 4.5

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from noomarketing.privacy import mask_counts
+from noomarketing.reading import decimal_point, source_frame
 from noomarketing.reading import read_table as read_table  # importable from here, as before
-from noomarketing.reading import source_frame
 from noomarketing.schema import (
     Feedback,
     FeedbackItem,
@@ -328,10 +328,11 @@ def _guessed_scale(ratings: np.ndarray) -> tuple[float, float] | None:
 
 
 def _number_or_nan(value: Any) -> Any:
-    """Booleans are not ratings; everything else is left to :func:`pandas.to_numeric`."""
+    """Booleans are not ratings; a decimal comma is read as a point ("4,5":
+    :func:`~noomarketing.reading.decimal_point`); the rest is left to :func:`pandas.to_numeric`."""
     if isinstance(value, bool):
         return math.nan
-    return value
+    return decimal_point(value)
 
 
 def _value(parsed: pd.Series | None, row: int) -> Any:

@@ -48,6 +48,7 @@ from noomarketing.label_rules import GENERIC_WORDS
 from noomarketing.lexical import BM25, lexical_similarity
 from noomarketing.loading import as_id, is_missing, source_frame
 from noomarketing.outputs import write_json
+from noomarketing.reading import decimal_point
 from noomarketing.schema import Idea, NoomarketingError
 from noomarketing.text import TOKEN_PATTERN
 
@@ -260,7 +261,7 @@ def _number(value: Any, row: int, column: str, required: bool) -> float | None:
             )
         return None
     try:
-        number = float(value)
+        number = float(decimal_point(value))
     except (TypeError, ValueError):
         raise NoomarketingError(f"offer row {row}: {column} {value!r} is not a number") from None
     if not math.isfinite(number) or number < 0:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import csv
 import gzip
 import io
 import json
 import lzma
+import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -62,7 +64,7 @@ def read_table(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
         # a blank line is a row with nothing in it: reported, and row numbers stay lines - 2
         return pd.read_csv(
             io.StringIO(text),
-            sep="\t" if kind == ".tsv" else ",",
+            sep="\t" if kind == ".tsv" else _delimiter(text),
             dtype=object,
             skip_blank_lines=False,
         )
@@ -70,6 +72,35 @@ def read_table(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
         raise NoomarketingError(f"{path} is empty: no header and no rows") from exc
     except (ValueError, pd.errors.ParserError) as exc:
         raise NoomarketingError(f"could not read {path}: {' '.join(str(exc).split())}") from exc
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter of a CSV: the one of ``,``, ``;``, tab and ``|`` that splits its header
+    into the most fields (quotes respected), a comma on a tie. Spreadsheets in much of Europe
+    write ``;``, as the comma marks decimals there.
+
+    >>> _delimiter("tekst;klient;ocena\\n1;2;3"), _delimiter('"a;b",c\\n'), _delimiter("text")
+    (';', ',', ',')
+    """
+    header = text.split("\n", 1)[0]
+    fields = {d: len(next(csv.reader([header], delimiter=d), [])) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: fields[d])  # max keeps the first of equals
+
+
+DELIMITERS = (",", ";", "\t", "|")
+_DECIMAL_COMMA = re.compile(r"\s*[-+]?\d+,\d{1,2}\s*")
+
+
+def decimal_point(value: Any) -> Any:
+    """A number written with a decimal comma ("4,5", "19,99") with a point instead; anything
+    else as it is ("1,000" could be a thousand or one, so it is left for the caller to refuse).
+
+    >>> decimal_point("4,5"), decimal_point(" 19,99 "), decimal_point("1,000"), decimal_point(3)
+    ('4.5', '19.99', '1,000', 3)
+    """
+    if isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value):
+        return value.strip().replace(",", ".")
+    return value
 
 
 def _decoded(path: Path, encoding: str) -> str:
