@@ -125,3 +125,18 @@ def test_bad_values_and_periods(activity):
         nm.retention_rates(activity, "2026-03-01", "2026-02-01")
     with pytest.raises(nm.NoomarketingError, match="both treated and control"):
         nm.uplift(activity, ["a"], ["a"], *FEB)
+
+
+def test_activity_dates_with_dots_are_day_first_for_the_whole_column():
+    # 05.01.2026 is the 5th of January where dates are written with dots; read month first
+    # it became the 1st of May, while 13.01.2026 beside it stayed in January
+    table = nm.load_activity([
+        {"customer_id": "a", "date": "05.01.2026", "value": "4,50"},
+        {"customer_id": "b", "date": "13.01.2026", "value": "12"},
+        {"customer_id": "c", "date": "2026-02-03", "value": 1},
+    ], value="value")
+    assert table.time.dt.strftime("%Y-%m-%d").tolist() == ["2026-01-05", "2026-01-13",
+                                                          "2026-02-03"]
+    assert table.value.tolist() == [4.5, 12.0, 1.0]
+    by_month = nm.load_activity([{"customer_id": "a", "date": "05.01.2026"}], dayfirst=False)
+    assert by_month.time.dt.month.tolist() == [5]

@@ -113,7 +113,7 @@ def load_feedback(
             f"column(s) {', '.join(map(repr, missing))} not found; available: {available}"
         )
     notes: list[RowNote] = []
-    times = _parse_times(frame[time], dayfirst, notes) if time is not None else None
+    times = parse_times(frame[time], dayfirst, notes) if time is not None else None
     ratings = _parse_ratings(frame[rating], rating_range, notes) if rating is not None else None
 
     items: list[FeedbackItem] = []
@@ -241,8 +241,11 @@ _ISO = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 _DAY_MONTH = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2\d{2,4}(?!\d)")
 
 
-def _parse_times(column: pd.Series, dayfirst: bool | None, notes: list[RowNote]) -> pd.Series:
-    """Dates of a column: ISO year-month-day always; other dates day or month first."""
+def parse_times(column: pd.Series, dayfirst: bool | None, notes: list[RowNote]) -> pd.Series:
+    """Dates of a column: ISO year-month-day always; other dates day or month first, the
+    same for the whole column (``dayfirst=None``: day first when a day above 12 says so, or
+    when dots separate the parts, as in 05.01.2026), with a note in ``notes`` for each date
+    that is not parseable or could be read either way."""
     text = [v if isinstance(v, str) else "" for v in column.tolist()]
     iso = pd.Series([bool(_ISO.match(v)) for v in text], index=column.index)
     pairs = [

@@ -20,6 +20,7 @@ retention of treated customers and a control group after a campaign.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
@@ -30,8 +31,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from noomarketing.loading import as_id, is_missing, source_frame
-from noomarketing.schema import NoomarketingError
+from noomarketing.loading import as_id, is_missing, parse_times, source_frame
+from noomarketing.reading import decimal_point
+from noomarketing.schema import NoomarketingError, RowNote
+
+logger = logging.getLogger(__name__)
 
 ActivitySource = pd.DataFrame | str | Path | Sequence[dict[str, Any]]
 Moment = str | datetime | pd.Timestamp
@@ -81,12 +85,16 @@ def load_activity(
     customer: str = "customer_id",
     time: str = "date",
     value: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Read an activity table into columns ``customer_id`` (str), ``time``, ``value``.
 
     A missing column, an empty customer id, an unparseable date or a value that is not a number
     is a one-line :class:`NoomarketingError` naming the rows: metrics on silently shortened
-    data would be wrong. Without a ``value`` column, ``value`` is empty (NaN).
+    data would be wrong. Without a ``value`` column, ``value`` is empty (NaN). Dates are read
+    as :func:`~noomarketing.load_feedback` reads them: ISO dates year-month-day, others day
+    or month first for the whole column (``dayfirst``; ``None`` guesses, and 05.01.2026 is
+    the 5th of January); a value may have a decimal comma ("4,50").
 
     Example:
         >>> load_activity([{"customer_id": 7, "date": "2026-01-05"}]).customer_id.tolist()
@@ -101,11 +109,15 @@ def load_activity(
         )
     ids = frame[customer].map(_as_id)
     _refuse(ids.isna(), "empty customer id")
-    times = pd.to_datetime(frame[time], errors="coerce", utc=True, format="mixed")
+    notes: list[RowNote] = []
+    times = pd.to_datetime(parse_times(frame[time], dayfirst, notes), utc=True)
     _refuse(times.isna(), "date missing or not parseable")
+    ambiguous = [note.note for note in notes if "day or month first" in note.note]
+    if ambiguous:  # the same note for every such date
+        logger.info("activity: %d row(s): %s", len(ambiguous), ambiguous[0])
     out = pd.DataFrame({"customer_id": ids.astype(str), "time": times.dt.tz_localize(None)})
     if value is not None:
-        values = pd.to_numeric(frame[value], errors="coerce")
+        values = pd.to_numeric(frame[value].map(decimal_point), errors="coerce")
         _refuse(values.isna(), "value missing or not a number")
         out["value"] = values.astype(float)
     else:
