@@ -103,3 +103,16 @@ def test_a_spreadsheet_export_with_semicolons_and_decimal_commas(tmp_path):
     offers.write_text("id;name;description;cost\nship;Darmowa dostawa;Dostawa gratis;4,50\n",
                       encoding="utf-8")
     assert nm.load_offers(offers)[0].cost == 4.5
+
+
+def test_html_from_a_web_form_is_read_as_text_with_a_note():
+    loaded = nm.load_feedback(pd.DataFrame({"text": [
+        "Lovely dress!<br><br>Will buy <b>again</b> &amp; again",
+        "<p><br></p>",
+        "I <3 this shop, AT&T phone support was slow",
+    ]}), text="text")
+    assert loaded.texts == ["Lovely dress!\n\nWill buy again & again",
+                            "I <3 this shop, AT&T phone support was slow"]
+    notes = {n.row: n.note for n in loaded.report.notes}
+    assert "HTML markup read as text" in notes[0] and 2 not in notes
+    assert [(s.row, s.reason) for s in loaded.report.skipped] == [(1, "only HTML markup, no text")]

@@ -32,7 +32,7 @@ from noomarketing.schema import (
     RowNote,
     SkippedRow,
 )
-from noomarketing.text import tokenize
+from noomarketing.text import tokenize, without_markup
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +210,12 @@ def _text_of(raw: Any, max_chars: int | None) -> tuple[str | None, str]:
     if "\x00" in value:
         value = value.replace("\x00", " ")
         notes.append("NUL characters replaced by spaces")
+    plain = without_markup(value)
+    if plain != value:
+        if not plain.strip():
+            return None, "only HTML markup, no text"
+        value = plain
+        notes.append("HTML markup read as text (tags taken out, entities such as &amp; decoded)")
     if max_chars is not None and len(value) > max_chars:
         notes.append(f"text of {len(value):,} characters cut to the first {max_chars:,}")
         value = value[:max_chars]

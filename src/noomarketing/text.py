@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections import Counter
@@ -36,6 +37,14 @@ _REDACTION = re.compile(
 
 # Every match of _REDACTION holds one of these.
 _REDACTION_HINTS = ("xx", "XX", "xX", "Xx", "**", "{", "[", "<")
+
+# HTML that web forms and CRM exports leave in feedback: the tags of text formatting, and
+# entities ("&amp;", "&nbsp;", "&#39;"). A line or block ends where its tag is.
+_TAG_NAMES = (r"a|b|i|u|s|p|br|hr|em|strong|span|div|font|img|li|ul|ol|h[1-6]|table|tr|td|th|"
+              r"tbody|thead|sup|sub|small|big|blockquote|pre|code|center")
+_BREAK_TAG = re.compile(r"(?i)<(?:br|hr|/?p|/?div|/?li|/h[1-6]|/tr|/blockquote)\b[^<>]*>")
+_TAG = re.compile(rf"(?i)</?(?:{_TAG_NAMES})\b[^<>]*>")
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 
 TOKEN_PATTERN = r"(?u)(?<!\[)\b[^\W\d_][^\W_]+\b(?!\])"
 """Words of two or more letters (digits allowed after the first letter). A word in square
@@ -76,6 +85,24 @@ def strip_redactions(text: str) -> str:
     if not any(mark in text for mark in _REDACTION_HINTS):
         return text
     return _REDACTION.sub(" ", text)
+
+
+def without_markup(text: str) -> str:
+    """``text`` with the HTML of a web form read as text: formatting tags taken out (a line
+    break or a paragraph becomes a new line), entities decoded. Text with no tag or entity comes
+    back as it is, and so does what only looks like one ("<3", "a < b", "AT&T").
+
+    >>> without_markup("Lovely dress!<br><br>Will buy <b>again</b> &amp; again&nbsp;:)")
+    'Lovely dress!\\n\\nWill buy again & again :)'
+    >>> without_markup("I <3 it, AT&T is slow"), without_markup("<email> wrote")
+    ('I <3 it, AT&T is slow', '<email> wrote')
+    """
+    if "<" not in text and "&" not in text:
+        return text
+    plain = _TAG.sub("", _BREAK_TAG.sub("\n", text))
+    if _ENTITY.search(plain):
+        plain = html.unescape(plain).replace("\xa0", " ")
+    return plain
 
 
 def tokenize(text: str) -> list[str]:
