@@ -17,6 +17,7 @@ from noomarketing.generation import (
 )
 from noomarketing.outputs import summary_text
 from noomarketing.presentation import customer_languages, present, write_briefs
+from noomarketing.presentation.words import WORDS
 from noomarketing.schema import Idea, Keyword, NoomarketingError, Quote
 
 _JOINERS = r"(?:and|or|i|lub|oraz|albo|и|или)"
@@ -276,6 +277,17 @@ def test_the_brief_is_in_the_chosen_language_and_quotes_stay_as_written(
     assert f'lang="{language}"' in brief.html
     if language != "en":
         assert "mood" not in brief.markdown and "-0,70" in brief.markdown
+        # the kind and source of each idea are words of the brief's language, not ids
+        for g in generated:
+            assert g.kind not in brief.markdown.replace(g.tactic_id, "")
+        assert "catalogue" not in brief.markdown and "catalogue" not in brief.html
+
+
+def test_every_tactic_kind_and_source_has_a_word_in_every_brief_language():
+    kinds = {t.kind for t in load_catalogue()}
+    for language in WORDS:
+        assert {k for k in kinds if f"kind_{k}" not in WORDS[language]} == set(), language
+        assert {"source_catalogue", "source_llm"} <= set(WORDS[language]), language
 
 
 @pytest.mark.parametrize(
