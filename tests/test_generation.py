@@ -1,4 +1,5 @@
 import json
+import math
 import string
 
 import numpy as np
@@ -220,6 +221,8 @@ def test_mood_rule_lifts_recovery_for_unhappy_and_upsell_for_happy(model):
     assert ranks["unhappy"]["apology-goodwill-credit"].mood == pytest.approx(
         0.2 * (0.8 + TEXT_NEUTRAL))
     assert ranks["happy"]["loyalty-programme"].mood == 0.0
+    # a tactic for any mood adds nothing, and is not shown as "-0.000" for unhappy customers
+    assert math.copysign(1.0, ranks["unhappy"]["loyalty-programme"].mood) == 1.0
     # the fit itself does not depend on the mood
     assert ranks["happy"]["upsell-premium"].fit == ranks["unhappy"]["upsell-premium"].fit
 

@@ -307,7 +307,7 @@ def _rank_segment(
                 source=tactic.source,
                 headline=tactic.headline,
                 pitch=tactic.pitch,
-                mood=round(float(mood_part[index]), 6),
+                mood=round(float(mood_part[index]), 6) + 0.0,  # no "-0.000" for "any"
                 specificity=round(float(specificity[index]), 6),
                 reaction=round(float(reaction_part[index]), 6),
                 successes=wins,
