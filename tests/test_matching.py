@@ -4,8 +4,9 @@ import pandas as pd
 import pytest
 
 import noomarketing as nm
-from noomarketing.matching import MATCH_COLUMNS, matched_tags, parse_tags
-from noomarketing.schema import Idea, Keyword, Quote
+from noomarketing.matching import MATCH_COLUMNS, matched_tags
+from noomarketing.offers import parse_tags
+from noomarketing.schema import Idea, Keyword, NoomarketingError, Quote
 
 
 def make_idea(segment_id, label, terms, quotes, size=10):
@@ -197,3 +198,13 @@ def test_bad_settings(ideas, embedder):
         nm.match_offers(ideas, OFFERS, embedder=embedder, margin=-1)
     with pytest.raises(nm.NoomarketingError, match="no ideas"):
         nm.match_offers([], OFFERS, embedder=embedder)
+
+
+def test_html_from_a_product_feed_is_read_as_text():
+    offers = nm.load_offers([
+        {"id": "a", "name": "Linen <b>shirt</b>",
+         "description": "<p>Soft linen&nbsp;&amp; cool</p>"},
+    ])
+    assert (offers[0].name, offers[0].description) == ("Linen shirt", "Soft linen & cool")
+    with pytest.raises(NoomarketingError, match="offer row 0: description holds only HTML"):
+        nm.load_offers([{"id": "b", "name": "Shirt", "description": "<p><br></p>"}])

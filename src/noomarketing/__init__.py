@@ -40,14 +40,8 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs; at run time see
     from noomarketing.languages import LanguageGuess, LanguageMix, detect_languages
     from noomarketing.loading import load_feedback
     from noomarketing.loop import update
-    from noomarketing.matching import (
-        Gap,
-        MatchResult,
-        Offer,
-        OfferMatch,
-        load_offers,
-        match_offers,
-    )
+    from noomarketing.matching import Gap, MatchResult, OfferMatch, match_offers
+    from noomarketing.offers import Offer, load_offers
     from noomarketing.outputs import read_segments_json
     from noomarketing.over_time import (
         customer_sequences,
@@ -91,9 +85,8 @@ _LAZY: dict[str, tuple[str, ...]] = {
     "noomarketing.highlighting": ("highlight_ideas",),
     "noomarketing.languages": ("LanguageGuess", "LanguageMix", "detect_languages"),
     "noomarketing.loading": ("load_feedback",),
-    "noomarketing.matching": (
-        "Gap", "MatchResult", "Offer", "OfferMatch", "load_offers", "match_offers",
-    ),
+    "noomarketing.matching": ("Gap", "MatchResult", "OfferMatch", "match_offers"),
+    "noomarketing.offers": ("Offer", "load_offers"),
     "noomarketing.loop": ("update",),
     "noomarketing.outputs": ("read_segments_json",),
     "noomarketing.reading": ("read_table",),

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from noomarketing.matching import Offer
+from noomarketing.offers import Offer
 from noomarketing.reactions import beta_scores
 
 

@@ -1,6 +1,6 @@
 """Stage 4: find the goods and services that embody each segment's idea, and the gaps.
 
-An offer catalogue (:func:`load_offers`) is scored against every segment idea
+An offer catalogue (:func:`noomarketing.offers.load_offers`) is scored against every segment idea
 (:func:`match_offers`)::
 
     score = (1 - tag_weight) * cosine(offer name + description, Idea.text)
@@ -30,7 +30,6 @@ their offer is taken out of the catalogue.
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,24 +45,20 @@ from noomarketing.embedding import default_embedder as bundled_embedder
 from noomarketing.hybrid import LEXICAL_WEIGHT, idea_words, offer_document
 from noomarketing.label_rules import GENERIC_WORDS
 from noomarketing.lexical import BM25, lexical_similarity
-from noomarketing.loading import as_id, is_missing, source_frame
+from noomarketing.offers import Offer, OfferSource
+from noomarketing.offers import load_offers as load_offers  # importable from here, as before
+from noomarketing.offers import parse_tags as parse_tags
 from noomarketing.outputs import write_json
-from noomarketing.reading import decimal_point
 from noomarketing.schema import Idea, NoomarketingError
 from noomarketing.text import TOKEN_PATTERN
 
 logger = logging.getLogger(__name__)
-
-OFFER_COLUMNS = ("id", "name", "description")
-"""Columns every offer catalogue must have; ``cost``, ``price`` and ``tags`` are optional."""
 
 MATCH_COLUMNS = [
     "segment", "segment_label", "rank", "offer_id", "offer_name", "score", "similarity",
     "tag_overlap", "matched_tags", "words",
 ]
 """Columns of ``offer_matches.csv`` (a stable contract)."""
-
-OfferSource = pd.DataFrame | str | Path | Sequence[dict[str, Any]]
 
 THRESHOLD = 0.55
 """The score at which an offer serves an idea; set once, with :data:`MARGIN`, on
@@ -73,30 +68,6 @@ catalogues, and of the news with theirs)."""
 MARGIN = 0.15
 """How far above an idea's next best offer its best offer must score to serve the idea when it
 is under :data:`THRESHOLD`."""
-
-
-class Offer(BaseModel):
-    """One good or service the business can offer.
-
-    ``cost`` is what proposing it costs (a voucher's value, an hour of a stylist); ``price`` is
-    what the customer pays, when it applies. Extra catalogue columns are kept in ``attributes``.
-
-    >>> Offer(id="o1", name="Free shipping", description="No delivery fee", tags=["delivery"]).text
-    'Free shipping. No delivery fee'
-    """
-
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    description: str = Field(min_length=1)
-    cost: float = Field(default=0.0, ge=0)
-    price: float | None = Field(default=None, ge=0)
-    tags: list[str] = Field(default_factory=list)
-    attributes: dict[str, Any] = Field(default_factory=dict)
-
-    @property
-    def text(self) -> str:
-        """What is embedded: name and description."""
-        return f"{self.name}. {self.description}"
 
 
 class OfferMatch(BaseModel):
@@ -227,112 +198,6 @@ class MatchResult(BaseModel):
             "gaps": [gap.model_dump(mode="json") for gap in self.gaps],
         }
         return [matches, write_json(gaps, payload)]
-
-
-# ---------------------------------------------------------------------------- loading
-
-
-def _missing(value: Any) -> bool:
-    """An empty cell, or a blank string (a tag or price of "  " means none)."""
-    return is_missing(value) or (isinstance(value, str) and not value.strip())
-
-
-def parse_tags(value: Any) -> list[str]:
-    """Tags from a list or a ``"a;b"`` / ``"a,b"`` string, lower-case, in order, no repeats.
-
-    >>> parse_tags("Delivery; shipping,delivery")
-    ['delivery', 'shipping']
-    """
-    if isinstance(value, list | tuple | np.ndarray):
-        parts = list(value)
-    elif _missing(value):
-        return []
-    else:
-        parts = re.split(r"[;,]", str(value))
-    tags = [str(part).strip().lower() for part in parts if not _missing(part)]
-    return list(dict.fromkeys(tag for tag in tags if tag))
-
-
-def _number(value: Any, row: int, column: str, required: bool) -> float | None:
-    if _missing(value):
-        if required:
-            raise NoomarketingError(
-                f"offer row {row}: {column} is empty (write 0 for an offer that costs nothing)"
-            )
-        return None
-    try:
-        number = float(decimal_point(value))
-    except (TypeError, ValueError):
-        raise NoomarketingError(f"offer row {row}: {column} {value!r} is not a number") from None
-    if not math.isfinite(number) or number < 0:
-        raise NoomarketingError(f"offer row {row}: {column} must be a number ≥ 0, got {value!r}")
-    return number
-
-
-def load_offers(source: OfferSource | Sequence[Offer]) -> list[Offer]:
-    """Load an offer catalogue: CSV/JSONL/JSON/Parquet file, DataFrame or list of dicts.
-
-    Required columns: ``id``, ``name``, ``description``. Optional: ``cost`` (what proposing it
-    costs, default 0), ``price``, ``tags`` (a list, or one string split on ``;`` or ``,``).
-    Every other column is kept in :attr:`Offer.attributes`. A missing column, an empty
-    required value, a duplicate id or a cost that is not a number ≥ 0 is a one-line
-    :class:`NoomarketingError` naming the row (0-based, as in the input).
-
-    Example:
-        >>> offers = load_offers([{"id": "v10", "name": "Voucher", "description": "10% off",
-        ...                        "cost": 5, "tags": "discount;loyalty", "season": "winter"}])
-        >>> offers[0].tags, offers[0].attributes
-        (['discount', 'loyalty'], {'season': 'winter'})
-    """
-    if isinstance(source, Sequence) and source and all(isinstance(o, Offer) for o in source):
-        offers = list(source)
-    else:
-        frame = source_frame(source, "offers")
-        if frame.empty:
-            raise NoomarketingError("the offer catalogue is empty")
-        missing = [c for c in OFFER_COLUMNS if c not in frame.columns]
-        if missing:
-            raise NoomarketingError(
-                f"offer catalogue lacks column(s) {', '.join(map(repr, missing))}; "
-                f"it has: {', '.join(map(str, frame.columns[:30]))}"
-            )
-        offers = [_offer_from_row(row, record) for row, record in enumerate(_records(frame))]
-    if not offers:
-        raise NoomarketingError("the offer catalogue is empty")
-    seen: dict[str, int] = {}
-    for row, offer in enumerate(offers):
-        if offer.id in seen:
-            raise NoomarketingError(
-                f"duplicate offer id {offer.id!r} (rows {seen[offer.id]} and {row})"
-            )
-        seen[offer.id] = row
-    return offers
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return frame.astype(object).to_dict(orient="records")
-
-
-def _offer_from_row(row: int, record: dict[str, Any]) -> Offer:
-    for column in OFFER_COLUMNS:
-        if _missing(record[column]):
-            raise NoomarketingError(f"offer row {row}: {column} is empty")
-    known = {*OFFER_COLUMNS, "cost", "price", "tags"}
-    cost = _number(record["cost"], row, "cost", required=True) if "cost" in record else 0.0
-    return Offer(
-        id=as_id(record["id"]),
-        name=str(record["name"]).strip(),
-        description=str(record["description"]).strip(),
-        cost=cost or 0.0,
-        price=_number(record.get("price"), row, "price", required=False),
-        tags=parse_tags(record.get("tags")),
-        attributes={
-            str(k): (None if _missing(v) else v) for k, v in record.items() if k not in known
-        },
-    )
-
-
-# ---------------------------------------------------------------------------- matching
 
 
 def _words(text: str) -> set[str]:

@@ -23,8 +23,9 @@ from noomarketing.generation.mood import check_rating_range, rating_scale
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.limits import check_fits, check_run_settings
 from noomarketing.loading import FeedbackSource, as_feedback
-from noomarketing.matching import Offer, OfferSource, load_offers, match_offers
+from noomarketing.matching import match_offers
 from noomarketing.noise import reasons_for
+from noomarketing.offers import Offer, OfferSource, load_offers
 from noomarketing.outputs import (
     assignments_frame,
 )

@@ -70,8 +70,9 @@ from noomarketing.hybrid import (
     segment_meaning,
     typicality,
 )
-from noomarketing.matching import MatchResult, Offer, default_embedder
+from noomarketing.matching import MatchResult, default_embedder
 from noomarketing.noise import set_aside
+from noomarketing.offers import Offer
 from noomarketing.proposal_result import (
     PROPOSAL_COLUMNS,
     ControlCustomer,
