@@ -96,11 +96,15 @@ def without_markup(text: str) -> str:
     'Lovely dress!\\n\\nWill buy again & again :)'
     >>> without_markup("I <3 it, AT&T is slow"), without_markup("<email> wrote")
     ('I <3 it, AT&T is slow', '<email> wrote')
+    >>> without_markup("i&amp;amp;#39;m 5&#39;2")
+    "i'm 5'2"
     """
     if "<" not in text and "&" not in text:
         return text
     plain = _TAG.sub("", _BREAK_TAG.sub("\n", text))
-    if _ENTITY.search(plain):
+    for _ in range(5):  # scraped text is often encoded more than once: "&amp;amp;#39;"
+        if not _ENTITY.search(plain):
+            break
         plain = html.unescape(plain).replace("\xa0", " ")
     return plain
 
