@@ -26,8 +26,8 @@ def segment_mood(idea: Idea, rating_range: tuple[float, float] | None = (1.0, 5.
     The rating, the customers' own verdict, is mapped linearly from ``rating_range`` to -1..1.
     Without a rating (or with ``rating_range=None``) the mood is the text sentiment less
     :data:`TEXT_NEUTRAL`: the score reads text kindly, and shop reviews more so (segments of 1-2
-    star clothing reviews score +0.07 to +0.27, because such reviews praise as they complain:
-    "beautiful, but poor fit").
+    star clothing reviews score about +0.05 to +0.25, because such reviews praise as they
+    complain: "beautiful, but poor fit").
 
     >>> from noomarketing.schema import Idea
     >>> idea = Idea(segment_id=0, label="late", keywords=[], quotes=[], size=3, share=1.0,
