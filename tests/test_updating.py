@@ -244,3 +244,19 @@ def test_workers_get_a_model_without_the_update_state_and_it_assigns_the_same(tm
     slim = nm.SegmentModel.load(tmp_path / "slim", embedding=model.embedding)
     np.testing.assert_array_equal(slim.predict(texts, embeddings=vectors),
                                   model.predict(texts, embeddings=vectors))
+
+
+def test_an_update_says_it_keeps_the_fits_embedding_and_warns_of_another_language(cache_dir):
+    # the first fit chose the English model; a batch in Polish is read by it all the same (the
+    # vectors must stay comparable), and the summary says so instead of calling it English
+    english = [f"The parcel came {n} days late and the box was crushed" for n in range(2, 9)]
+    model = nm.SegmentModel(cache_dir=cache_dir, progress=False, random_state=0)
+    nm.segment(english, model)
+    polish = ["Paczka przyszła po dwóch tygodniach i była zgnieciona",
+              "Obsługa klienta nie odpowiada na maile od tygodnia"]
+    line = next(line for line in nm.segment(polish, model, update=True).summary().splitlines()
+                if line.startswith("embedding:"))
+    assert "as chosen when the model was fitted" in line and "kept by the update" in line
+    assert "this batch is pl 100%" in line and "reads poorly" in line
+    again = nm.segment(english[:2], model, update=True).summary()
+    assert "kept by the update" in again and "reads poorly" not in again

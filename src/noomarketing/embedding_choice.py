@@ -103,6 +103,27 @@ def choose_embedder(
     return embedder, f"{model}: {why}"
 
 
+def kept_choice(choice: str, batch: LanguageMix | None, multilingual: bool) -> str:
+    """What an update says of its embedding: the first fit's choice, which it keeps (the
+    vectors must stay comparable), and a warning when the new batch's languages would have
+    chosen the multilingual model (``auto_embedding``) that the fit did not.
+
+    >>> kept_choice("all-MiniLM-L6-v2: 100% of the texts are en (≥ 90%), which the default "
+    ...             "model reads well", language_mix(["pl", "pl"]), multilingual=False)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    'all-MiniLM-L6-v2, as chosen when the model was fitted (100% of the texts are en (≥ 90%),
+    which the default model reads well), kept by the update; this batch is pl 100% (2 texts),
+    which it reads poorly: a refit on all the feedback with language="auto" would choose the
+    multilingual model'
+    """
+    model, _, why = choice.partition(": ")
+    said = f"{model}, as chosen when the model was fitted ({why}), kept by the update"
+    if batch is not None and not multilingual and auto_embedding(batch)[0] == "multilingual":
+        said += (f"; this batch is {batch.summary()}, which it reads poorly: a refit on all "
+                 'the feedback with language="auto" would choose the multilingual model')
+    return said
+
+
 class EmbedderChoice:
     """The embedding part of :class:`~noomarketing.segmentation.SegmentModel`.
 

@@ -14,6 +14,8 @@ import pandas as pd
 from noomarketing import loop
 from noomarketing.atomic import atomic_folder
 from noomarketing.display import html_table, short
+from noomarketing.embedding import MULTILINGUAL_MODEL, embedder_name
+from noomarketing.embedding_choice import kept_choice
 from noomarketing.generation import GeneratedIdea
 from noomarketing.matching import MatchResult
 from noomarketing.outputs import (
@@ -94,9 +96,14 @@ class SegmentationResult:
             self.model.strategy_reason_,
             noise=self.noise_counts(),
         )
-        mix = self.model.language_mix_
+        model, mix = self.model, self.model.language_mix_
         languages = f"languages: {mix.summary()}\n" if mix is not None else ""
-        return f"{languages}embedding: {self.model.embedding_choice_}\n{text}"
+        choice = model.embedding_choice_
+        if len(model.batches_) > 1:  # the batch's mix matters only where it chose the model
+            auto = model.embedding is None and model.language == "auto"
+            choice = kept_choice(choice, mix if auto else None,
+                                 MULTILINGUAL_MODEL in embedder_name(model.embedder_))
+        return f"{languages}embedding: {choice}\n{text}"
 
     def info(self) -> dict[str, Any]:
         """How the segmentation was made, for ``segments.json``."""
