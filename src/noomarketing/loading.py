@@ -320,6 +320,10 @@ def _parse_ratings(
     return numbers
 
 
+RATING_TOPS = (5, 10, 100)
+"""The tops of the rating scales guessed when none is given: 0..5, 0..10, 0..100."""
+
+
 def _guessed_scale(ratings: np.ndarray) -> tuple[float, float] | None:
     """0..5, 0..10 or 0..100: the smallest holding every rating but far outliers (above five
     times the scale, or a few negatives); None when the ratings fit none of them.
@@ -329,7 +333,7 @@ def _guessed_scale(ratings: np.ndarray) -> tuple[float, float] | None:
     """
     if not len(ratings) or (ratings >= 0).mean() < 0.8:
         return None
-    for top in (5, 10, 100):
+    for top in RATING_TOPS:
         usual = ratings[(ratings >= 0) & (ratings <= 5 * top)]
         if len(usual) and usual.max() <= top:
             return (0, top)

@@ -19,7 +19,7 @@ from noomarketing.generation import (
     infer_business,
     load_catalogue,
 )
-from noomarketing.generation.mood import check_rating_range, rating_scale
+from noomarketing.generation.mood import resolve_rating_range
 from noomarketing.highlighting import highlight_ideas
 from noomarketing.limits import check_fits, check_run_settings
 from noomarketing.loading import FeedbackSource, as_feedback
@@ -85,10 +85,7 @@ def segment(
         model._check_fitted()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    options = dict(columns or {})
-    if mask_pii:
-        options["mask_pii"] = True
-    feedback = as_feedback(data, **options)
+    feedback = _loaded(data, columns, mask_pii)
     # cheap, before any embedding: feedback with nothing to act on (spam, "ok", gibberish)
     reasons = reasons_for(feedback, highlight.pop("noise", True))
     timings["load"] = time.perf_counter() - clock
@@ -120,6 +117,16 @@ def segment(
         themes=model.themes_,
     )
     return SegmentationResult(feedback, model, ideas, assignments, timings, reasons)
+
+
+def _loaded(
+    data: Feedback | FeedbackSource, columns: dict[str, Any] | None, mask_pii: bool
+) -> Feedback:
+    """The input as :class:`Feedback`, read with ``columns`` and masked when asked."""
+    options = dict(columns or {})
+    if mask_pii:
+        options["mask_pii"] = True
+    return as_feedback(data, **options)
 
 
 def _retention(
@@ -221,13 +228,8 @@ def run(
     words_for(brief_language)
     table = as_activity(activity) if activity is not None else None
     log = ReactionLog(reactions) if isinstance(reactions, str | Path) else reactions
-    feedback = as_feedback(data, **(columns or {}), **({"mask_pii": True} if mask_pii else {}))
-    if isinstance(rating_range, str) and rating_range == "auto":
-        rating_range = rating_scale(feedback.ratings)
-        if rating_range is not None:
-            logger.info("ratings read on a scale of %g to %g", *rating_range)
-    elif rating_range is not None:
-        rating_range = check_rating_range(rating_range, feedback.ratings)
+    feedback = _loaded(data, columns, mask_pii)
+    rating_range = resolve_rating_range(rating_range, feedback.ratings)
     reasons = reasons_for(feedback, True)
     if all(reason is not None for reason in reasons):
         counts = ", ".join(f"{reason} {n}" for reason, n in Counter(reasons).most_common())

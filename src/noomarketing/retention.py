@@ -112,9 +112,8 @@ def load_activity(
     notes: list[RowNote] = []
     times = pd.to_datetime(parse_times(frame[time], dayfirst, notes), utc=True)
     _refuse(times.isna(), "date missing or not parseable")
-    ambiguous = [note.note for note in notes if "day or month first" in note.note]
-    if ambiguous:  # the same note for every such date
-        logger.info("activity: %d row(s): %s", len(ambiguous), ambiguous[0])
+    if notes:  # every date parsed, so each note says it could be read either way, alike
+        logger.info("activity: %d row(s): %s", len(notes), notes[0].note)
     out = pd.DataFrame({"customer_id": ids.astype(str), "time": times.dt.tz_localize(None)})
     if value is not None:
         values = pd.to_numeric(frame[value].map(decimal_point), errors="coerce")

@@ -8,11 +8,15 @@ from unhappy ones.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
 
+from noomarketing.loading import RATING_TOPS
 from noomarketing.schema import Idea, NoomarketingError
+
+logger = logging.getLogger(__name__)
 
 TEXT_NEUTRAL = 0.16
 """The text sentiment at which people-graded negative and positive tweets part best, on the
@@ -56,10 +60,28 @@ def rating_scale(ratings: Sequence[float | None]) -> tuple[float, float] | None:
     low, high = float(given.min()), float(given.max())
     if low >= 1.0 and high <= 5.0:
         return (1.0, 5.0)
-    for top in (5.0, 10.0, 100.0):
+    for top in RATING_TOPS:
         if low >= 0.0 and high <= top:
-            return (0.0, top)
+            return (0.0, float(top))
     return (low, high) if low < high else None
+
+
+def resolve_rating_range(
+    rating_range: tuple[float, float] | str | None, ratings: Sequence[float | None]
+) -> tuple[float, float] | None:
+    """The scale the mood reads ``ratings`` on: ``"auto"`` guesses it (:func:`rating_scale`,
+    logged), a ``(low, high)`` is checked against them (:func:`check_rating_range`), ``None``
+    (the mood from the text alone) stays None.
+
+    >>> resolve_rating_range("auto", [0, 7, 10]), resolve_rating_range((1, 10), [2, 9])
+    ((0.0, 10.0), (1.0, 10.0))
+    """
+    if isinstance(rating_range, str) and rating_range == "auto":
+        scale = rating_scale(ratings)
+        if scale is not None:
+            logger.info("ratings read on a scale of %g to %g", *scale)
+        return scale
+    return None if rating_range is None else check_rating_range(rating_range, ratings)
 
 
 def check_rating_range(
